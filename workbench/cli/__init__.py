@@ -1,0 +1,82 @@
+"""The ``workbench`` command: one module per verb, registered in ``COMMANDS``.
+
+Errors are one line on stderr naming the problem and the fix, exit 2, no
+traceback. ``run_cli`` runs a command in-process for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from importlib import import_module
+
+from ..errors import WorkbenchError
+
+# verb -> module under workbench.cli (each has `add_arguments(parser)` and `run(args)`)
+COMMANDS = {
+    "init": "init",
+    "verify": "verify",
+    "serve": "serve",
+    "demo": "demo",
+    "info": "info",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        raise WorkbenchError(f"{self.prog}: {message}.", f"Run '{self.prog} --help' for usage.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = _Parser(prog="workbench", description="Commons Workbench: participatory design of small, "
+                     "consented AI. Each command has --help.")
+    parser.add_argument("--version", action="version", version=f"commons-workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for verb, module_name in COMMANDS.items():
+        module = import_module(f".{module_name}", __name__)
+        p = sub.add_parser(verb, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "_run", None):
+            parser.print_help()
+            return 2
+        return int(args._run(args) or 0)
+    except WorkbenchError as exc:
+        print(f"error: {exc.sentence}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line unless asked for more
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}. This is a bug; run again with "
+              "WORKBENCH_DEBUG=1 for the details and report it.", file=sys.stderr)
+        return 1
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Run ``workbench ARGV`` in this process; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # --help / --version
+            code = exc.code if isinstance(exc.code, int) else 0
+    return code, out.getvalue(), err.getvalue()
+
+
+def entry() -> None:
+    sys.exit(main())

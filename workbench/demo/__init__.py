@@ -1,0 +1,41 @@
+"""The demo project: a fictional community co-op with a believable case for a small model.
+
+Each stage fills in its part of the demo when it lands (``STAGE_BUILDERS``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .dataset import consent_plan, generate_rows, to_csv
+
+DEMO_NAME = "Vila Esperança Community Health Co-op"
+DEMO_PURPOSE = ("Help our health promoters see urgent messages from residents first, "
+                "without sending anyone's messages outside the co-op.")
+DEMO_SEED = 7
+
+# Later stages register a function(project, rows, plan) here to add their part of the demo.
+STAGE_BUILDERS: list = []
+
+
+def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200):
+    """Create the demo project at ``path`` (absent or empty) and return it open."""
+    from ..project import Project
+
+    project = Project.init(path, DEMO_NAME, ["pt-BR", "es", "en"], "BR", DEMO_PURPOSE)
+    rows = generate_rows(n=n, seed=seed)
+    raw = to_csv(rows)
+    digest = hashlib.sha256(raw).hexdigest()
+    target = project.data_dir / f"{digest}.csv"
+    target.write_bytes(raw)
+    project.store.append(
+        "data.received",
+        {"file": target.name, "sha256": digest, "bytes": len(raw), "rows": len(rows),
+         "source": f"workbench demo generator, seed {seed}", "original_name": "mensagens-2026.csv"},
+        actor="facilitator",
+    )
+    plan = consent_plan(rows, seed=seed)
+    for builder in STAGE_BUILDERS:
+        builder(project, rows, plan)
+    return project

@@ -1,0 +1,99 @@
+"""Message catalogs: every string a participant sees comes from here.
+
+Catalogs are gettext PO files in ``locales/``, one per language, named by the
+language tag with ``_`` (``pt_BR.po``). Message ids are stable keys such as
+``welcome.title``; ``en.po`` is the source. Adding a language is adding one PO
+file (see README, "Adding a language"). PO files are read with Babel at first
+use and cached per process; nothing is compiled.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locales"
+SOURCE_LANGUAGE = "en"
+_TAG_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+
+def normalise_language(tag: str) -> str:
+    """'pt_br' -> 'pt-BR'; refuses languages without a catalog."""
+    from ..errors import WorkbenchError
+
+    text = str(tag or "").strip()
+    if not _TAG_RE.match(text):
+        raise WorkbenchError(f"{tag!r} is not a language tag.", f"Use one of: {', '.join(available())}.")
+    parts = re.split("[-_]", text)
+    norm = "-".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p.title() for p in parts[1:]]])
+    if norm not in available():
+        base = parts[0].lower()
+        if base in available():
+            return base
+        raise WorkbenchError(
+            f"There is no catalog for the language {tag!r}.",
+            f"Use one of: {', '.join(available())}, or add locales/{norm.replace('-', '_')}.po.",
+        )
+    return norm
+
+
+@lru_cache(maxsize=1)
+def available() -> tuple[str, ...]:
+    """Language tags that have a catalog, English first."""
+    tags = sorted(p.stem.replace("_", "-") for p in LOCALE_DIR.glob("*.po"))
+    return tuple(sorted(tags, key=lambda t: (t != SOURCE_LANGUAGE, t)))
+
+
+@cache
+def catalog(tag: str) -> dict[str, str]:
+    """The messages of one language as a dict key -> text (untranslated entries omitted)."""
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / f"{tag.replace('-', '_')}.po"
+    with path.open("rb") as fh:
+        cat = read_po(fh)
+    return {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+
+
+class Translator:
+    """``tr("welcome.title", name=...)`` in one language, falling back to English."""
+
+    def __init__(self, language: str = SOURCE_LANGUAGE):
+        self.language = language if language in available() else SOURCE_LANGUAGE
+        self._messages = catalog(self.language)
+        self._fallback = catalog(SOURCE_LANGUAGE)
+
+    def __call__(self, key: str, **params) -> str:
+        text = self._messages.get(key) or self._fallback.get(key)
+        if text is None:
+            return f"[{key}]"  # visible, never silently empty
+        if params:
+            try:
+                return text.format(**params)
+            except (KeyError, IndexError, ValueError):
+                return text
+        return text
+
+    def has(self, key: str) -> bool:
+        return key in self._messages or key in self._fallback
+
+    def language_name(self, tag: str | None = None) -> str:
+        return catalog(tag or self.language).get("language.name", tag or self.language)
+
+
+def tr(language: str, key: str, **params) -> str:
+    return Translator(language)(key, **params)
+
+
+def best_language(accept: str | None, default: str = SOURCE_LANGUAGE) -> str:
+    """Pick a catalog language from an Accept-Language header or a ?lang= value."""
+    for part in (accept or "").split(","):
+        tag = part.split(";")[0].strip()
+        if not tag:
+            continue
+        try:
+            return normalise_language(tag)
+        except Exception:
+            continue
+    return default

@@ -1,0 +1,284 @@
+"""A project: a folder a community owns and can carry on a USB stick.
+
+::
+
+    my-project/
+      workbench.toml    name, languages, country, store URL, workshop settings
+      store.db          the event log (SQLite, WAL)
+      data/             raw files as received, named by content hash
+      artifacts/        generated cards, reports, runs
+      .workbench/       access codes and the server's cookie secret (never shared)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkbenchError
+from .i18n import normalise_language
+from .store import EventStore
+
+CONFIG_NAME = "workbench.toml"
+SECRETS_PATH = Path(".workbench") / "secrets.toml"
+# Unambiguous letters and digits: no 0/O, 1/I/L, so codes survive being read aloud.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+WORKSHOP_CODE_LENGTH = 8
+FACILITATOR_CODE_LENGTH = 12
+
+
+@dataclass
+class WorkshopSettings:
+    """How ``workbench serve`` runs a workshop."""
+
+    preheated_kernels: int = 2
+    max_kernels: int = 80
+    cull_idle_seconds: int = 600
+    cull_interval_seconds: int = 60
+
+
+@dataclass
+class ProjectConfig:
+    name: str
+    id: str
+    languages: list[str]
+    country: str = ""
+    store_url: str = "sqlite:///store.db"
+    workshop: WorkshopSettings = field(default_factory=WorkshopSettings)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(
+            {
+                "project": {
+                    "name": self.name,
+                    "id": self.id,
+                    "languages": self.languages,
+                    "country": self.country,
+                },
+                "store": {"url": self.store_url},
+                "workshop": {
+                    "preheated_kernels": self.workshop.preheated_kernels,
+                    "max_kernels": self.workshop.max_kernels,
+                    "cull_idle_seconds": self.workshop.cull_idle_seconds,
+                    "cull_interval_seconds": self.workshop.cull_interval_seconds,
+                },
+            }
+        )
+
+    @classmethod
+    def from_toml(cls, text: str, where: Path) -> ProjectConfig:
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise WorkbenchError(
+                f"{where} is not valid TOML ({exc}).", "Fix the line it names, or restore it from a backup."
+            ) from None
+        proj = raw.get("project", {})
+        if not isinstance(proj, dict) or not proj.get("name") or not proj.get("id"):
+            raise WorkbenchError(
+                f"{where} has no [project] name and id.", "Restore it, or run 'workbench init' in a new folder."
+            )
+        languages = [normalise_language(x) for x in proj.get("languages", ["en"])] or ["en"]
+        shop = raw.get("workshop", {})
+        defaults = WorkshopSettings()
+        workshop = WorkshopSettings(
+            **{k: _positive_int(shop.get(k, getattr(defaults, k)), k, where) for k in vars(defaults)}
+        )
+        return cls(
+            name=str(proj["name"]),
+            id=str(proj["id"]),
+            languages=languages,
+            country=str(proj.get("country", "")),
+            store_url=str(raw.get("store", {}).get("url", "sqlite:///store.db")),
+            workshop=workshop,
+        )
+
+
+def _positive_int(value: Any, name: str, where: Path) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise WorkbenchError(
+            f"workshop.{name} in {where} must be a whole number of 0 or more, not {value!r}.",
+            "Fix it in workbench.toml.",
+        )
+    return value
+
+
+def new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class AccessCodes:
+    """The room's codes: participants join with one, facilitators with the other."""
+
+    workshop: str
+    facilitator: str
+    cookie_secret: str
+
+
+class Project:
+    """An open project folder. Use :func:`workbench.open` or :meth:`Project.init`."""
+
+    def __init__(self, root: Path, config: ProjectConfig, store: EventStore):
+        self.root = root
+        self.config = config
+        self.store = store
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.root / "artifacts"
+
+    def __repr__(self) -> str:
+        return f"<Project {self.config.name!r} at {self.root}>"
+
+    # -- creation and opening ------------------------------------------------
+    @classmethod
+    def init(
+        cls,
+        root: str | os.PathLike,
+        name: str,
+        languages: list[str] | None = None,
+        country: str = "",
+        purpose: str = "",
+    ) -> Project:
+        """Create a new project folder (the folder must be absent or empty)."""
+        root = Path(root).expanduser().absolute()
+        name = " ".join(str(name or "").split())
+        if not name:
+            raise WorkbenchError("A project needs a name.", 'Pass --name "Our project".')
+        if len(name) > 120:
+            raise WorkbenchError("The project name is longer than 120 characters.", "Pass a shorter --name.")
+        langs = [normalise_language(x) for x in (languages or ["en"])]
+        if root.exists() and not root.is_dir():
+            raise WorkbenchError(f"{root} is a file, not a folder.", "Choose a folder path for the project.")
+        if root.exists() and any(root.iterdir()):
+            raise WorkbenchError(
+                f"{root} is not empty.", "Choose a new or empty folder, so nothing in it is overwritten."
+            )
+        config = ProjectConfig(name=name, id=str(uuid.uuid4()), languages=list(dict.fromkeys(langs)),
+                               country=country.upper())
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            for sub in ("data", "artifacts", ".workbench"):
+                (root / sub).mkdir()
+            _write_secrets(root, AccessCodes(new_code(WORKSHOP_CODE_LENGTH), new_code(FACILITATOR_CODE_LENGTH),
+                                             secrets.token_hex(32)))
+            store = EventStore.create(resolve_store_url(config.store_url, root), config.id)
+            store.append(
+                "project.created",
+                {"name": name, "languages": config.languages, "country": config.country, "purpose": purpose},
+                actor="facilitator",
+            )
+            # The config goes last: a folder without it is not (yet) a project.
+            (root / CONFIG_NAME).write_text(config.to_toml(), encoding="utf-8")
+        except OSError as exc:
+            raise WorkbenchError(f"Cannot create the project at {root} ({exc.strerror}).",
+                                 "Check the path and its permissions.") from None
+        return cls(root, config, store)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike) -> Project:
+        root = Path(root).expanduser().absolute()
+        cfg_path = root / CONFIG_NAME
+        if not root.is_dir():
+            raise WorkbenchError(f"{root} is not a folder.", "Pass the path of a project folder.")
+        if not cfg_path.is_file():
+            raise WorkbenchError(
+                f"{root} is not a Commons Workbench project (it has no {CONFIG_NAME}).",
+                f"Run 'workbench init {root}' to make one, or pass the project's folder.",
+            )
+        config = ProjectConfig.from_toml(cfg_path.read_text(encoding="utf-8"), cfg_path)
+        url = os.environ.get("WORKBENCH_STORE_URL") or resolve_store_url(config.store_url, root)
+        store = EventStore.open(url)
+        if store.project_id and store.project_id != config.id:
+            store.close()
+            raise WorkbenchError(
+                f"The store at {config.store_url} belongs to another project.",
+                "Point workbench.toml's store URL at this project's own store.",
+            )
+        return cls(root, config, store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- access --------------------------------------------------------------
+    def access_codes(self) -> AccessCodes:
+        path = self.root / SECRETS_PATH
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            return AccessCodes(raw["workshop_code"], raw["facilitator_code"], raw["cookie_secret"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            codes = AccessCodes(new_code(WORKSHOP_CODE_LENGTH), new_code(FACILITATOR_CODE_LENGTH),
+                                secrets.token_hex(32))
+            _write_secrets(self.root, codes)
+            return codes
+
+    def rotate_codes(self) -> AccessCodes:
+        old = self.access_codes()
+        codes = AccessCodes(new_code(WORKSHOP_CODE_LENGTH), new_code(FACILITATOR_CODE_LENGTH), old.cookie_secret)
+        _write_secrets(self.root, codes)
+        return codes
+
+    # -- state ---------------------------------------------------------------
+    def purpose_so_far(self) -> str:
+        """The charter's purpose once agreed, else what was said at creation."""
+        text = ""
+        for ev in self.store.events(kinds=["project.created", "project.purpose_set", "charter.agreed"]):
+            value = ev.payload.get("purpose") or ev.payload.get("problem")
+            if value:
+                text = str(value)
+        return text
+
+    def stages(self):
+        from .stages import stage_statuses
+
+        return stage_statuses(self.store.events())
+
+
+def resolve_store_url(url: str, root: Path) -> str:
+    """Make a relative SQLite path in workbench.toml relative to the project folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rel = url[len(prefix):]
+        if rel and rel != ":memory:":
+            return prefix + str((root / rel).absolute())
+    return url
+
+
+def _write_secrets(root: Path, codes: AccessCodes) -> None:
+    import tomli_w
+
+    path = root / SECRETS_PATH
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(tomli_w.dumps({"workshop_code": codes.workshop, "facilitator_code": codes.facilitator,
+                                "cookie_secret": codes.cookie_secret}))
+    os.replace(tmp, path)

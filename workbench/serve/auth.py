@@ -1,0 +1,232 @@
+"""Who may open what: the workshop code, the facilitator code, a signed cookie.
+
+A person types a code once (or scans the join QR code, which carries it); the
+server signs a cookie with their role. Participant apps need the workshop code;
+facilitator apps, the room's tree and anything unregistered need the
+facilitator code. The verified role is handed to the app's kernel in the
+``X-Workbench-Role`` header (any such header from a browser is dropped first).
+Wrong codes are rate-limited per address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import time
+from collections import defaultdict, deque
+from urllib.parse import unquote, urlparse
+
+from jupyter_server.auth.identity import IdentityProvider, User
+from tornado import web
+
+from .. import apps
+from ..i18n import Translator, best_language
+from ..ui._base import esc
+
+COOKIE_NAME = "workbench-access"
+ROLE_HEADER = "X-Workbench-Role"
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 60.0
+COOKIE_DAYS = 2
+
+
+def required_role(path: str) -> str:
+    """The least role a request path needs."""
+    path = unquote(path)
+    marker = "/voila/render/"
+    if marker in path:
+        notebook = path.split(marker, 1)[1]
+        app = apps.by_notebook(notebook)
+        if app is not None and apps.PARTICIPANT in app.roles:
+            return apps.PARTICIPANT
+        return apps.FACILITATOR
+    if "/voila/tree" in path or "/voila/api/contents" in path or path.rstrip("/").endswith("/api/kernels"):
+        return apps.FACILITATOR
+    return apps.PARTICIPANT
+
+
+def satisfies(role: str | None, needed: str) -> bool:
+    return role == apps.FACILITATOR or (role == apps.PARTICIPANT and needed == apps.PARTICIPANT)
+
+
+class WorkshopIdentityProvider(IdentityProvider):
+    """Identity from the workshop/facilitator code, kept in a signed cookie."""
+
+    # Set by the server before Voila starts (class attributes: Voila builds the instance).
+    workshop_code: str = ""
+    facilitator_code: str = ""
+    default_language: str = "en"
+
+    @property
+    def auth_enabled(self) -> bool:
+        return True
+
+    @property
+    def login_available(self) -> bool:
+        return True
+
+    def get_handlers(self):
+        return [(r"/login", LoginHandler), (r"/logout", LogoutHandler)]
+
+    def get_user(self, handler: web.RequestHandler) -> User | None:
+        handler.request.headers.pop(ROLE_HEADER, None)
+        role, sid = read_cookie(handler)
+        if role is None or not satisfies(role, required_role(handler.request.path)):
+            return None
+        handler.request.headers[ROLE_HEADER] = role
+        return User(username=f"{role}-{sid}", name=role, display_name=role, initials=role[:1].upper())
+
+    def role_for_code(self, code: str) -> str | None:
+        typed = "".join(str(code or "").split()).upper().replace("-", "")
+        if not typed:
+            return None
+        # compare_digest on every candidate: no timing hint on which matched.
+        is_fac = hmac.compare_digest(typed.encode(), self.facilitator_code.encode())
+        is_part = hmac.compare_digest(typed.encode(), self.workshop_code.encode())
+        return apps.FACILITATOR if is_fac else apps.PARTICIPANT if is_part else None
+
+
+def read_cookie(handler: web.RequestHandler) -> tuple[str | None, str]:
+    raw = handler.get_secure_cookie(COOKIE_NAME, max_age_days=COOKIE_DAYS)
+    if not raw:
+        return None, ""
+    try:
+        data = json.loads(raw)
+        return (data["role"] if data.get("role") in apps.ROLES else None), str(data.get("sid", ""))
+    except (ValueError, KeyError, TypeError):
+        return None, ""
+
+
+class _Limiter:
+    """Wrong-code attempts per client address in a sliding window."""
+
+    def __init__(self):
+        self.failures: dict[str, deque] = defaultdict(deque)
+
+    def blocked(self, who: str) -> bool:
+        q = self.failures[who]
+        now = time.monotonic()
+        while q and now - q[0] > FAILURE_WINDOW_S:
+            q.popleft()
+        return len(q) >= MAX_FAILURES
+
+    def fail(self, who: str) -> None:
+        self.failures[who].append(time.monotonic())
+
+
+LIMITER = _Limiter()
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: never redirect to another host."""
+    value = value or ""
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    return value
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0; padding: 16px; font-size: 18px; color: #1d1d1d; }}
+main {{ max-width: 420px; margin: 0 auto; }}
+h1 {{ font-size: 1.5em; }}
+label {{ display: block; font-weight: 600; margin: 12px 0 6px; }}
+input {{ width: 100%; box-sizing: border-box; font-size: 22px; padding: 10px; min-height: 48px;
+  letter-spacing: 0.12em; text-transform: uppercase; border: 2px solid #555; border-radius: 8px; }}
+button {{ width: 100%; min-height: 52px; margin-top: 14px; font-size: 20px; font-weight: 600; color: #fff;
+  background: #0b5cad; border: 0; border-radius: 10px; }}
+.msg {{ color: #9b1c1c; font-weight: 600; }}
+nav a {{ display: inline-block; min-height: 44px; min-width: 44px; padding: 10px 8px; color: #0b5cad; }}
+</style></head>
+<body><main>
+<h1>{title}</h1>
+<p>{help}</p>
+{message}
+<form method="post" action="{action}">
+<input type="hidden" name="next" value="{next}">
+<label for="code">{label}</label>
+<input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required>
+<button type="submit">{submit}</button>
+</form>
+<nav aria-label="{lang_label}">{languages}</nav>
+</main></body></html>
+"""
+
+
+class _Base(web.RequestHandler):
+    @property
+    def idp(self) -> WorkshopIdentityProvider:
+        return self.settings["identity_provider"]
+
+    def language(self) -> str:
+        return best_language(self.get_argument("lang", None) or self.request.headers.get("Accept-Language"),
+                             self.idp.default_language)
+
+    def render_login(self, status: int = 200, message_key: str | None = None) -> None:
+        from ..i18n import available, catalog
+
+        lang = self.language()
+        tr = Translator(lang)
+        nxt = _safe_next(self.get_argument("next", None))
+        if message_key is None and nxt != "/" and required_role(urlparse(nxt).path) == apps.FACILITATOR:
+            message_key = "login.facilitator_needed"
+        base = self.settings.get("base_url", "/")
+        langs = " ".join(
+            f'<a href="{esc(base)}login?lang={t}&amp;next={esc(nxt)}" lang="{t}">{esc(catalog(t).get("language.name", t))}</a>'
+            for t in available()
+        )
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(LOGIN_PAGE.format(
+            lang=esc(lang), title=esc(tr("login.title")), help=esc(tr("login.help")),
+            message=f'<p class="msg" role="alert">{esc(tr(message_key))}</p>' if message_key else "",
+            action=esc(f"{base}login?lang={lang}"), next=esc(nxt), label=esc(tr("login.code_label")),
+            submit=esc(tr("login.submit")), lang_label=esc(tr("welcome.language_label")), languages=langs,
+        ))
+
+    def try_code(self, code: str) -> None:
+        who = self.request.remote_ip or "?"
+        if LIMITER.blocked(who):
+            self.render_login(429, "login.too_many")
+            return
+        role = self.idp.role_for_code(code)
+        if role is None:
+            LIMITER.fail(who)
+            self.render_login(403, "login.wrong")
+            return
+        nxt = _safe_next(self.get_argument("next", None))
+        if not satisfies(role, required_role(urlparse(nxt).path)):
+            self.render_login(403, "login.facilitator_needed")
+            return
+        # Keep an existing session id so a participant who upgrades keeps their session.
+        _, sid = read_cookie(self)
+        value = json.dumps({"role": role, "sid": sid or secrets.token_hex(8)})
+        self.set_secure_cookie(COOKIE_NAME, value, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax",
+                               path=self.settings.get("base_url", "/"))
+        if nxt == "/":
+            nxt = f"{self.settings.get('base_url', '/')}voila/render/welcome.ipynb?lang={self.language()}"
+        self.redirect(nxt)
+
+
+class LoginHandler(_Base):
+    def get(self):
+        code = self.get_argument("code", None)
+        if code:  # the join link / QR code carries the workshop code
+            self.try_code(code)
+        else:
+            self.render_login()
+
+    def post(self):
+        self.try_code(self.get_argument("code", ""))
+
+
+class LogoutHandler(_Base):
+    def get(self):
+        self.clear_cookie(COOKIE_NAME, path=self.settings.get("base_url", "/"))
+        self.redirect(f"{self.settings.get('base_url', '/')}login")

@@ -1,0 +1,344 @@
+"""The event log on SQLAlchemy Core: SQLite (WAL) for a laptop, PostgreSQL by URL.
+
+No caller outside this package writes SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from ..errors import NotSaved, StoreError
+from ._chain import (
+    GENESIS,
+    Event,
+    canonical_json,
+    check_actor,
+    check_kind,
+    check_payload,
+    event_hash,
+)
+
+STORE_FORMAT = "commons-workbench-events"
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT_S = 30.0
+RETRY_BUDGET_S = 60.0
+
+metadata = sa.MetaData()
+events_table = sa.Table(
+    "events",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ts", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(80), nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)
+meta_table = sa.Table(
+    "workbench_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What ``verify`` found: ``ok``, how many events, and the first bad one."""
+
+    ok: bool
+    count: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def sentence(self) -> str:
+        if self.ok:
+            return f"OK: {self.count} events, hash chain intact."
+        return f"FAILED at event {self.first_bad_seq}: {self.reason}"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _is_sqlite(url: sa.engine.URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _make_engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(url)
+    if _is_sqlite(parsed):
+        engine = sa.create_engine(
+            parsed,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "isolation_level": None},
+            poolclass=sa.pool.NullPool,
+        )
+
+        @sa_event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised via tests
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.close()
+            del mode
+
+        @sa_event.listens_for(engine, "begin")
+        def _begin(conn):
+            # pysqlite's own transaction handling is off (isolation_level=None);
+            # writers ask for IMMEDIATE so read-last-hash-then-insert is atomic.
+            mode = conn.get_execution_options().get("workbench_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def _retryable(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(
+        word in text
+        for word in ("database is locked", "database is busy", "could not serialize", "deadlock")
+    )
+
+
+def _not_saved_sentence(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "readonly" in text or "read-only" in text:
+        return "Not saved: the project's store is read-only. Check the folder's permissions, then try again."
+    if "full" in text or "no space" in text:
+        return "Not saved: the disk is full. Free some space, then try again."
+    return f"Not saved: the store refused the write ({str(getattr(exc, 'orig', exc)).strip()}). Try again."
+
+
+class EventStore:
+    """Append-only, hash-chained event log.
+
+    Use :meth:`create` for a new store and :meth:`open` for an existing one;
+    both take a SQLAlchemy URL (``sqlite:////abs/path/store.db`` or
+    ``postgresql://...``).
+    """
+
+    def __init__(self, url: str, _engine: sa.Engine):
+        self.url = url
+        self.engine = _engine
+        self.dialect = _engine.dialect.name
+
+    # -- lifecycle -----------------------------------------------------------
+    @classmethod
+    def create(cls, url: str, project_id: str) -> EventStore:
+        engine = _make_engine(url)
+        try:
+            with engine.connect().execution_options(workbench_begin="IMMEDIATE") as conn, conn.begin():
+                metadata.create_all(conn)
+                existing = conn.execute(sa.select(meta_table.c.key)).first()
+                if existing is None:
+                    conn.execute(
+                        meta_table.insert(),
+                        [
+                            {"key": "format", "value": STORE_FORMAT},
+                            {"key": "schema_version", "value": SCHEMA_VERSION},
+                            {"key": "project_id", "value": project_id},
+                            {"key": "created", "value": utc_now()},
+                        ],
+                    )
+        except DatabaseError as exc:
+            engine.dispose()
+            raise StoreError(
+                f"Cannot create the event store at {_show(url)} ({getattr(exc, 'orig', exc)}).",
+                "Check the path and its permissions.",
+            ) from None
+        return cls.open(url, _engine=engine)
+
+    @classmethod
+    def open(cls, url: str, _engine: sa.Engine | None = None) -> EventStore:
+        engine = _engine or _make_engine(url)
+        parsed = sa.engine.make_url(url)
+        if _is_sqlite(parsed) and parsed.database and not os.path.exists(parsed.database):
+            raise StoreError(
+                f"There is no event store at {parsed.database}.",
+                "Run 'workbench init' to create a project, or check the path.",
+            )
+        try:
+            with engine.connect() as conn:
+                rows = dict(conn.execute(sa.select(meta_table.c.key, meta_table.c.value)).all())
+        except DatabaseError:
+            engine.dispose()
+            raise StoreError(
+                f"{_show(url)} is not a Commons Workbench store.",
+                "Point workbench.toml's store URL at the store.db that 'workbench init' made.",
+            ) from None
+        if rows.get("format") != STORE_FORMAT:
+            engine.dispose()
+            raise StoreError(
+                f"{_show(url)} is not a Commons Workbench store.",
+                "Point workbench.toml's store URL at the store.db that 'workbench init' made.",
+            )
+        if rows.get("schema_version") != SCHEMA_VERSION:
+            engine.dispose()
+            raise StoreError(
+                f"This store has schema version {rows.get('schema_version')}, "
+                f"but this workbench reads version {SCHEMA_VERSION}.",
+                "Install the workbench version that made it.",
+            )
+        store = cls(url, engine)
+        store.project_id = rows.get("project_id", "")
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------
+    def append(self, kind: str, payload: dict[str, Any], actor: str) -> Event:
+        """Append one event; returns it only once it is committed."""
+        return self.append_many([(kind, payload, actor)])[0]
+
+    def append_many(self, items: Sequence[tuple[str, dict[str, Any], str]]) -> list[Event]:
+        """Append several events in one transaction: all of them or none."""
+        prepared = []
+        for kind, payload, actor in items:
+            check_kind(kind)
+            check_actor(actor)
+            prepared.append((kind, canonical_json(check_payload(payload)), actor))
+        if not prepared:
+            return []
+        deadline = time.monotonic() + RETRY_BUDGET_S
+        delay = 0.005
+        while True:
+            try:
+                return self._append_once(prepared)
+            except OperationalError as exc:
+                if _retryable(exc) and time.monotonic() < deadline:
+                    time.sleep(delay * (0.5 + random.random()))
+                    delay = min(delay * 2, 0.5)
+                    continue
+                raise NotSaved(_not_saved_sentence(exc), key="error.not_saved") from None
+            except DatabaseError as exc:
+                raise NotSaved(_not_saved_sentence(exc), key="error.not_saved") from None
+
+    def _append_once(self, prepared) -> list[Event]:
+        out: list[Event] = []
+        with self.engine.connect().execution_options(workbench_begin="IMMEDIATE") as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(727271)"))
+            last = conn.execute(
+                sa.select(events_table.c.seq, events_table.c.hash)
+                .order_by(events_table.c.seq.desc())
+                .limit(1)
+            ).first()
+            seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+            rows = []
+            for kind, payload_json, actor in prepared:
+                seq += 1
+                ts = utc_now()
+                digest = event_hash(seq, ts, actor, kind, payload_json, prev)
+                rows.append(
+                    {
+                        "seq": seq,
+                        "ts": ts,
+                        "actor": actor,
+                        "kind": kind,
+                        "payload": payload_json,
+                        "prev_hash": prev,
+                        "hash": digest,
+                    }
+                )
+                out.append(Event(seq, ts, actor, kind, _loads(payload_json), prev, digest))
+                prev = digest
+            conn.execute(events_table.insert(), rows)
+        return out
+
+    # -- reading -------------------------------------------------------------
+    def events(
+        self,
+        kinds: Iterable[str] | None = None,
+        prefix: str | None = None,
+        after: int = 0,
+    ) -> list[Event]:
+        """Events in log order, optionally only some kinds, a kind prefix, or after a seq."""
+        query = sa.select(events_table).where(events_table.c.seq > after)
+        if kinds is not None:
+            query = query.where(events_table.c.kind.in_(list(kinds)))
+        if prefix is not None:
+            query = query.where(events_table.c.kind.startswith(prefix, autoescape=True))
+        query = query.order_by(events_table.c.seq)
+        with self._reading() as conn:
+            return [
+                Event(r.seq, r.ts, r.actor, r.kind, _loads(r.payload), r.prev_hash, r.hash)
+                for r in conn.execute(query)
+            ]
+
+    def head(self) -> tuple[int, str]:
+        """(sequence number, hash) of the last event; (0, GENESIS) when empty."""
+        with self._reading() as conn:
+            row = conn.execute(
+                sa.select(events_table.c.seq, events_table.c.hash)
+                .order_by(events_table.c.seq.desc())
+                .limit(1)
+            ).first()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def count(self) -> int:
+        with self._reading() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(events_table)).scalar_one()
+
+    def verify(self) -> VerifyResult:
+        """Recompute the chain; name the first event that does not match."""
+        prev = GENESIS
+        expected_seq = 0
+        count = 0
+        query = sa.select(events_table).order_by(events_table.c.seq)
+        with self._reading() as conn:
+            for r in conn.execute(query):
+                expected_seq += 1
+                count += 1
+                where = f"{r.kind} at {r.ts}"
+                if r.seq != expected_seq:
+                    return VerifyResult(
+                        False, count, r.seq, f"expected event {expected_seq} here; events are missing."
+                    )
+                if r.prev_hash != prev:
+                    return VerifyResult(
+                        False, count, r.seq,
+                        f"({where}) does not link to the event before it; the log was cut or reordered.",
+                    )
+                if event_hash(r.seq, r.ts, r.actor, r.kind, r.payload, r.prev_hash) != r.hash:
+                    return VerifyResult(
+                        False, count, r.seq,
+                        f"({where}) does not match its hash; it was changed after it was written.",
+                    )
+                prev = r.hash
+        return VerifyResult(True, count)
+
+    def _reading(self):
+        return self.engine.connect()
+
+
+def _loads(text: str) -> dict[str, Any]:
+    return json.loads(text)
+
+
+def _show(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    if _is_sqlite(parsed):
+        return parsed.database or url
+    return parsed.render_as_string(hide_password=True)

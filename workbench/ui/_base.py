@@ -1,0 +1,89 @@
+"""What every view shares: the stylesheet, escaping, the language switch.
+
+Views hold no business logic and no SQL: they call the domain and re-read state.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from ..i18n import Translator, available, catalog
+
+# Phones first: one column, 44px+ touch targets, readable type. Class names are
+# ours (wb-*) so nothing leaks into JupyterLab's own styling.
+STYLE = """
+<style>
+.wb-app { max-width: 680px; margin: 0 auto; padding: 8px; box-sizing: border-box;
+  font-size: 17px; line-height: 1.45; color: #1d1d1d; }
+.wb-app * { box-sizing: border-box; }
+.wb-app .widget-html, .wb-app .widget-html-content { width: 100%; }
+.wb-app .widget-html-content { font-size: 17px; line-height: 1.45; white-space: normal; }
+.wb-app h1 { font-size: 1.5em; margin: 0.3em 0; overflow-wrap: anywhere; }
+.wb-app h2 { font-size: 1.2em; margin: 0.8em 0 0.3em; }
+.wb-card { border: 1px solid #c9c9c9; border-radius: 10px; padding: 10px 12px; margin: 6px 0; width: 100%; }
+.wb-card p { margin: 0.2em 0; overflow-wrap: anywhere; }
+.wb-badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: 0.9em;
+  border: 1px solid #555; }
+.wb-badge.done { background: #dff3e3; border-color: #1e7b34; color: #0f4d1f; }
+.wb-badge.in_progress { background: #fff4d6; border-color: #8a6100; color: #5c4100; }
+.wb-badge.not_started { background: #f2f2f2; border-color: #6b6b6b; color: #333; }
+.wb-app a.wb-link { display: flex; align-items: center; min-height: 48px; padding: 8px 14px; margin: 6px 0;
+  border-radius: 10px; background: #0b5cad; color: #fff; text-decoration: none; font-weight: 600; }
+.wb-app a.wb-link:focus { outline: 3px solid #f5a623; }
+.wb-app .widget-toggle-buttons .widget-toggle-button, .wb-app button.jupyter-button {
+  min-height: 44px; min-width: 44px; font-size: 16px; }
+.wb-app .widget-toggle-buttons { flex-wrap: wrap; width: 100%; }
+.wb-app .widget-toggle-buttons .widget-toggle-button { width: auto; flex: 1 1 auto; }
+.wb-app .widget-label, .wb-app label { font-size: 16px; }
+.wb-muted { color: #4a4a4a; font-size: 0.95em; }
+.wb-error { color: #9b1c1c; font-weight: 600; }
+.wb-ok { color: #0f4d1f; font-weight: 600; }
+.wb-app table { border-collapse: collapse; width: 100%; }
+.wb-app td, .wb-app th { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; }
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    """Escape any text for HTML; participant text is never trusted."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def language_switch(current: str) -> w.ToggleButtons:
+    """A labelled switch between the catalogs we ship (names in their own language)."""
+    options = [(catalog(tag).get("language.name", tag), tag) for tag in available()]
+    tr = Translator(current)
+    switch = w.ToggleButtons(options=options, value=current, description="",
+                             tooltips=[name for name, _ in options])
+    switch.add_class("wb-lang")
+    switch.layout = w.Layout(width="100%")
+    # Accessible name for the group.
+    switch.description_allow_html = False
+    switch.style.button_width = "auto"
+    switch.tooltip = tr("welcome.language_label")
+    return switch
+
+
+class View:
+    """Base for the stage views: a root ``widget`` and a translator ``tr``."""
+
+    def __init__(self, language: str):
+        self.tr = Translator(language)
+        self.widget = w.VBox(layout=w.Layout(width="100%"))
+        self.widget.add_class("wb-app")
+
+    @property
+    def language(self) -> str:
+        return self.tr.language
+
+    def set_language(self, language: str) -> None:
+        self.tr = Translator(language)
+        self.render()
+
+    def render(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,74 @@
+"""How a Voila app learns its project, the person's role and language.
+
+``workbench serve`` starts Voila with ``WORKBENCH_PROJECT`` in the environment;
+the server's identity provider puts the role it verified from the access
+cookie into the ``X-Workbench-Role`` request header, which Voila hands to the
+kernel as ``HTTP_X_WORKBENCH_ROLE``. The language comes from ``?lang=``.
+
+With preheated kernels the notebook runs before anyone asks for it; the app
+waits here for the request (like ``voila.utils.wait_for_request``, without
+importing Voila into every participant kernel, which costs ~80 MB).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from ..apps import FACILITATOR, PARTICIPANT, ROLES
+
+PROJECT_ENV = "WORKBENCH_PROJECT"
+ROLE_ENV = "HTTP_X_WORKBENCH_ROLE"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    project_path: str | None
+    role: str
+    language: str | None
+
+
+def wait_for_request(timeout: float = 3600.0) -> None:
+    """In a preheated Voila kernel, block until the request's info arrives."""
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from websockets.sync.client import connect
+
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    ip = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    base = os.environ.get("VOILA_WS_BASE_URL") or os.environ.get("VOILA_SERVER_URL", "/")
+    kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
+    url = f"ws://{ip}:{port}{base}voila/query/{kernel_id}"
+    with connect(url, open_timeout=30) as ws:
+        info = json.loads(ws.recv(timeout=timeout))
+    for key, value in info.items():
+        os.environ[str(key)] = str(value)
+
+
+def app_context() -> AppContext:
+    wait_for_request()
+    role = os.environ.get(ROLE_ENV, "").strip().lower()
+    if role not in ROLES:
+        # Outside `workbench serve` (JupyterLab, papermill) the person at the
+        # keyboard already has the project folder: they are a facilitator.
+        role = FACILITATOR if "VOILA_KERNEL_ID" not in os.environ else PARTICIPANT
+    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    lang = (query.get("lang") or [None])[0]
+    return AppContext(os.environ.get(PROJECT_ENV), role, lang)
+
+
+def open_app_project():
+    """Open the project the server points at, or raise a sentence saying how."""
+    from .. import open as open_project
+    from ..errors import WorkbenchError
+
+    ctx = app_context()
+    if not ctx.project_path:
+        raise WorkbenchError(
+            "This app does not know which project to open.",
+            f"Start it with 'workbench serve DIR', or set {PROJECT_ENV}.",
+            key="error.no_project",
+        )
+    return open_project(ctx.project_path), ctx

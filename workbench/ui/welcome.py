@@ -1,0 +1,92 @@
+"""The welcome app: the project, its purpose so far, the four stages, the way in."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .. import apps
+from ..errors import WorkbenchError
+from ..stages import DONE
+from ._base import STYLE, View, esc, language_switch
+
+STAGE_ICONS = {"purpose": "🎯", "consent": "✋", "curation": "🧺", "evaluation": "⚖️"}
+STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
+
+
+class WelcomeView(View):
+    """``WelcomeView(project, role)``: controls are attributes for tests and facilitators.
+
+    - ``language``: the switch (a ToggleButtons); setting its value relabels the view.
+    - ``header``, ``purpose``, ``stage_cards``, ``links``: HTML widgets.
+    """
+
+    def __init__(self, project, role: str = apps.PARTICIPANT, language: str | None = None):
+        if role not in apps.ROLES:
+            raise WorkbenchError(f"{role!r} is not a role.", f"Use one of: {', '.join(apps.ROLES)}.")
+        from ..i18n import available
+
+        lang = language if language in available() else project.config.default_language
+        super().__init__(lang)
+        self.project = project
+        self.role = role
+        self.style = w.HTML(STYLE)
+        self.header = w.HTML()
+        self.language_label = w.HTML()
+        self.language_switch = language_switch(lang)
+        self.language_switch.observe(self._on_language, names="value")
+        self.purpose = w.HTML()
+        self.stage_cards = w.HTML()
+        self.links = w.HTML()
+        self.widget.children = [
+            self.style, self.header, self.language_label, self.language_switch,
+            self.purpose, self.stage_cards, self.links,
+        ]
+        self.render()
+
+    def _on_language(self, change) -> None:
+        self.set_language(change["new"])
+
+    def render(self) -> None:
+        tr = self.tr
+        self.language_switch.tooltip = tr("welcome.language_label")
+        self.header.value = (
+            f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
+            f"<h1>{esc(self.project.name)}</h1>"
+            f"<p>{esc(tr('welcome.intro'))}</p>"
+            f'<p class="wb-muted">{esc(tr("welcome.role." + self.role))}</p>'
+        )
+        self.language_label.value = f'<span class="wb-muted">🌐 {esc(tr("welcome.language_label"))}</span>'
+        purpose = self.project.purpose_so_far()
+        self.purpose.value = (
+            f"<h2>{esc(tr('welcome.purpose_heading'))}</h2>"
+            f'<div class="wb-card"><p>{esc(purpose) if purpose else esc(tr("welcome.purpose_empty"))}</p></div>'
+        )
+        cards = [f"<h2>{esc(tr('welcome.stages_heading'))}</h2>"]
+        for st in self.project.stages():
+            s = st.stage
+            cards.append(
+                f'<div class="wb-card wb-stage" data-stage="{s.key}" data-status="{st.status}">'
+                f"<p><strong>{STAGE_ICONS[s.key]} {esc(tr('stage.number', number=s.number))}: "
+                f"{esc(tr(s.title_key))}</strong></p>"
+                f"<p>{esc(tr(s.summary_key))}</p>"
+                f'<p><span class="wb-badge {st.status}">{STATUS_ICONS[st.status]} '
+                f"{esc(tr(st.status_key if st.status != DONE else 'status.done'))}</span></p></div>"
+            )
+        self.stage_cards.value = "".join(cards)
+        links = [f"<h2>{esc(tr('welcome.apps_heading'))}</h2>"]
+        visible = [a for a in apps.for_role(self.role) if a.key != "welcome"]
+        if not visible:
+            links.append(f"<p>{esc(tr('welcome.no_apps'))}</p>")
+        for app in visible:
+            href = f"{app.notebook}?lang={self.language}"
+            links.append(f'<a class="wb-link" href="{esc(href)}" data-app="{app.key}">'
+                         f"{esc(tr(app.title_key))} →</a>")
+        self.links.value = "".join(links)
+
+
+def app():
+    """The Voila entry point: ``from workbench.ui.welcome import app; app()``."""
+    from .context import open_app_project
+
+    project, ctx = open_app_project()
+    return WelcomeView(project, ctx.role, ctx.language)
