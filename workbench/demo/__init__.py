@@ -1,11 +1,14 @@
 """The demo project: a fictional community co-op with a believable case for a small model.
 
-Each stage fills in its part of the demo when it lands (``STAGE_BUILDERS``).
+Each stage fills in its part of the demo when it lands: a module
+``workbench/demo/<stage>.py`` with ``build(project, rows, plan)``, run in the
+order of ``STAGE_MODULES`` (a stage whose module is absent is skipped).
 """
 
 from __future__ import annotations
 
 import hashlib
+from importlib import import_module
 from pathlib import Path
 
 from .dataset import consent_plan, generate_rows, to_csv
@@ -15,8 +18,7 @@ DEMO_PURPOSE = ("Help our health promoters see urgent messages from residents fi
                 "without sending anyone's messages outside the co-op.")
 DEMO_SEED = 7
 
-# Later stages register a function(project, rows, plan) here to add their part of the demo.
-STAGE_BUILDERS: list = []
+STAGE_MODULES = ("purpose", "consent", "curation", "evaluation")
 
 
 def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200):
@@ -36,6 +38,7 @@ def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200):
         actor="facilitator",
     )
     plan = consent_plan(rows, seed=seed)
-    for builder in STAGE_BUILDERS:
-        builder(project, rows, plan)
+    for name in STAGE_MODULES:
+        if (Path(__file__).parent / f"{name}.py").is_file():
+            import_module(f".{name}", __name__).build(project, rows, plan)
     return project
