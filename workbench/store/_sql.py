@@ -167,7 +167,8 @@ class EventStore:
     def open(cls, url: str, _engine: sa.Engine | None = None) -> EventStore:
         engine = _engine or _make_engine(url)
         parsed = sa.engine.make_url(url)
-        if _is_sqlite(parsed) and parsed.database and not os.path.exists(parsed.database):
+        if (_is_sqlite(parsed) and parsed.database and not parsed.query.get("uri")
+                and not os.path.exists(parsed.database)):
             raise StoreError(
                 f"There is no event store at {parsed.database}.",
                 "Run 'workbench init' to create a project, or check the path.",

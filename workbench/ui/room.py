@@ -86,5 +86,6 @@ def app():
 
     project, ctx = open_app_project()
     if ctx.role != FACILITATOR:
-        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.")
+        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
+                             key="login.facilitator_needed")
     return RoomView(project, ctx.language, poll_seconds=5)

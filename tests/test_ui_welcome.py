@@ -1,0 +1,80 @@
+"""The welcome and room views without a browser: set values, click, assert on state."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench
+from workbench.i18n import Translator
+from workbench.ui.room import RoomView
+from workbench.ui.welcome import WelcomeView
+
+HOSTILE = '<img src=x onerror=alert(1)>'
+
+
+def test_welcome_shows_project_stages_and_switches_language(project):
+    view = WelcomeView(project, "participant", "en")
+    assert "Test co-op" in view.header.value
+    assert "Sort messages by urgency." in view.purpose.value
+    assert view.stage_cards.value.count('class="wb-card wb-stage"') == 4
+    assert view.stage_cards.value.count('data-status="not_started"') == 4
+    en = Translator("en")
+    assert en("stage.consent.title") in view.stage_cards.value
+
+    view.language_switch.value = "pt-BR"
+    pt = Translator("pt-BR")
+    assert view.language == "pt-BR"
+    assert pt("welcome.intro") in view.header.value
+    assert pt("stage.consent.title") in view.stage_cards.value
+    assert en("welcome.intro") not in view.header.value
+    view.language_switch.value = "es"
+    assert Translator("es")("welcome.stages_heading") in view.stage_cards.value
+
+
+def test_welcome_defaults_to_the_project_language(tmp_path):
+    p = workbench.init(tmp_path / "p", "Coop", ["es"])
+    view = WelcomeView(p, "participant")
+    assert view.language == "es" and view.language_switch.value == "es"
+    p.close()
+
+
+def test_links_depend_on_the_role(project):
+    participant = WelcomeView(project, "participant", "en")
+    facilitator = WelcomeView(project, "facilitator", "en")
+    assert 'data-app="room"' not in participant.links.value
+    assert 'data-app="room"' in facilitator.links.value
+    assert "room.ipynb?lang=en" in facilitator.links.value
+    with pytest.raises(workbench.WorkbenchError):
+        WelcomeView(project, "admin")
+
+
+def test_stage_status_follows_the_log(project):
+    view = WelcomeView(project, "participant", "en")
+    project.store.append("statement.added", {"text": "x"}, actor="river-42")
+    view.render()
+    assert 'data-stage="purpose" data-status="in_progress"' in view.stage_cards.value
+    project.store.append("charter.agreed", {"version": 1}, actor="facilitator")
+    view.render()
+    assert 'data-stage="purpose" data-status="done"' in view.stage_cards.value
+
+
+def test_project_text_is_escaped(tmp_path):
+    p = workbench.init(tmp_path / "p", f"Coop {HOSTILE}", ["en"], purpose=HOSTILE)
+    view = WelcomeView(p, "participant")
+    for html in (view.header.value, view.purpose.value):
+        assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    p.close()
+
+
+def test_room_shows_codes_health_and_activity(project):
+    project.store.append("vote.cast", {"v": 1}, actor="river-42")
+    room = RoomView(project, "en")
+    codes = project.access_codes()
+    assert codes.workshop in room.codes.value and codes.facilitator in room.codes.value
+    assert "The log is intact: 2 events." in room.health.value
+    assert "river-42" in room.activity.value
+    project.store.append("vote.cast", {"v": 1}, actor="sea-7")
+    room.refresh.click()
+    assert "The log is intact: 3 events." in room.health.value
+    room.language_switch.value = "es"
+    assert "El registro está íntegro: 3 eventos." in room.health.value
