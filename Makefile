@@ -1,0 +1,60 @@
+# Commons Workbench: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_DIR ?= demo-project
+PORT ?= 8866
+
+.PHONY: help venv dev demo test test-unit test-browser system-deps lint bench clean
+
+help:
+	@echo "make demo   - create .venv, install, build the demo project, serve it at http://127.0.0.1:$(PORT)"
+	@echo "make test   - install test needs (Python extras, Debian chromium) and run the whole suite"
+	@echo "make lint   - ruff"
+	@echo "make bench  - run the benchmarks (minutes; numbers go to benchmarks/RESULTS.md)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installed once per change of pyproject.toml.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed
+dev: $(VENV)/.installed-test
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/workbench demo $(DEMO_DIR) --port $(PORT)
+
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+test: $(VENV)/.installed-test system-deps
+	$(PY) -m pytest -q -n 2 -m "not browser"
+	$(PY) -m pytest -q -m browser
+
+test-unit: $(VENV)/.installed-test
+	$(PY) -m pytest -q -n 2 -m "not browser"
+
+test-browser: $(VENV)/.installed-test system-deps
+	$(PY) -m pytest -q -m browser
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check workbench tests benchmarks
+
+bench: $(VENV)/.installed-test system-deps
+	$(PY) benchmarks/bench_store.py
+	$(PY) benchmarks/bench_welcome.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) test-output .pytest_cache
