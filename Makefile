@@ -32,15 +32,17 @@ dev: $(VENV)/.installed-test
 demo: $(VENV)/.installed
 	$(VENV)/bin/workbench demo $(DEMO_DIR) --port $(PORT)
 
-# Debian's chromium for the real-browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download) and
+# PostgreSQL's server binaries (the tests start a throwaway cluster on 127.0.0.1 themselves).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium postgresql >/dev/null; }
 	@chromium --version
 
 test: $(VENV)/.installed-test system-deps
-	$(PY) -m pytest -q -n 2 -m "not browser"
+	WORKBENCH_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "not browser"
 	$(PY) -m pytest -q -m browser
 
 test-unit: $(VENV)/.installed-test

@@ -73,7 +73,8 @@ def test_init_refuses_a_non_empty_folder_and_leaves_it_alone(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_a_store_that_is_not_a_workbench_store(project):
+def test_a_store_that_is_not_a_workbench_store(sqlite_project):
+    project = sqlite_project
     db = project.root / "store.db"
     project.close()
     for suffix in ("", "-wal", "-shm"):
@@ -85,14 +86,16 @@ def test_a_store_that_is_not_a_workbench_store(project):
     _one_line_error(err, "is not a Commons Workbench store")
 
 
-def test_a_broken_config_is_named(project):
+def test_a_broken_config_is_named(sqlite_project):
+    project = sqlite_project
     (project.root / "workbench.toml").write_text("[project\nname=")
     code, _, err = run_cli(["info", str(project.root)])
     assert code == 2
     _one_line_error(err, "is not valid TOML")
 
 
-def test_verify_ok_and_tampered(project):
+def test_verify_ok_and_tampered(sqlite_project):
+    project = sqlite_project
     project.store.append_many([("vote.cast", {"v": i}, "p-1") for i in range(3)])
     code, out, _ = run_cli(["verify", str(project.root)])
     assert code == 0 and out.strip() == "OK: 4 events, hash chain intact."

@@ -49,31 +49,46 @@ def _db(project):
     return sqlite3.connect(project.root / "store.db")
 
 
-def test_verify_names_an_edited_event(project, store):
+def _tamper(store, sql: str, **params) -> None:
+    """Edit the log behind the store's back, as someone with database access could."""
+    import sqlalchemy as sa
+
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(sql), params)
+
+
+def test_verify_names_an_event_edited_with_sqlite3(sqlite_project):
+    store = sqlite_project.store
     store.append_many([("vote.cast", {"vote": 1}, f"p-{i}") for i in range(5)])
-    with _db(project) as db:
+    with _db(sqlite_project) as db:
         db.execute("UPDATE events SET payload = ? WHERE seq = 4", ('{"vote":-1}',))
     result = store.verify()
     assert not result.ok and result.first_bad_seq == 4
     assert "event 4" in result.sentence and "changed after it was written" in result.sentence
 
 
-def test_verify_names_a_deleted_event(project, store):
+def test_verify_names_an_edited_event(store):
+    store.append_many([("vote.cast", {"vote": 1}, f"p-{i}") for i in range(5)])
+    _tamper(store, "UPDATE events SET payload = :p WHERE seq = 4", p='{"vote":-1}')
+    result = store.verify()
+    assert not result.ok and result.first_bad_seq == 4
+    assert "event 4" in result.sentence and "changed after it was written" in result.sentence
+
+
+def test_verify_names_a_deleted_event(store):
     store.append_many([("vote.cast", {"vote": 1}, "p-1") for _ in range(4)])
-    with _db(project) as db:
-        db.execute("DELETE FROM events WHERE seq = 3")
+    _tamper(store, "DELETE FROM events WHERE seq = 3")
     result = store.verify()
     assert not result.ok and result.first_bad_seq == 4
     assert "missing" in result.reason
 
 
-def test_verify_catches_a_rehashed_edit_by_the_broken_link(project, store):
+def test_verify_catches_a_rehashed_edit_by_the_broken_link(store):
     """Someone who edits a row and recomputes its hash still breaks the next link."""
     store.append_many([("vote.cast", {"vote": 1}, "p-1") for _ in range(3)])
     ev = store.events()[2]
     forged = event_hash(ev.seq, ev.ts, ev.actor, ev.kind, '{"vote":-1}', ev.prev_hash)
-    with _db(project) as db:
-        db.execute("UPDATE events SET payload = ?, hash = ? WHERE seq = 3", ('{"vote":-1}', forged))
+    _tamper(store, "UPDATE events SET payload = :p, hash = :h WHERE seq = 3", p='{"vote":-1}', h=forged)
     result = store.verify()
     assert not result.ok and result.first_bad_seq == 4
     assert "does not link" in result.reason
@@ -120,7 +135,8 @@ def test_a_sqlite_file_that_is_not_a_store_is_refused(tmp_path):
         EventStore.open(f"sqlite:///{tmp_path / 'absent.db'}")
 
 
-def test_a_read_only_store_says_not_saved(project, store):
+def test_a_read_only_store_says_not_saved(sqlite_project):
+    project, store = sqlite_project, sqlite_project.store
     import os
 
     if os.geteuid() == 0:
@@ -136,6 +152,24 @@ def test_a_read_only_store_says_not_saved(project, store):
     assert store.count() == before and store.verify().ok
 
 
-def test_wal_mode_is_on(project, store):
-    with _db(project) as db:
+def test_wal_mode_is_on(sqlite_project):
+    with _db(sqlite_project) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_backup_is_a_verified_copy_of_the_log(project, tmp_path):
+    from workbench.project import backup_project
+
+    project.store.append_many([("vote.cast", {"v": i}, "p-1") for i in range(10)])
+    (project.data_dir / "raw.csv").write_text("a,b\n1,2\n")
+    dest, result = backup_project(project.root, tmp_path / "copy")
+    assert result.ok and result.count == 11
+    assert (dest / "data" / "raw.csv").read_text() == "a,b\n1,2\n"
+    import workbench
+
+    with workbench.open(dest) as copy:
+        assert copy.config.store_url == "sqlite:///store.db"
+        assert [e.hash for e in copy.store.events()] == [e.hash for e in project.store.events()]
+    # Never over an existing backup.
+    with pytest.raises(WorkbenchError, match="is not empty"):
+        backup_project(project.root, dest)

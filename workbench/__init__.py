@@ -19,8 +19,8 @@ def open(path):  # noqa: A001 - mirrors the built-in on purpose: workbench.open(
     return Project.open(path)
 
 
-def init(path, name, languages=None, country="", purpose=""):
+def init(path, name, languages=None, country="", purpose="", store_url="sqlite:///store.db"):
     """Create a project folder at ``path`` (absent or empty) and return it open."""
     from .project import Project
 
-    return Project.init(path, name, languages, country, purpose)
+    return Project.init(path, name, languages, country, purpose, store_url)

@@ -17,6 +17,7 @@ import secrets
 import tomllib
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -160,8 +161,12 @@ class Project:
         languages: list[str] | None = None,
         country: str = "",
         purpose: str = "",
+        store_url: str = "sqlite:///store.db",
     ) -> Project:
-        """Create a new project folder (the folder must be absent or empty)."""
+        """Create a new project folder (the folder must be absent or empty).
+
+        ``store_url`` is a SQLAlchemy URL; the default keeps the store in the folder.
+        """
         root = Path(root).expanduser().absolute()
         name = " ".join(str(name or "").split())
         if not name:
@@ -176,7 +181,7 @@ class Project:
                 f"{root} is not empty.", "Choose a new or empty folder, so nothing in it is overwritten."
             )
         config = ProjectConfig(name=name, id=str(uuid.uuid4()), languages=list(dict.fromkeys(langs)),
-                               country=country.upper())
+                               country=country.upper(), store_url=store_url)
         try:
             root.mkdir(parents=True, exist_ok=True)
             for sub in ("data", "artifacts", ".workbench"):
@@ -208,7 +213,7 @@ class Project:
                 f"Run 'workbench init {root}' to make one, or pass the project's folder.",
             )
         config = ProjectConfig.from_toml(cfg_path.read_text(encoding="utf-8"), cfg_path)
-        url = os.environ.get("WORKBENCH_STORE_URL") or resolve_store_url(config.store_url, root)
+        url = resolve_store_url(config.store_url, root)
         store = EventStore.open(url)
         if store.project_id and store.project_id != config.id:
             store.close()
@@ -259,6 +264,46 @@ class Project:
         from .stages import stage_statuses
 
         return stage_statuses(self.store.events())
+
+
+def backup_project(src: str | os.PathLike, dest: str | os.PathLike | None = None):
+    """Copy a project (config, store, data, artifacts, codes) into a new folder; verify the copy.
+
+    The store is copied consistently while others write; files are copied as
+    they are (data/ is write-once by design). Returns (dest path, VerifyResult).
+    """
+    import shutil
+    from datetime import datetime
+
+    project = Project.open(src)
+    try:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = Path(dest) if dest else project.root.with_name(f"{project.root.name}-backup-{stamp}")
+        target = target.expanduser().absolute()
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise WorkbenchError(f"{target} is not empty.", "Choose a new folder for the backup.")
+        partial = target.with_name(f".{target.name}.partial")
+        if partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True)
+        try:
+            project.store.backup_to(partial / "store.db")
+            for sub in ("data", "artifacts", ".workbench"):
+                if (project.root / sub).is_dir():
+                    shutil.copytree(project.root / sub, partial / sub)
+            config = ProjectConfig.from_toml((project.root / CONFIG_NAME).read_text("utf-8"), project.root)
+            config.store_url = "sqlite:///store.db"
+            (partial / CONFIG_NAME).write_text(config.to_toml(), encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        if target.exists():
+            target.rmdir()
+        partial.rename(target)  # the backup appears whole or not at all
+    finally:
+        project.close()
+    with Project.open(target) as copy:
+        return target, copy.store.verify()
 
 
 def resolve_store_url(url: str, root: Path) -> str:

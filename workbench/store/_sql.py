@@ -333,6 +333,47 @@ class EventStore:
     def _reading(self):
         return self.engine.connect()
 
+    def backup_to(self, path: str | os.PathLike) -> int:
+        """Copy the whole store, consistently, into a new SQLite file at ``path``.
+
+        SQLite uses the online backup API (safe while writers are busy); another
+        backend copies every event inside one repeatable-read transaction.
+        Returns the number of events copied.
+        """
+        import sqlite3
+
+        target = os.fspath(path)
+        if os.path.exists(target):
+            raise StoreError(f"{target} already exists.", "Choose a new file for the backup.")
+        if self.dialect == "sqlite":
+            raw = self.engine.raw_connection()
+            try:
+                dest = sqlite3.connect(target)
+                try:
+                    raw.driver_connection.backup(dest)
+                finally:
+                    dest.close()
+            finally:
+                raw.close()
+            copy = EventStore.open(f"sqlite:///{target}")
+            try:
+                return copy.count()
+            finally:
+                copy.close()
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            meta = dict(conn.execute(sa.select(meta_table.c.key, meta_table.c.value)).all())
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(events_table).order_by(events_table.c.seq))]
+        copy = EventStore.create(f"sqlite:///{target}", meta.get("project_id", ""))
+        try:
+            with copy.engine.connect().execution_options(workbench_begin="IMMEDIATE") as conn, conn.begin():
+                conn.execute(meta_table.delete())
+                conn.execute(meta_table.insert(), [{"key": k, "value": v} for k, v in meta.items()])
+                if rows:
+                    conn.execute(events_table.insert(), rows)
+            return len(rows)
+        finally:
+            copy.close()
+
 
 def _loads(text: str) -> dict[str, Any]:
     return json.loads(text)
