@@ -60,18 +60,26 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     return cfg
 
 
-def _make_app_class():
+def _make_app_class(max_kernels: int, default_language: str):
     from jupyter_server.utils import url_path_join
     from tornado import web
     from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    from .capacity import capped
+
+    render_handler = capped(TornadoVoilaHandler, max_kernels, default_language)
 
     class WorkbenchVoila(Voila):
-        """Voila with ``/`` sent to the welcome app."""
+        """Voila with ``/`` sent to the welcome app and a cap on kernels in use."""
 
         name = "workbench-voila"
 
         def init_handlers(self):
-            handlers = super().init_handlers()
+            handlers = [
+                (h[0], render_handler, *h[2:]) if len(h) > 1 and h[1] is TornadoVoilaHandler else h
+                for h in super().init_handlers()
+            ]
             welcome = url_path_join(self.server_url, "voila/render/welcome.ipynb")
             return [(url_path_join(self.server_url, "/?"), web.RedirectHandler, {"url": welcome}), *handlers]
 
@@ -108,7 +116,7 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
         print(terminal_qr(join), file=out)
     print("  Stop with Ctrl+C.", file=out, flush=True)
 
-    app_class = _make_app_class()
+    app_class = _make_app_class(project.config.workshop.max_kernels, project.config.default_language)
     app = app_class(config=voila_config(project, port, ip, codes))
     app.initialize([])
     app.start()

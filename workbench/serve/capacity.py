@@ -1,0 +1,58 @@
+"""A cap on live kernels: the next person gets "the room is full" instead of a dead server.
+
+Each participant page is a kernel (~40-60 MB). Past ``workshop.max_kernels``
+kernels in use (preheated spares not counted), a render request gets a small,
+translated 503 page with ``Retry-After: 60``; kernels of closed tabs are culled
+and the room frees up.
+"""
+
+from __future__ import annotations
+
+from tornado import web
+
+from ..i18n import Translator, best_language
+from ..ui._base import esc
+
+FULL_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="60">
+<title>{title}</title>
+<style>body {{ font-family: system-ui, sans-serif; margin: 0; padding: 16px; font-size: 18px; }}
+main {{ max-width: 420px; margin: 0 auto; }}
+a {{ display: inline-flex; align-items: center; min-height: 48px; padding: 0 16px; margin-top: 12px;
+  background: #0b5cad; color: #fff; border-radius: 10px; text-decoration: none; font-weight: 600; }}</style>
+</head><body><main><h1>⏳ {title}</h1><p>{text}</p><a href="">{retry}</a></main></body></html>
+"""
+
+
+def kernels_in_use(kernel_manager) -> int:
+    """Kernels started minus the preheated spares waiting in the pools."""
+    total = len(kernel_manager.list_kernel_ids())
+    spares = 0
+    for pool in getattr(kernel_manager, "_pools", {}).values():
+        spares += sum(1 for f in pool if not f.done() or not f.exception())
+    return max(0, total - spares)
+
+
+def capped(handler_class, max_kernels: int, default_language: str):
+    """A subclass of Voila's render handler that refuses politely when the room is full."""
+
+    class CappedVoilaHandler(handler_class):
+        async def prepare(self):
+            await super().prepare()
+            if self._finished or max_kernels <= 0:
+                return
+            if kernels_in_use(self.kernel_manager) >= max_kernels:
+                lang = best_language(self.get_argument("lang", None)
+                                     or self.request.headers.get("Accept-Language"), default_language)
+                tr = Translator(lang)
+                self.set_status(503)
+                self.set_header("Retry-After", "60")
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.set_header("Cache-Control", "no-store")
+                self.finish(FULL_PAGE.format(lang=esc(lang), title=esc(tr("room.full.title")),
+                                             text=esc(tr("room.full.text")), retry=esc(tr("room.full.retry"))))
+                raise web.Finish()
+
+    return CappedVoilaHandler
