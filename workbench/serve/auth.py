@@ -209,6 +209,9 @@ class _Base(web.RequestHandler):
         value = json.dumps({"role": role, "sid": sid or secrets.token_hex(8)})
         self.set_secure_cookie(COOKIE_NAME, value, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax",
                                path=self.settings.get("base_url", "/"))
+        # Voila's page posts the _xsrf cookie back on leaving, to shut its kernel down;
+        # jupyter_server refuses that POST (403) without it. Reading the property sets it.
+        self.xsrf_token  # noqa: B018
         if nxt == "/":
             nxt = f"{self.settings.get('base_url', '/')}voila/render/welcome.ipynb?lang={self.language()}"
         self.redirect(nxt)
