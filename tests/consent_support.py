@@ -1,4 +1,4 @@
-"""Helpers shared by the consent tests (imported by name: pytest puts tests/ on sys.path)."""
+"""Helpers shared by the consent tests."""
 
 from __future__ import annotations
 
@@ -11,11 +11,28 @@ HOLDER = "Test co-op, on its own laptop"
 def make_scope(**changes) -> Scope:
     uses = {"train": CHOOSES, "evaluate": CHOOSES, "publish_aggregates": "always", "publish_examples": NEVER,
             "share_data": NEVER, "share_models": CHOOSES, "commercial": NEVER}
-    base = dict(holder=HOLDER, uses=uses, conditions=Conditions(expiry_months=24, benefit_sharing="A party."),
-                labels=("bc_provenance", "tk_community_use_only"), contact="The co-op office, Tuesdays.")
+    base = {"holder": HOLDER, "uses": uses, "conditions": Conditions(expiry_months=24, benefit_sharing="A party."),
+                "labels": ("bc_provenance", "tk_community_use_only"), "contact": "The co-op office, Tuesdays."}
     base.update(changes)
     return Scope(**base)
 
 
 def new_project(tmp_path, name="p") -> Project:
     return Project.init(tmp_path / name, "Test co-op", ["pt-BR", "es", "en"], "BR")
+
+
+def fake_events(items):
+    """Events without a store: ``items`` are (kind, payload, ts) triples, in log order."""
+    from workbench.store import Event
+
+    return [Event(i + 1, ts, "facilitator", kind, payload, "", f"h{i}") for i, (kind, payload, ts) in
+            enumerate(items)]
+
+
+def published_version(scope=None, ts="2020-01-01T00:00:00+00:00"):
+    """A ScopeVersion for ``scope`` as if published at ``ts`` (no store)."""
+    from workbench.consent.scope import ScopeHistory
+
+    scope = scope or make_scope()
+    ev = ("scope.published", {"scope": scope.to_dict(), "hash": scope.content_hash, "version": 1}, ts)
+    return ScopeHistory.from_events(fake_events([ev])).latest, ev
