@@ -225,17 +225,24 @@ def give(store, contributor: str, choices: Mapping[str, Any], *, scope: ScopeVer
     return Receipt.from_event(ev, code)
 
 
+def refuse_payload(version: ScopeVersion, contributor: str, *, method: str = "app", at=None, witness: str = "",
+                   language: str = "", code: str | None = None) -> dict:
+    contributor = check_contributor(contributor)
+    method, witness = _method(method, witness)
+    return {"contributor": contributor, "scope_hash": version.hash, "scope_version": version.version,
+            "method": method, "witness": witness, "at": _time.iso(_time.not_in_future(at)),
+            "language": language, "receipt_id": str(uuid.uuid4()),
+            "receipt_sha256": code_digest(code) if code else None}
+
+
 def refuse(store, contributor: str, *, scope: ScopeVersion | None = None, method: str = "app", at=None,
            witness: str = "", language: str = "", actor: str | None = None) -> Receipt:
     """Record that a person declined the whole form."""
     version = _version(store, scope)
-    contributor = check_contributor(contributor)
-    method, witness = _method(method, witness)
     code = new_receipt_code()
-    payload = {"contributor": contributor, "scope_hash": version.hash, "scope_version": version.version,
-               "method": method, "witness": witness, "at": _time.iso(_time.not_in_future(at)),
-               "language": language, "receipt_id": str(uuid.uuid4()), "receipt_sha256": code_digest(code)}
-    ev = store.append(REFUSED_KIND, payload, _actor(actor, contributor, method))
+    payload = refuse_payload(version, contributor, method=method, at=at, witness=witness, language=language,
+                             code=code)
+    ev = store.append(REFUSED_KIND, payload, _actor(actor, payload["contributor"], method))
     return Receipt.from_event(ev, code)
 
 

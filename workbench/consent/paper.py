@@ -1,0 +1,266 @@
+"""Importing paper consent records from CSV or Excel.
+
+Columns (header row required, any order, case-insensitive):
+
+- ``contributor_id``: the person's code;
+- ``date``: when they decided, ``YYYY-MM-DD``;
+- ``choices``: the uses they said yes to, separated by ``;`` (``train;evaluate``); ``refused`` when they
+  declined the whole form; ``withdrawn`` (everything) or ``withdrawn:train;evaluate`` for a withdrawal;
+- ``method``: ``paper`` (default) or ``spoken``; ``witness``: who witnessed spoken consent.
+
+:func:`read_records` checks every row and reports each bad one with its row number (the header is row 1,
+as a spreadsheet shows it) and a reason; :func:`apply` writes nothing from a file with bad rows unless the
+facilitator asks for the good rows only, and then writes them in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from . import _time
+from .ledger import (
+    GRANTED,
+    REFUSED_KIND,
+    WITHDRAWN_KIND,
+    ConsentLedger,
+    Receipt,
+    code_digest,
+    grant_payload,
+    new_receipt_code,
+    refuse_payload,
+    withdraw_payload,
+)
+from .scope import ScopeHistory, ScopeVersion
+from .uses import USES
+
+COLUMNS = ("contributor_id", "date", "choices", "method", "witness")
+REQUIRED = ("contributor_id", "date", "choices")
+IMPORT_METHODS = ("paper", "spoken")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad row: its number, a catalog key for the reason (``consent.import.*``) and its parameters."""
+
+    row: int
+    key: str
+    params: dict = field(default_factory=dict)
+    sentence: str = ""
+
+
+@dataclass(frozen=True)
+class GoodRow:
+    row: int
+    kind: str
+    payload: dict
+
+
+@dataclass
+class ImportReport:
+    source: str
+    sha256: str
+    good: list[GoodRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        lines = [f"{self.source}: {len(self.good)} good rows, {len(self.errors)} bad rows."]
+        lines += [f"  row {e.row}: {e.sentence}" for e in self.errors]
+        return "\n".join(lines)
+
+
+def _decode_lines(raw: bytes) -> list[tuple[int, str | None]]:
+    """Split bytes into physical lines and decode each alone, so one badly encoded row does not hide the rest."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    out = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            out.append((number, line.decode("utf-8")))
+        except UnicodeDecodeError:
+            out.append((number, None))
+    return out
+
+
+def _rows_from_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+    lines = _decode_lines(raw)
+    if not lines or lines[0][1] is None:
+        raise WorkbenchError("The file's first row is not UTF-8 text, so its columns cannot be read.",
+                             "Save it as 'CSV UTF-8' and import it again.", key="consent.import.file_not_utf8")
+    sample = lines[0][1]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "choices" not in sample.split(",") else ","
+    header = next(csv.reader([sample], delimiter=delimiter))
+    rows: list[tuple[int, list[str] | None]] = []
+    for number, text in lines[1:]:
+        if text is None:
+            rows.append((number, None))
+        elif text.strip():
+            rows.append((number, next(csv.reader([text], delimiter=delimiter))))
+    return header, rows
+
+
+def _rows_from_excel(data: bytes) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise WorkbenchError("Reading Excel files needs the openpyxl package.",
+                             "Install it (pip install openpyxl), or save the sheet as CSV UTF-8.",
+                             key="consent.import.no_excel") from None
+    import pandas as pd
+
+    frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None).fillna("")
+    values = frame.to_numpy().tolist()
+    if not values:
+        return [], []
+    return [str(v) for v in values[0]], [(i + 2, [str(v) for v in row]) for i, row in enumerate(values[1:])
+                                         if any(str(v).strip() for v in row)]
+
+
+def _err(row: int, key: str, sentence: str, **params) -> RowError:
+    return RowError(row, key, params, sentence)
+
+
+def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHistory,
+                 ledger: ConsentLedger | None = None, now=None) -> ImportReport:
+    """Check every row of a paper-records file against the latest published scope; writes nothing."""
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        name = name or path.name
+        data = path.read_bytes()
+    version: ScopeVersion = history.require_latest()
+    report = ImportReport(name or "upload", hashlib.sha256(data).hexdigest())
+    is_excel = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+    header, rows = _rows_from_excel(data) if is_excel else _rows_from_csv(data)
+    columns = [h.strip().lower().lstrip("\ufeff") for h in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise WorkbenchError(f"The file has no {', '.join(missing)} column.",
+                             f"The header row must name: {', '.join(COLUMNS)} (method and witness are optional).",
+                             key="consent.import.missing_columns", columns=", ".join(missing))
+    seen: dict[tuple, int] = {}
+    existing = {_signature(r.contributor, r.at, r.kind, r.choices) for r in (ledger.receipts if ledger else ())}
+    for number, cells in rows:
+        if cells is None:
+            report.errors.append(_err(number, "consent.import.not_utf8",
+                                      "This row is not UTF-8 text; save the file as 'CSV UTF-8'."))
+            continue
+        if len(cells) > len(columns):
+            report.errors.append(_err(number, "consent.import.too_many_cells",
+                                      "This row has more cells than the header; is a comma missing quotes?"))
+            continue
+        rec = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        result = _check_row(number, rec, version, now)
+        if isinstance(result, RowError):
+            report.errors.append(result)
+            continue
+        p = result.payload
+        choices = p.get("choices") or dict.fromkeys(p.get("uses", ()), False)
+        signature = _signature(p["contributor"], p["at"], result.kind.split(".", 1)[1], choices)
+        if signature in seen:
+            report.errors.append(_err(number, "consent.import.duplicate",
+                                      f"This row repeats row {seen[signature]}.", first=seen[signature]))
+            continue
+        seen[signature] = number
+        if signature in existing:
+            report.errors.append(_err(number, "consent.import.already_recorded",
+                                      "This decision is already in the ledger."))
+            continue
+        report.good.append(result)
+    return report
+
+
+def _signature(contributor: str, at: str, kind: str, choices) -> tuple:
+    """What makes two records the same decision: person, day, kind and the uses named."""
+    return contributor, str(at)[:10], kind, tuple(sorted(u for u, yes in dict(choices).items() if yes)) \
+        if kind == "granted" else tuple(sorted(dict(choices)))
+
+
+def _check_row(number: int, rec: dict, version: ScopeVersion, now) -> GoodRow | RowError:
+    who = rec.get("contributor_id", "")
+    if not who:
+        return _err(number, "consent.import.empty_id", "The contributor id is empty.")
+    method = (rec.get("method") or "paper").lower()
+    if method not in IMPORT_METHODS:
+        return _err(number, "consent.import.bad_method", f"{method!r} is not paper or spoken.", method=method)
+    witness = rec.get("witness", "")
+    if method == "spoken" and not witness:
+        return _err(number, "consent.import.no_witness", "Spoken consent needs a witness.")
+    text = rec.get("date", "")
+    try:
+        when = _time.to_datetime(text) if text else None
+    except WorkbenchError:
+        when = None
+    if when is None:
+        return _err(number, "consent.import.bad_date", f"{text!r} is not a date like 2026-03-31.", value=text)
+    if when > _time.to_datetime(now) + _time.FUTURE_SKEW:
+        return _err(number, "consent.import.future_date", f"The date {text} is in the future.", value=text)
+    raw = rec.get("choices", "").strip()
+    lowered = raw.lower()
+    try:
+        if lowered == "refused":
+            return GoodRow(number, REFUSED_KIND,
+                           refuse_payload(version, who, method=method, at=when, witness=witness))
+        if lowered.startswith("withdrawn"):
+            rest = raw.split(":", 1)[1] if ":" in raw else ""
+            uses = _split_uses(rest) or None
+            for u in uses or ():
+                if u not in USES:
+                    return _err(number, "consent.import.unknown_use", f"{u!r} is not a use.", use=u)
+            return GoodRow(number, WITHDRAWN_KIND,
+                           withdraw_payload(who, uses, method=method, at=when, witness=witness))
+        uses = _split_uses(raw)
+        if not uses:
+            return _err(number, "consent.import.no_choices",
+                        "The choices are empty; write the uses granted, or 'refused'.")
+        for u in uses:
+            if u not in USES:
+                return _err(number, "consent.import.unknown_use", f"{u!r} is not a use.", use=u)
+            if version.scope.uses[u] == "never":
+                return _err(number, "consent.import.never_use",
+                            f"The scope does not permit {u!r}: nobody can grant it.", use=u)
+        choices = dict.fromkeys(uses, True)
+        choices.update(dict.fromkeys(version.scope.always(), True))
+        return GoodRow(number, GRANTED, grant_payload(version, who, choices, method=method, at=when,
+                                                      witness=witness))
+    except WorkbenchError as exc:
+        if exc.key == "consent.error.bad_contributor":
+            return _err(number, "consent.import.bad_id", f"{who!r} is not a contributor code.", value=who)
+        return _err(number, "consent.import.invalid", exc.sentence)
+
+
+def _split_uses(text: str) -> list[str]:
+    parts = [p.strip().lower() for chunk in text.split(";") for p in chunk.split("|")]
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def apply(store, report: ImportReport, *, good_rows_only: bool = False, actor: str = "facilitator") -> list[Receipt]:
+    """Write the report's good rows in one transaction; refuses a report with bad rows unless asked.
+
+    Returns one receipt per row, with a fresh code to print for the person.
+    """
+    if report.errors and not good_rows_only:
+        raise WorkbenchError(
+            f"{report.source} has {len(report.errors)} bad rows, so nothing was imported.",
+            "Fix them and import again, or choose to import only the good rows.",
+            key="consent.import.refused_bad_rows", count=len(report.errors),
+        )
+    if not report.good:
+        raise WorkbenchError("There are no good rows to import.", key="consent.import.nothing")
+    items, codes = [], []
+    for row in report.good:
+        payload = dict(row.payload)
+        code = new_receipt_code()
+        payload["receipt_sha256"] = code_digest(code)
+        payload["source"] = {"file": report.source, "sha256": report.sha256, "row": row.row}
+        items.append((row.kind, payload, actor))
+        codes.append(code)
+    events = store.append_many(items)
+    return [Receipt.from_event(ev, code) for ev, code in zip(events, codes, strict=True)]
