@@ -78,3 +78,28 @@ def test_room_shows_codes_health_and_activity(project):
     assert "The log is intact: 3 events." in room.health.value
     room.language_switch.value = "es"
     assert "El registro está íntegro: 3 eventos." in room.health.value
+
+
+def test_room_counts_people_connected_by_language(project, monkeypatch):
+    import subprocess
+    import sys
+
+    from workbench import presence
+
+    # Two live participant kernels and one that was killed (its file stays, its process is gone).
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monkeypatch.setattr(presence.os, "getpid", lambda: sleeper.pid)
+        presence.announce(project.root, "welcome", "participant", "pt-BR")
+        monkeypatch.setattr(presence.os, "getpid", lambda: 999_999_1)
+        presence.announce(project.root, "welcome", "participant", "es")
+        monkeypatch.undo()
+        presence.announce(project.root, "welcome", "participant", "pt-BR")
+        room = RoomView(project, "en")
+        assert "People connected now: 2" in room.presence.value
+        assert "Português (Brasil): 2" in room.presence.value
+        assert "Español" not in room.presence.value
+        assert len(list((project.root / ".workbench" / "presence").glob("*.json"))) == 2
+    finally:
+        sleeper.kill()
+        sleeper.wait()

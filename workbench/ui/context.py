@@ -59,8 +59,12 @@ def app_context() -> AppContext:
     return AppContext(os.environ.get(PROJECT_ENV), role, lang)
 
 
-def open_app_project():
-    """Open the project the server points at, or raise a sentence saying how."""
+def open_app_project(app: str | None = None):
+    """Open the project the server points at, or raise a sentence saying how.
+
+    In a served kernel, the app also announces itself for the room's presence
+    count (``workbench.presence``).
+    """
     from .. import open as open_project
     from ..errors import WorkbenchError
 
@@ -71,4 +75,9 @@ def open_app_project():
             f"Start it with 'workbench serve DIR', or set {PROJECT_ENV}.",
             key="error.no_project",
         )
-    return open_project(ctx.project_path), ctx
+    project = open_project(ctx.project_path)
+    if app and "VOILA_KERNEL_ID" in os.environ:
+        from ..presence import announce
+
+        announce(project.root, app, ctx.role, ctx.language or project.config.default_language)
+    return project, ctx

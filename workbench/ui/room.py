@@ -9,6 +9,8 @@ from collections import Counter
 
 import ipywidgets as w
 
+from ..i18n import available
+from ..presence import connected, summary
 from ._base import STYLE, View, esc, language_switch
 
 
@@ -25,10 +27,11 @@ class RoomView(View):
         self.codes = w.HTML()
         self.health = w.HTML()
         self.activity = w.HTML()
+        self.presence = w.HTML()
         self.refresh = w.Button(icon="refresh")
         self.refresh.on_click(lambda _b: self.render())
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
-                                self.health, self.activity]
+                                self.presence, self.health, self.activity]
         self._timer = None
         self.render()
         if poll_seconds:
@@ -45,6 +48,15 @@ class RoomView(View):
             self.health.value = f'<p class="wb-ok">✔ {esc(tr("room.chain_ok", count=result.count))}</p>'
         else:
             self.health.value = f'<p class="wb-error">✖ {esc(tr("room.chain_bad", reason=result.sentence))}</p>'
+        here = summary(connected(self.project.root))
+        by_lang = ", ".join(f"{esc(self.tr.language_name(lang) if lang in available() else lang)}: {n}"
+                            for lang, n in sorted(here["language"].items()))
+        by_app = "".join(f"<tr><td>{esc(tr('app.' + a + '.title'))}</td><td>{n}</td></tr>"
+                         for a, n in sorted(here["app"].items()))
+        self.presence.value = (
+            f"<h2>{esc(tr('room.connected', count=sum(here['language'].values())))}</h2>"
+            f"<p>{by_lang}</p><table>{by_app}</table>"
+        )
         events = self.project.store.events()
         kinds = Counter(ev.kind for ev in events)
         people = {ev.actor for ev in events if ev.actor != "facilitator"}
@@ -84,7 +96,7 @@ def app():
     from ..errors import WorkbenchError
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("room")
     if ctx.role != FACILITATOR:
         raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
                              key="login.facilitator_needed")

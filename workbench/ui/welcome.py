@@ -88,5 +88,5 @@ def app():
     """The Voila entry point: ``from workbench.ui.welcome import app; app()``."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("welcome")
     return WelcomeView(project, ctx.role, ctx.language)
