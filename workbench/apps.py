@@ -33,6 +33,8 @@ class App:
 APPS: tuple[App, ...] = (
     App("welcome", "welcome.ipynb", (PARTICIPANT, FACILITATOR), None, preheat=True),
     App("room", "room.ipynb", (FACILITATOR,), None),
+    App("purpose", "purpose.ipynb", (PARTICIPANT, FACILITATOR), "purpose", preheat=True),
+    App("charter", "charter.ipynb", (FACILITATOR,), "purpose"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Charts, one module per stage: functions ``data -> alt.Chart``. Import the module you need (Altair is heavy)."""
