@@ -22,6 +22,7 @@ COMMANDS = {
     "serve": "serve",
     "demo": "demo",
     "info": "info",
+    "charter": "charter",
     "backup": "backup",
 }
 

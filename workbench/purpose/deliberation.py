@@ -372,3 +372,21 @@ def merge(store, duplicate: int, into: int, actor: str = FACILITATOR_ACTOR) -> N
 def share_results(store, summary: dict, actor: str = FACILITATOR_ACTOR) -> None:
     """Publish a small summary of the analysis for participant screens."""
     store.append("purpose.results_shared", {"summary": summary}, actor=actor)
+
+
+def cast_votes(store, votes: Iterable[tuple[str, int, str]]) -> int:
+    """Record many votes ``(code, statement, vote)`` in one transaction (all or none); returns how many."""
+    delib = Deliberation.load(store)
+    items = []
+    for code, statement, vote in votes:
+        if vote not in VOTES:
+            raise WorkbenchError(f"{vote!r} is not a vote.", "Vote agree, disagree or pass.",
+                                 key="purpose.error.vote", vote=vote)
+        _check_participant(delib, code)
+        st = _statement(delib, statement)
+        if not st.visible:
+            raise WorkbenchError("This statement was taken out of the conversation by the facilitators.",
+                                 "Vote on the next one.", key="purpose.error.statement_hidden")
+        items.append(("vote.cast", {"statement": st.id, "vote": vote}, code))
+    store.append_many(items)
+    return len(items)
