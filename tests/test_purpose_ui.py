@@ -242,3 +242,12 @@ def test_participant_module_does_not_import_pandas_sklearn_or_altair():
             "bad = [m for m in ('pandas', 'sklearn', 'altair', 'numpy') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_code_goes_into_the_page_address_so_a_reload_resumes(project):
+    view = ParticipantView(project, "es")
+    assert view.remember.outputs == ()
+    view.new_button.click()
+    (out,) = view.remember.outputs
+    script = out["data"]["application/javascript"]
+    assert f'"{view.code}"' in script and '"es"' in script and "replaceState" in script

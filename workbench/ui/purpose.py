@@ -76,6 +76,7 @@ class ParticipantView(View):
         self.code: str | None = None
         self.delib = dl.Deliberation.load(self.store)
         self.current: int | None = None
+        self._remembered: tuple[str, str] | None = None
 
         self.style = w.HTML(STYLE + PURPOSE_STYLE)
         self.header = w.HTML()
@@ -117,7 +118,10 @@ class ParticipantView(View):
         self.more = _button()
         self.more.on_click(lambda _b: self.render())
         self.results = w.HTML()
-        self.main_box = w.VBox([self.code_card, self.vote_heading, self.progress, self.card, self.vote_buttons,
+        # Puts ?code= into the page's address once a code is known, so a reload resumes (Voila runs
+        # JavaScript outputs); only our own validated code and language tag go into the script.
+        self.remember = w.Output(layout=w.Layout(display="none"))
+        self.main_box = w.VBox([self.remember, self.code_card, self.vote_heading, self.progress, self.card, self.vote_buttons,
                                 self.vote_status, self.more, self.results, self.write_heading, self.topic,
                                 self.text, self.counter, self.submit, self.write_status], layout=_full())
         self.widget.children = [self.style, self.header, self.language_switch, self.join_box, self.main_box]
@@ -194,6 +198,7 @@ class ParticipantView(View):
         if not self.code:
             return
         link = f"?lang={self.language}&code={self.code}"
+        self._remember_in_address()
         self.code_card.value = (
             f'<div class="wb-card"><p>{esc(tr("purpose.code.yours"))} '
             f'<span class="wb-code" data-code="{esc(self.code)}">{esc(self.code)}</span></p>'
@@ -228,6 +233,21 @@ class ParticipantView(View):
             key = "purpose.vote.done" if total else "purpose.vote.none_yet"
             self.card.value = f'<div class="wb-card"><p>{esc(tr(key))}</p></div>'
             self.results.value = self._results_html() if total else ""
+
+    def _remember_in_address(self) -> None:
+        import json
+
+        from IPython.display import Javascript
+
+        if not self.code or not dl.CODE_RE.match(self.code) or self._remembered == (self.code, self.language):
+            return
+        self._remembered = (self.code, self.language)
+        script = ("try { const u = new URL(window.location.href);"
+                  f" u.searchParams.set('code', {json.dumps(self.code)});"
+                  f" u.searchParams.set('lang', {json.dumps(self.language)});"
+                  " window.history.replaceState(null, '', u.toString()); } catch (e) {}")
+        self.remember.outputs = ()
+        self.remember.append_display_data(Javascript(script))
 
     def _results_html(self) -> str:
         tr = self.tr
