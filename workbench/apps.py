@@ -35,6 +35,8 @@ APPS: tuple[App, ...] = (
     App("room", "room.ipynb", (FACILITATOR,), None),
     App("purpose", "purpose.ipynb", (PARTICIPANT, FACILITATOR), "purpose", preheat=True),
     App("charter", "charter.ipynb", (FACILITATOR,), "purpose"),
+    App("consent", "consent.ipynb", (PARTICIPANT, FACILITATOR), "consent", preheat=True),
+    App("scope", "scope.ipynb", (FACILITATOR,), "consent"),
 )
 
 

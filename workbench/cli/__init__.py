@@ -24,6 +24,7 @@ COMMANDS = {
     "info": "info",
     "charter": "charter",
     "backup": "backup",
+    "consent": "consent",
 }
 
 

@@ -1,0 +1,111 @@
+HELP = "Consent: print or export the scope, show consent status, write the forms, import paper records."
+
+
+def add_arguments(p):
+    sub = p.add_subparsers(dest="consent_command", metavar="ACTION", parser_class=type(p))
+    s = sub.add_parser("scope", help="print the published scope as JSON, with its DUO/DPV mapping",
+                       description="Print the published consent scope as JSON (hash, DUO/DPV terms, labels).")
+    s.add_argument("dir", metavar="DIR", help="the project folder")
+    s.add_argument("--version", dest="scope_version", type=int, default=None,
+                   help="the scope version (default: the latest)")
+    s.add_argument("--out", default=None, help="write to this file instead of printing")
+
+    st = sub.add_parser("status", help="consent per use now (or at --at), or one person's",
+                        description="Count people per use and consent status; or show one person's status.")
+    st.add_argument("dir", metavar="DIR", help="the project folder")
+    st.add_argument("--at", default=None, help="date or time to ask about (default: now), e.g. 2026-06-30")
+    st.add_argument("--contributor", default=None, help="show only this contributor's status")
+
+    f = sub.add_parser("forms", help="write the consent form in every project language to artifacts/consent/",
+                       description="Write the consent form (Markdown, HTML) per language and the scope JSON.")
+    f.add_argument("dir", metavar="DIR", help="the project folder")
+    f.add_argument("--version", dest="scope_version", type=int, default=None, help="default: the latest")
+
+    i = sub.add_parser("import", help="import paper consent records from CSV or Excel",
+                       description="Check a file of paper consent records; import it when every row is good.")
+    i.add_argument("dir", metavar="DIR", help="the project folder")
+    i.add_argument("file", metavar="FILE", help="CSV (UTF-8) or .xlsx with contributor_id, date, choices, "
+                   "method, witness")
+    i.add_argument("--good-rows-only", action="store_true", help="import the good rows even if some are bad")
+    i.add_argument("--dry-run", action="store_true", help="only check the file")
+
+
+def run(args):
+    import json
+
+    from .. import open as open_project
+    from ..consent.scope import ScopeHistory
+    from ..errors import WorkbenchError
+
+    action = getattr(args, "consent_command", None)
+    if not action:
+        raise WorkbenchError("workbench consent needs an action.",
+                             "Use one of: scope, status, forms, import (see 'workbench consent --help').")
+    with open_project(args.dir) as project:
+        history = ScopeHistory.load(project.store)
+        if action == "scope":
+            version = _pick(history, args.scope_version)
+            text = json.dumps(version.export(), ensure_ascii=False, indent=2) + "\n"
+            if args.out:
+                with open(args.out, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                print(f"Scope version {version.version} ({version.hash[:12]}) written to {args.out}")
+            else:
+                print(text, end="")
+        elif action == "status":
+            _status(project, args)
+        elif action == "forms":
+            from ..consent.form import write_forms
+
+            version = _pick(history, args.scope_version)
+            for path in write_forms(project, version.version):
+                print(f"  {path}")
+        elif action == "import":
+            _import(project, history, args)
+    return 0
+
+
+def _pick(history, number):
+    from ..errors import WorkbenchError
+
+    if number is None:
+        return history.require_latest()
+    for v in history.versions:
+        if v.version == number:
+            return v
+    raise WorkbenchError(f"There is no scope version {number}.",
+                         f"Versions published: {', '.join(str(v.version) for v in history.versions) or 'none'}.")
+
+
+def _status(project, args):
+    from ..consent import _time
+    from ..consent.ledger import REASONS, ConsentLedger
+
+    ledger = ConsentLedger.load(project.store)
+    at = _time.to_datetime(args.at) if args.at else None
+    when = _time.iso(at) if at else "now"
+    if args.contributor:
+        print(f"{args.contributor} at {when}:")
+        for use, reason in ledger.current(args.contributor, at).items():
+            print(f"  {use:<20} {reason}")
+        return
+    table = ledger.coverage(at)
+    print(f"Consent at {when}: {len(ledger.contributors)} people in the ledger, "
+          f"{len(ledger.receipts)} decisions recorded.")
+    print(f"  {'use':<20}" + "".join(f"{r:>11}" for r in REASONS))
+    for row in table.itertuples(index=False):
+        print(f"  {row.use:<20}" + "".join(f"{getattr(row, r):>11}" for r in REASONS))
+
+
+def _import(project, history, args):
+    from ..consent.ledger import ConsentLedger
+    from ..consent.paper import apply, read_records
+
+    report = read_records(args.file, history=history, ledger=ConsentLedger.load(project.store))
+    print(report.summary())
+    if args.dry_run:
+        return
+    receipts = apply(project.store, report, good_rows_only=args.good_rows_only)
+    print(f"Imported {len(receipts)} records. Receipt codes to print for each person:")
+    for r in receipts:
+        print(f"  {r.contributor:<16} {r.kind:<10} {r.code}")

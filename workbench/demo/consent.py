@@ -1,0 +1,70 @@
+"""The demo co-op's consent stage: a published scope, forms in three languages, and a ledger.
+
+The ledger follows the seeded plan (:func:`workbench.demo.dataset.consent_plan`): ``all`` grants every
+use the person may choose, ``evaluate_only`` only evaluation, ``no_record`` nothing, ``refuses`` a
+refusal, ``withdraws_later`` a grant and, some weeks later, a withdrawal (of everything for half of them,
+of training only for the rest). A few early paper forms are older than the 24-month limit: expired.
+Dates are relative to today, so nothing is ever in the future.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from ..consent import ledger as L
+from ..consent.form import write_forms
+from ..consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, Scope, publish
+
+HOLDER = ("Cooperativa Comunitária de Saúde Vila Esperança, no computador da própria cooperativa, "
+          "guardado no posto de saúde")
+CONTACT = "Sala da cooperativa no posto de saúde, terças e quintas, 9h às 12h; ou a agente de saúde do seu bairro"
+BENEFIT = ("Os resultados são apresentados primeiro na assembleia da cooperativa; o que o modelo melhorar no "
+           "atendimento fica para a comunidade, sem custo.")
+APPROVER = "Assembleia geral da cooperativa"
+EXPIRY_MONTHS = 24
+
+
+def demo_scope() -> Scope:
+    return Scope(
+        holder=HOLDER,
+        contact=CONTACT,
+        language="pt-BR",
+        uses={"train": CHOOSES, "evaluate": CHOOSES, "publish_aggregates": ALWAYS, "publish_examples": NEVER,
+              "share_data": NEVER, "share_models": CHOOSES, "commercial": NEVER},
+        conditions=Conditions(expiry_months=EXPIRY_MONTHS, stays_on_machine=True, benefit_sharing=BENEFIT,
+                              collaboration_required=True, derived_data_returned=True, new_use_approver=APPROVER),
+        labels=("bc_provenance", "bc_consent_verified", "tk_community_use_only"),
+    )
+
+
+def build(project, rows, plan, seed: int = 7, now: datetime | None = None) -> None:
+    version = publish(project.store, demo_scope(), actor="facilitator")
+    rng = random.Random(seed + 4)
+    now = now or datetime.now(UTC)
+    choosable = version.scope.choosable()
+    items = []
+    for intent in plan:
+        who, choice = intent.contributor_id, intent.choice
+        if choice == "no_record":
+            continue
+        method = rng.choices(("app", "paper", "spoken"), weights=(0.7, 0.25, 0.05))[0]
+        witness = "f-ana" if method == "spoken" else ""
+        actor = who if method == "app" else "facilitator"
+        at = now - timedelta(days=rng.randint(20, 300), minutes=rng.randint(0, 600))
+        if choice == "all" and method == "paper" and rng.random() < 0.2:
+            at = now - timedelta(days=rng.randint(750, 800))  # an early paper form: past the 24 months
+        if choice == "refuses":
+            items.append((L.REFUSED_KIND, L.refuse_payload(version, who, method=method, at=at, witness=witness,
+                                                           language="pt-BR"), actor))
+            continue
+        answers = dict.fromkeys(choosable, True) if choice != "evaluate_only" else {"evaluate": True}
+        items.append((L.GRANTED, L.grant_payload(version, who, answers, method=method, at=at, witness=witness,
+                                                 language="pt-BR"), actor))
+        if choice == "withdraws_later":
+            later = min(at + timedelta(days=rng.randint(7, 60)), now - timedelta(days=1))
+            uses = None if rng.random() < 0.5 else ["train"]
+            items.append((L.WITHDRAWN_KIND, L.withdraw_payload(who, uses, method="app", at=later,
+                                                               language="pt-BR"), who))
+    project.store.append_many(items)
+    write_forms(project, version.version)
