@@ -31,6 +31,11 @@ PURPOSE_STYLE = """
 .wb-app .wb-row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 </style>
 """
+# Sets ?code=&lang= in the address bar without reloading (CODE and LANG are replaced by JSON strings).
+REMEMBER_JS = ("try { const u = new URL(window.location.href); u.searchParams.set('code', CODE); "
+               "u.searchParams.set('lang', LANG); window.history.replaceState(null, '', u.toString()); } catch (e) {}")
+
+
 def _full() -> w.Layout:
     return w.Layout(width="100%")
 
@@ -242,10 +247,7 @@ class ParticipantView(View):
         if not self.code or not dl.CODE_RE.match(self.code) or self._remembered == (self.code, self.language):
             return
         self._remembered = (self.code, self.language)
-        script = ("try { const u = new URL(window.location.href);"
-                  f" u.searchParams.set('code', {json.dumps(self.code)});"
-                  f" u.searchParams.set('lang', {json.dumps(self.language)});"
-                  " window.history.replaceState(null, '', u.toString()); } catch (e) {}")
+        script = REMEMBER_JS.replace("CODE", json.dumps(self.code)).replace("LANG", json.dumps(self.language))
         self.remember.outputs = ()
         self.remember.append_display_data(Javascript(script))
 
