@@ -224,3 +224,24 @@ def test_facilitator_imports_paper_records(project):
     view.import_good.click()
     assert "Imported 1 records" in view.message.value
     assert L.ConsentLedger.load(project.store).permits("c-1", "train", "2026-02-01")
+
+
+def test_facilitator_records_a_paper_form_marked_as_such(project):
+    from datetime import date
+
+    view = ContributorView(project, "en", role="facilitator")
+    assert view.method in view.controls.children
+    view.contributor.value = "c-77"
+    view.method.value = "spoken"
+    view.begin.click()
+    walk_to_review(view, {"train": True})
+    view.agree.click()
+    assert "witness" in view.message.value and not project.store.events(prefix="consent.")
+    view.witness.value = "f-ana"
+    view.method.value = "paper"
+    view.date.value = date(2026, 1, 5)
+    view.agree.click()
+    ev = project.store.events(prefix="consent.")[-1]
+    assert ev.actor == "facilitator" and ev.payload["method"] == "paper" and ev.payload["at"].startswith("2026-01-05")
+    participant = ContributorView(project, "en")
+    assert participant.method not in participant.controls.children

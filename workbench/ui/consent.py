@@ -88,6 +88,11 @@ class ContributorView(View):
         self.contributor = w.Text(layout=w.Layout(width="100%"))
         self.contributor.add_class("wb-consent-code")
         self.begin = _button(style="primary")
+        # Facilitators also record paper and spoken consent here, marked as such (method, witness, date).
+        self.method_label, self.witness_label, self.date_label = w.HTML(), w.HTML(), w.HTML()
+        self.method = w.ToggleButtons(options=[(m, m) for m in L.METHODS], value="app", layout=w.Layout(width="100%"))
+        self.witness = w.Text(layout=w.Layout(width="100%"))
+        self.date = w.DatePicker(layout=w.Layout(width="14em"))
         self.receipt_code = w.Text(layout=w.Layout(width="100%"))
         self.receipt_code.add_class("wb-receipt-input")
         self.open_receipt = _button()
@@ -193,8 +198,8 @@ class ContributorView(View):
             self._say(self.tr("consent.app.need_answers"))
             return
         try:
-            receipt = L.give(self.project.store, self.who, self.answers, scope=self.version, method="app",
-                             language=self.language)
+            receipt = L.give(self.project.store, self.who, self.answers, scope=self.version,
+                             language=self.language, **self._recording())
         except WorkbenchError as exc:  # NotSaved included: nothing is claimed
             self._say(_error_text(self.tr, exc))
             return
@@ -204,12 +209,19 @@ class ContributorView(View):
         if self.screen != "step" or self.step.kind != "review":
             return
         try:
-            receipt = L.refuse(self.project.store, self.who, scope=self.version, method="app",
-                               language=self.language)
+            receipt = L.refuse(self.project.store, self.who, scope=self.version, language=self.language,
+                               **self._recording())
         except WorkbenchError as exc:
             self._say(_error_text(self.tr, exc))
             return
         self._show_receipt(receipt, "consent.app.saved_refused")
+
+    def _recording(self) -> dict:
+        """How this decision was given: in the app by the person, or recorded by a facilitator."""
+        if self.role != apps.FACILITATOR or self.method.value == "app":
+            return {"method": "app"}
+        return {"method": self.method.value, "witness": self.witness.value, "at": self.date.value,
+                "actor": "facilitator"}
 
     def _show_receipt(self, receipt: L.Receipt, key: str) -> None:
         self.last_receipt = receipt
@@ -268,14 +280,24 @@ class ContributorView(View):
         self.receipt_label.value = f"<p>{esc(tr('consent.app.have_receipt'))}</p>"
         self.contributor.placeholder = tr("consent.app.code_label")
         self.receipt_code.placeholder = tr("consent.app.receipt_label")
+        self.method_label.value = f"<label>{esc(tr('consent.app.method_label'))}</label>"
+        self.witness_label.value = f"<label>{esc(tr('consent.app.witness_label'))}</label>"
+        self.date_label.value = f"<label>{esc(tr('consent.app.date_label'))}</label>"
+        method = self.method.value
+        self.method.options = [(tr(f"consent.receipt.method.{m}"), m) for m in L.METHODS]
+        self.method.value = method
         getattr(self, f"_render_{self.screen}")()
 
     def _render_start(self) -> None:
         tr = self.tr
         self.progress.value = ""
         self.body.value = f"<p>{esc(tr('consent.form.intro'))}</p>"
-        self.controls.children = [self.contributor_label, self.contributor, self.begin, self.receipt_label,
-                                  self.receipt_code, self.open_receipt]
+        recording = []
+        if self.role == apps.FACILITATOR:
+            recording = [self.method_label, self.method, self.witness_label, self.witness, self.date_label,
+                         self.date]
+        self.controls.children = [self.contributor_label, self.contributor, *recording, self.begin,
+                                  self.receipt_label, self.receipt_code, self.open_receipt]
 
     def _render_no_scope(self) -> None:
         self.progress.value = ""
