@@ -208,3 +208,17 @@ def test_property_vectorised_equals_one_by_one(seed, contributors, events, day, 
     led = L.ConsentLedger.from_events(random_history(rng, contributors, events))
     ids = pd.Series([f"c-{rng.randrange(contributors + 3)}" for _ in range(60)])
     assert_mask_matches_rows(led, ids, use, BASE + timedelta(days=day))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_status_table_equals_per_person_status(seed):
+    rng = random.Random(100 + seed)
+    led = L.ConsentLedger.from_events(random_history(rng, contributors=25, events=150))
+    at = BASE + timedelta(days=rng.randrange(900))
+    table = led.statuses(at)
+    assert list(table.columns) == list(USE_KEYS) and list(table.index) == led.contributors
+    for who in led.contributors:
+        for use in USE_KEYS:
+            assert table.loc[who, use] == led.status(who, use, at)
+    assert set(table.to_numpy().ravel()) <= set(L.DPV_STATUS)
+    assert L.DPV_STATUS["withdrawn"] == "dpv:ConsentWithdrawn"

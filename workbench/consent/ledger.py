@@ -48,6 +48,7 @@ REASONS = (OK, NO_RECORD, REFUSED, WITHDRAWN, EXPIRED, NEVER_REASON)
 _R = {r: i for i, r in enumerate(REASONS)}
 # The person's consent status (DPV terms) for each reason; "never" is the community's rule, not the person's.
 STATUS = {OK: "given", NO_RECORD: "none", REFUSED: "refused", WITHDRAWN: "withdrawn", EXPIRED: "expired"}
+DPV_STATUS = {status: term.id for status, term in CONSENT_STATUS_DPV.items()}  # "given" -> "dpv:ConsentGiven"
 
 _E_GIVEN, _E_REFUSED, _E_WITHDRAWN = 1, 2, 3
 NO_EXPIRY = 2**62
@@ -450,6 +451,26 @@ class ConsentLedger:
                            name="reason")
         mask = pd.Series(codes_out == _R[OK], index=ids.index, name=use)
         return mask, reason
+
+    def statuses(self, at=None):
+        """Every known person x every use: their consent status (DPV terms) at ``at``, as a DataFrame.
+
+        Values are given / refused / withdrawn / expired / none; :data:`DPV_STATUS` maps them to DPV terms.
+        The community's 'never' is not a person's status, so it does not appear here (see ``explain``).
+        """
+        import numpy as np
+        import pandas as pd
+
+        t = _time.to_us(at)
+        people = self.contributors
+        names = np.array([STATUS[r] for r in REASONS if r in STATUS], dtype=object)
+        columns = {}
+        for use in USE_KEYS:
+            self._frame(use)
+            per = self._status_per_contributor(use, t)  # reason codes, in the ledger's own order
+            order = self._universe.get_indexer(pd.Index(people, dtype=object))
+            columns[use] = names[per[order]] if len(people) else np.empty(0, dtype=object)
+        return pd.DataFrame(columns, index=pd.Index(people, name="contributor"))
 
     def coverage(self, at=None, contributors: Iterable[str] | None = None):
         """Counts per use and reason at ``at`` over the ledger's contributors (or those given): a DataFrame."""
