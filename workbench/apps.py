@@ -37,6 +37,8 @@ APPS: tuple[App, ...] = (
     App("charter", "charter.ipynb", (FACILITATOR,), "purpose"),
     App("consent", "consent.ipynb", (PARTICIPANT, FACILITATOR), "consent", preheat=True),
     App("scope", "scope.ipynb", (FACILITATOR,), "consent"),
+    App("curation", "curation.ipynb", (FACILITATOR,), "curation"),
+    App("datawork", "datawork.ipynb", (FACILITATOR,), "curation"),
 )
 
 

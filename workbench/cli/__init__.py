@@ -25,6 +25,7 @@ COMMANDS = {
     "charter": "charter",
     "backup": "backup",
     "consent": "consent",
+    "data": "data",
 }
 
 

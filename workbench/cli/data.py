@@ -1,0 +1,122 @@
+HELP = "Data curation: add a dataset, profile it, show consent enforcement, take a snapshot, write the datasheet."
+
+
+def add_arguments(p):
+    sub = p.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(p))
+    a = sub.add_parser("add", help="add a dataset (CSV, TSV, Excel, Parquet, JSON Lines) with its column mapping",
+                       description="Check FILE, store it unchanged under data/ by content hash, log its mapping.")
+    a.add_argument("dir", metavar="DIR", help="the project folder")
+    a.add_argument("file", metavar="FILE", help="the data file")
+    a.add_argument("--contributor-col", required=True, help="the column with the contributor id")
+    a.add_argument("--target", default=None, help="the target (label) column")
+    a.add_argument("--group", action="append", default=[], help="a group column the charter names (repeatable)")
+    a.add_argument("--text", default=None, help="the free-text column")
+    a.add_argument("--drop", action="append", default=[], help="a column to drop (repeatable)")
+
+    pr = sub.add_parser("profile", help="profile the current dataset (raw, or the rows a use may take)",
+                        description="Rows, columns, missing values, duplicates, labels, groups, text, personal data.")
+    pr.add_argument("dir", metavar="DIR", help="the project folder")
+    pr.add_argument("--use", default=None, help="profile only the rows this use may take (e.g. train)")
+    pr.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    c = sub.add_parser("consent", help="rows per exclusion reason for a use at a time (the waterfall)",
+                       description="Enforce consent row by row for a use and print the counts by reason.")
+    c.add_argument("dir", metavar="DIR", help="the project folder")
+    c.add_argument("--use", default="train", help="the use (default train)")
+    c.add_argument("--at", default=None, help="date or time (default now), e.g. 2026-06-30")
+
+    s = sub.add_parser("snapshot", help="write the curated snapshot for a use and log its content hash",
+                       description="Write artifacts/snapshots/<use>-<hash>.csv and log curation.snapshot.")
+    s.add_argument("dir", metavar="DIR", help="the project folder")
+    s.add_argument("--use", default="train", help="the use (default train)")
+    s.add_argument("--at", default=None, help="date or time (default now)")
+
+    d = sub.add_parser("datasheet", help="write the datasheet (Markdown and HTML) into artifacts/",
+                       description="Write artifacts/datasheet.md and .html, naming the snapshot hashes.")
+    d.add_argument("dir", metavar="DIR", help="the project folder")
+    d.add_argument("--lang", default=None, help="language (default: the project's first)")
+
+
+def run(args):
+    import json
+
+    from .. import open as open_project
+    from ..errors import WorkbenchError
+    from ..i18n import Translator
+
+    action = getattr(args, "data_command", None)
+    if not action:
+        raise WorkbenchError("workbench data needs an action.", "Use one of: add, profile, consent, snapshot, "
+                             "datasheet (each has --help).")
+    tr = Translator("en")
+    with open_project(args.dir) as project:
+        if action == "add":
+            from ..curation.importer import ColumnMapping, add_file
+
+            mapping = ColumnMapping(args.contributor_col, args.target, tuple(args.group), args.text, tuple(args.drop))
+            ds = add_file(project, args.file, mapping)
+            print(f"Added {ds.original_name}: {ds.rows} rows, {len(ds.columns)} columns, stored as data/{ds.file}.")
+            return 0
+        if action == "profile":
+            from ..curation.enforce import curated
+            from ..curation.profile import project_profile
+
+            view = curated(project, args.use) if args.use else None
+            prof = project_profile(project, view)
+            if args.json:
+                print(json.dumps(prof.to_dict(), indent=2, ensure_ascii=False, default=_plain))
+                return 0
+            print(f"{prof.rows} rows, {prof.columns} columns, {prof.duplicates} exact duplicate rows"
+                  + (f" (rows {args.use} may take)" if args.use else ""))
+            print("\ncolumns (kind, missing, distinct):")
+            for r in prof.column_table.itertuples():
+                print(f"  {r.column:<24} {r.kind:<9} {r.missing:>9,} ({100 * r.missing_share:5.1f}%) {r.distinct:>9,}")
+            if len(prof.labels):
+                print("\nlabels:")
+                for r in prof.labels.itertuples():
+                    print(f"  {r.label:<24} {r.count:>9,} {100 * r.share:5.1f}%")
+            if len(prof.groups):
+                print(f"\ngroups (reference share; ! = fewer than {prof.min_group_size} rows):")
+                for r in prof.groups.itertuples():
+                    ref = "" if r.reference != r.reference else f" ref {100 * r.reference:5.1f}%"
+                    name = "(missing)" if r.group is None else r.group
+                    print(f"  {r.attribute:<14} {name:<20} {r.count:>9,} {100 * r.share:5.1f}%{ref}"
+                          f"{' !' if r.small else ''}")
+            if prof.text_length is not None:
+                t = prof.text_length.iloc[0]
+                print(f"\ntext: mean {t['mean']:.0f} chars, median {t['median']:.0f}, max {int(t['max'])}")
+            print("\npersonal data (rows):" if len(prof.pii) else "\npersonal data: none found")
+            for r in prof.pii.itertuples():
+                print(f"  {r.column:<14} {r.kind:<14} {r.rows:>9,}")
+            return 0
+        if action == "consent":
+            from ..curation.enforce import WATERFALL_STEPS, curated
+
+            view = curated(project, args.use, args.at)
+            counts = {"raw": len(view.reason), **view.counts}
+            for step in WATERFALL_STEPS:
+                print(f"  {tr('curation.reason.' + step):<28} {counts[step]:>9,}")
+            return 0
+        if action == "snapshot":
+            from ..curation.snapshot import take
+
+            snap = take(project, args.use, args.at)
+            print(f"Snapshot for {snap.use} at {snap.at}: {snap.rows} rows, sha256 {snap.content_sha256}, "
+                  f"artifacts/{snap.file}")
+            return 0
+        if action == "datasheet":
+            from ..curation.datasheet import write
+            from ..i18n import normalise_language
+
+            paths = write(project, normalise_language(args.lang) if args.lang else None)
+            print("Wrote " + ", ".join(str(p) for p in paths))
+            return 0
+    return 2
+
+
+def _plain(value):
+    if value != value:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

@@ -1,0 +1,290 @@
+"""The profile of a table, vectorised: what a community should see before it trusts its data.
+
+Rows, columns, types, missing values per column, exact duplicate rows, label
+balance, representation per group (counts and shares, against the reference
+shares the community entered, for example from a census), groups smaller than
+the charter's minimum flagged, text length, and personal data found in text.
+
+Each column is factorised once; the codes give the missing count, the distinct
+count and (combined across columns) the duplicate rows, so the table is hashed
+once rather than once per question. Measured in ``benchmarks/bench_curation.py``.
+
+Reference shares are events: ``dataset.reference_set`` ``{attribute, shares:
+{group: share}, source}`` (the latest per attribute wins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import WorkbenchError
+
+REFERENCE = "dataset.reference_set"
+DEFAULT_MIN_GROUP_SIZE = 30
+
+
+@dataclass
+class Profile:
+    rows: int
+    columns: int
+    duplicates: int
+    memory_bytes: int
+    column_table: Any  # DataFrame: column, dtype, kind, missing, missing_share, distinct
+    labels: Any  # DataFrame: label, count, share
+    groups: Any  # DataFrame: attribute, group, count, share, reference, gap, small
+    text_length: Any  # DataFrame of summary stats (chars and words) or None
+    text_histogram: Any  # DataFrame: bin_start, bin_end, rows
+    pii: Any  # DataFrame: column, kind, rows
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def small_groups(self):
+        return self.groups[self.groups["small"]] if len(self.groups) else self.groups
+
+    def to_dict(self) -> dict:
+        """Plain numbers and lists (for the datasheet and JSON)."""
+        def records(df):
+            return [] if df is None else df.to_dict(orient="records")
+
+        return {"rows": self.rows, "columns": self.columns, "duplicates": self.duplicates,
+                "min_group_size": self.min_group_size, "column_table": records(self.column_table),
+                "labels": records(self.labels), "groups": records(self.groups),
+                "text_length": records(self.text_length), "pii": records(self.pii)}
+
+
+def _kind(dtype) -> str:
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    return "text"
+
+
+def columns_and_duplicates(frame):
+    """(column table, number of exact duplicate rows): one factorisation per column."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    rows, key, width = [], np.zeros(n, dtype="uint64"), 1
+    exact = True
+    for col in frame.columns:
+        s = frame[col]
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        missing = int((codes < 0).sum())
+        rows.append({"column": str(col), "dtype": str(s.dtype), "kind": _kind(s.dtype), "missing": missing,
+                     "missing_share": missing / n if n else 0.0, "distinct": int(len(uniques))})
+        span = len(uniques) + 1
+        if exact and width * span < 2**63:
+            key = key * np.uint64(span) + (codes + 1).astype("uint64")
+            width *= span
+        else:  # too many combinations for an exact key: fold codes with a 64-bit mix instead
+            exact = False
+            key = (key ^ (codes + 1).astype("uint64")) * np.uint64(0x9E3779B97F4A7C15)
+    table = pd.DataFrame(rows, columns=["column", "dtype", "kind", "missing", "missing_share", "distinct"])
+    if exact:
+        dupes = int(n - len(pd.unique(key))) if n else 0
+    else:  # hash collisions are possible: confirm with pandas on the rows the hash flags
+        flagged = pd.Series(key).duplicated(keep=False).to_numpy()
+        dupes = int(frame[flagged].duplicated().sum()) if flagged.any() else 0
+    return table, dupes
+
+
+def label_balance(series):
+    import pandas as pd
+
+    counts = series.value_counts(dropna=True)
+    total = int(counts.sum())
+    out = pd.DataFrame({"label": counts.index.astype(str), "count": counts.to_numpy(dtype="int64")})
+    out["share"] = out["count"] / total if total else 0.0
+    return out.sort_values(["count", "label"], ascending=[False, True], ignore_index=True)
+
+
+def representation(frame, groups: Iterable[str], reference: Mapping[str, Mapping[str, float]] | None = None,
+                   min_group_size: int = DEFAULT_MIN_GROUP_SIZE):
+    """Counts and shares per group of each attribute, with the reference share and the gap where given.
+
+    Missing values are a group of their own (``group`` is None) so they stay visible; ``small`` flags
+    groups with fewer rows than ``min_group_size``.
+    """
+    import pandas as pd
+
+    parts = []
+    reference = reference or {}
+    for attr in groups:
+        counts = frame[attr].value_counts(dropna=False)
+        total = int(counts.sum())
+        part = pd.DataFrame({"attribute": pd.Series(attr, index=range(len(counts)), dtype=object),
+                             "group": pd.Series([None if pd.isna(g) else str(g) for g in counts.index],
+                                                dtype=object),
+                             "count": counts.to_numpy(dtype="int64")})
+        part["share"] = part["count"] / total if total else 0.0
+        ref = {str(k): float(v) for k, v in (reference.get(attr) or {}).items()}
+        part["reference"] = part["group"].map(ref).astype("float64")
+        missing_groups = [g for g in ref if g not in set(part["group"].dropna())]
+        if missing_groups:  # a group the census has and the data lacks: zero rows, flagged
+            extra = pd.DataFrame({"attribute": pd.Series(attr, index=range(len(missing_groups)), dtype=object),
+                                  "group": pd.Series(missing_groups, dtype=object), "count": 0, "share": 0.0,
+                                  "reference": [ref[g] for g in missing_groups]})
+            part = pd.concat([part, extra], ignore_index=True)
+        parts.append(part)
+    cols = ["attribute", "group", "count", "share", "reference", "gap", "small"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    out["gap"] = out["share"] - out["reference"]
+    out["small"] = out["group"].notna() & (out["count"] < int(min_group_size))
+    return out[cols]
+
+
+def text_stats(series, bins: int = 20):
+    """(summary of characters and words per row, histogram of characters) for a text column."""
+    import numpy as np
+    import pandas as pd
+
+    text = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str").mask(series.isna())
+    chars = text.str.len()
+    words = text.str.count(r"\S+")
+    stats = pd.DataFrame({
+        "measure": ["chars", "words"],
+        "rows": [int(chars.notna().sum())] * 2,
+        "empty": [int((chars.fillna(0) == 0).sum())] * 2,
+        "mean": [float(chars.mean()) if chars.notna().any() else 0.0,
+                 float(words.mean()) if words.notna().any() else 0.0],
+        "median": [float(chars.median()) if chars.notna().any() else 0.0,
+                   float(words.median()) if words.notna().any() else 0.0],
+        "p95": [float(chars.quantile(0.95)) if chars.notna().any() else 0.0,
+                float(words.quantile(0.95)) if words.notna().any() else 0.0],
+        "max": [int(chars.max()) if chars.notna().any() else 0, int(words.max()) if words.notna().any() else 0],
+    })
+    values = chars.dropna().to_numpy(dtype="float64")
+    if len(values):
+        counts, edges = np.histogram(values, bins=bins)
+    else:
+        counts, edges = np.zeros(0, dtype="int64"), np.zeros(1)
+    hist = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "rows": counts.astype("int64")})
+    return stats, hist
+
+
+def profile(frame, mapping=None, reference=None, min_group_size: int = DEFAULT_MIN_GROUP_SIZE, scanner=None,
+            pii_columns: Iterable[str] | None = None) -> Profile:
+    """Profile ``frame``; ``mapping`` (a ColumnMapping) says which column is the target, groups and text."""
+    import pandas as pd
+
+    from .pii import Scanner
+
+    table, dupes = columns_and_duplicates(frame)
+    target = getattr(mapping, "target", None)
+    labels = label_balance(frame[target]) if target and target in frame.columns else \
+        pd.DataFrame(columns=["label", "count", "share"])
+    groups = [g for g in getattr(mapping, "groups", ()) if g in frame.columns]
+    reps = representation(frame, groups, reference, min_group_size)
+    text_col = getattr(mapping, "text", None)
+    stats = hist = None
+    if text_col and text_col in frame.columns:
+        stats, hist = text_stats(frame[text_col])
+    if pii_columns is None:
+        pii_columns = [text_col] if text_col and text_col in frame.columns else \
+            [c for c in frame.columns if _kind(frame[c].dtype) == "text"]
+    pii = (scanner or Scanner.default()).summary(frame, [c for c in pii_columns if c in frame.columns])
+    return Profile(len(frame), frame.shape[1], dupes, int(frame.memory_usage(deep=False).sum()), table, labels,
+                   reps, stats, hist, pii, int(min_group_size))
+
+
+# -- reference shares ------------------------------------------------------------------------------
+def set_reference(store, attribute: str, shares: Mapping[str, Any], source: str = "",
+                  actor: str = "facilitator"):
+    """Record the community's reference shares for ``attribute`` (they must add up to about 1)."""
+    attr = str(attribute or "").strip()
+    if not attr:
+        raise WorkbenchError("Name the attribute the reference shares are for.", key="curation.error.no_attribute")
+    clean: dict[str, float] = {}
+    for group, value in dict(shares).items():
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise WorkbenchError(f"The share for {group!r} is not a number.", "Write it as 0.25 for 25%.",
+                                 key="curation.error.share_number", group=str(group)) from None
+        if not 0.0 <= v <= 1.0:
+            raise WorkbenchError(f"The share for {group!r} is outside 0 to 1.", "Write it as 0.25 for 25%.",
+                                 key="curation.error.share_range", group=str(group))
+        clean[str(group).strip()] = v
+    total = sum(clean.values())
+    if not clean or abs(total - 1.0) > 0.02:
+        raise WorkbenchError(f"The shares add up to {total:.2f}, not 1.", "Check them against the source.",
+                             key="curation.error.share_total", total=f"{total:.2f}")
+    return store.append(REFERENCE, {"attribute": attr, "shares": clean, "source": str(source)[:500]}, actor)
+
+
+def references(store) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for ev in store.events(kinds=[REFERENCE]):
+        out[ev.payload["attribute"]] = dict(ev.payload["shares"])
+    return out
+
+
+def parse_shares(text: str) -> dict[str, str]:
+    """``"Morro Alto=0.2, Beira-Rio=0.3"`` (or one per line) -> {group: value}."""
+    out = {}
+    for part in str(text or "").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        if "=" not in part and ":" not in part:
+            raise WorkbenchError(f"{part.strip()!r} is not 'group = share'.", "Write for example: Beira-Rio = 0.3.",
+                                 key="curation.error.share_format", part=part.strip())
+        group, _, value = part.replace(":", "=", 1).partition("=")
+        out[group.strip()] = value.strip()
+    return out
+
+
+# -- the charter's minimum group size (adapter: the purpose stage owns the charter) ----------------
+def charter_min_group_size(store) -> int:
+    """The largest ``min_group_size`` of the latest agreed (else drafted) charter's criteria, or 30.
+
+    Adapter over :mod:`workbench.purpose.charter` (owned by the purpose stage); if that module is
+    absent or changes shape, the default applies.
+    """
+    try:
+        from ..purpose.charter import DEFAULT_MIN_GROUP_SIZE as charter_default
+        from ..purpose.charter import CharterHistory
+
+        history = CharterHistory.load(store)
+        version = history.latest_agreed() or history.latest
+    except Exception:
+        return DEFAULT_MIN_GROUP_SIZE
+    if version is None:
+        return int(charter_default)
+    sizes = [int(c.min_group_size) for c in version.charter.criteria if getattr(c, "min_group_size", None)]
+    return max(sizes) if sizes else int(charter_default)
+
+
+def charter_groups(store) -> list[str]:
+    """The attributes the charter names as groups (adapter, as above); empty when none."""
+    try:
+        from ..purpose.charter import CharterHistory
+
+        history = CharterHistory.load(store)
+        version = history.latest_agreed() or history.latest
+        return list(version.charter.groups) if version else []
+    except Exception:
+        return []
+
+
+def project_profile(project, curated_view=None):
+    """The profile of the project's current dataset (raw, or a curated view's kept rows)."""
+    from .importer import load_frame, require_current
+    from .pii import Scanner
+
+    ds = require_current(project.store)
+    frame = curated_view.frame if curated_view is not None else load_frame(project, ds)
+    return profile(frame, ds.mapping, references(project.store), charter_min_group_size(project.store),
+                   Scanner.for_project(project))
