@@ -171,6 +171,8 @@ def _camps(project, n=6):
 def test_facilitator_analysis_promote_with_one_click_records_id_and_consensus(project):
     shared, a, _b = _camps(project)
     view = FacilitatorView(project, "en", charts=False)
+    assert view.analysis is None  # drawn only when its tab is opened
+    view.tabs.selected_index = 1
     assert "Group A" in view.summary.value and "Group B" in view.summary.value
     view.promote_to.value = "intended_uses"
     view.promote_buttons[shared].click()
@@ -233,6 +235,7 @@ def test_facilitator_writes_the_charter_and_the_room_agrees(project, tmp_path):
 def test_facilitator_charts_render_as_svg(project):
     _camps(project, n=3)
     view = FacilitatorView(project, "en")
+    view.tabs.selected_index = 1
     assert len(view.charts.children) == 3
     assert all("<svg" in c.value for c in view.charts.children)
 

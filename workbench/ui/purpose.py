@@ -292,6 +292,7 @@ class FacilitatorView(View):
         self.store = project.store
         self.with_charts = charts
         self.analysis = None
+        self._analysis_stale = True
         self.attributes, self.labels = ch.project_columns(project)
         self.style = w.HTML(STYLE + PURPOSE_STYLE)
         self.header = w.HTML()
@@ -304,6 +305,7 @@ class FacilitatorView(View):
         self._build_charter()
         self._build_agreement()
         self.tabs.children = [self.moderation_box, self.analysis_box, self.charter_box, self.agreement_box]
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.widget.children = [self.style, self.header, self.language_switch, self.status, self.tabs]
         self.render()
 
@@ -326,7 +328,7 @@ class FacilitatorView(View):
 
     def _build_analysis(self) -> None:
         self.refresh = _button(style="primary")
-        self.refresh.on_click(lambda _b: self.render())
+        self.refresh.on_click(lambda _b: self._render_analysis(dl.Deliberation.load(self.store)))
         self.summary = w.HTML()
         self.charts = w.VBox(layout=_full())
         self.promote_to = w.Dropdown(options=list(ch.LISTS), value="intended_uses", style=DESC)
@@ -463,9 +465,13 @@ class FacilitatorView(View):
             self.render()
             self._ok(self.tr("purpose.fac.promoted", statement=sid, list=self.tr(f"purpose.charter.field.{to}")))
 
+    def _on_tab(self, change) -> None:
+        if change["new"] == 1 and self._analysis_stale:
+            self._render_analysis(dl.Deliberation.load(self.store))
+
     def _on_share(self, _b) -> None:
-        if self.analysis is None:
-            return
+        if self.analysis is None or self._analysis_stale:
+            self._render_analysis(dl.Deliberation.load(self.store))
         if self._act(lambda: dl.share_results(self.store, self.analysis.summary())):
             self._ok(self.tr("purpose.fac.shared"))
 
@@ -563,7 +569,10 @@ class FacilitatorView(View):
             self.tabs.set_title(i, tr(f"purpose.fac.tab.{key}"))
         delib = dl.Deliberation.load(self.store)
         self._render_moderation(delib)
-        self._render_analysis(delib)
+        # The analysis (scikit-learn, Altair: seconds to import in a fresh kernel) is drawn when its tab is open.
+        self._analysis_stale = True
+        if self.tabs.selected_index == 1:
+            self._render_analysis(delib)
         self._render_charter()
         self._render_agreement()
 
@@ -609,6 +618,7 @@ class FacilitatorView(View):
         self.promote_to.options = [(tr(f"purpose.charter.field.{n}"), n) for n in ch.LISTS]
         self.promote_to.description = tr("purpose.fac.promote_to")
         a = self.analysis = analyse(delib)
+        self._analysis_stale = False
         c = a.counts
         parts = [f"<p>{esc(tr('purpose.fac.counts', participants=c['participants'], voters=c['voters'], statements=c['statements'], hidden=c['hidden'], votes=c['votes'], logged=c['votes_logged']))}</p>"]  # noqa: E501
         parts += [f'<p class="wb-muted">{esc(tr(key, **params))}</p>' for key, params in a.notes]
