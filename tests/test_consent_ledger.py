@@ -196,20 +196,6 @@ def test_mask_on_an_empty_ledger_and_empty_series():
         led.permitted_mask(pd.Series(["a"]), "fly", BASE)
 
 
-hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypothesis (test extra)")
-st = pytest.importorskip("hypothesis.strategies")
-
-
-@hypothesis.settings(max_examples=60, deadline=None)
-@hypothesis.given(seed=st.integers(0, 10**6), contributors=st.integers(1, 30), events=st.integers(0, 120),
-                  day=st.integers(-5, 1000), use=st.sampled_from(USE_KEYS))
-def test_property_vectorised_equals_one_by_one(seed, contributors, events, day, use):
-    rng = random.Random(seed)
-    led = L.ConsentLedger.from_events(random_history(rng, contributors, events))
-    ids = pd.Series([f"c-{rng.randrange(contributors + 3)}" for _ in range(60)])
-    assert_mask_matches_rows(led, ids, use, BASE + timedelta(days=day))
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_status_table_equals_per_person_status(seed):
     rng = random.Random(100 + seed)
