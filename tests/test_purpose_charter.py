@@ -260,3 +260,13 @@ def test_demo_has_two_camps_an_agreed_charter_and_group_criteria(demo):
         i.consensus >= agreed.charter.min_consensus for i in agreed.charter.intended_uses if i.statement)
     assert demo.stages()[0].status == "done"
     assert demo.store.verify().ok
+
+
+def test_markdown_charter_keeps_participant_html_inert(project):
+    sid = dl.seed_statement(project.store, HOSTILE)
+    ch.save_draft(project.store, ch.Charter(title="<script>alert(1)</script>", problem="a\n\n# not a heading"))
+    ch.promote(project.store, sid, "intended_uses", 0.9)
+    _v, paths = write_charter(project)
+    md = paths[0].read_text(encoding="utf-8")
+    assert "<img" not in md and "<script>" not in md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md and "a # not a heading" in md

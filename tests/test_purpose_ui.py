@@ -254,3 +254,33 @@ def test_the_code_goes_into_the_page_address_so_a_reload_resumes(project):
     (out,) = view.remember.outputs
     script = out["data"]["application/javascript"]
     assert f'"{view.code}"' in script and '"es"' in script and "replaceState" in script
+
+
+def test_moderation_and_live_updates_never_wipe_the_charter_being_typed(project):
+    sid = dl.seed_statement(project.store, "Urgent first")
+    view = FacilitatorView(project, "en", charts=False)
+    view.fields["title"].value = "Typed, not saved yet"
+    view.hide_buttons[sid].click()
+    assert view.fields["title"].value == "Typed, not saved yet"
+    other = dl.join(project.store)  # someone else acts meanwhile
+    dl.add_statement(project.store, other, "Only promoters read messages")
+    view._live()
+    assert len(view.hide_buttons) == 1 and view.fields["title"].value == "Typed, not saved yet"
+
+
+def test_recording_the_decision_agrees_what_is_on_screen(project):
+    view = FacilitatorView(project, "en", charts=False)
+    for name, text in (("title", "T"), ("problem", "P"), ("community", "C")):
+        view.fields[name].value = text
+    view.footprint.value = 0.2
+    for name, text in (("intended_uses", "Sort"), ("out_of_scope", "Never decide care")):
+        view.list_choice.value, view.item_text.value = name, text
+        view.item_add.click()
+    view.crit_metric.value, view.crit_threshold.value = "accuracy", 0.8
+    view.crit_add.click()
+    view.fields["title"].value = "The title on screen"  # typed, not saved
+    view.present.value, view.in_favour.value = 5, 5
+    view.record.click()
+    agreed = ch.CharterHistory.load(project.store).latest_agreed()
+    assert agreed is not None and agreed.charter.title == "The title on screen"
+    assert Translator("en")("purpose.fac.agreed", version=1) in view.status.value

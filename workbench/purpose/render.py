@@ -2,7 +2,9 @@
 
 Text comes from the message catalogs in the chosen language; fields not
 decided yet show a visible placeholder rather than vanishing. The HTML
-template autoescapes everything, so statements typed by participants stay text.
+template autoescapes everything, and the Markdown one passes people's text
+through the ``md`` filter (``<``, ``>``, ``&`` as entities, one line), so
+statements typed by participants stay text wherever the file is rendered.
 """
 
 from __future__ import annotations
@@ -21,9 +23,17 @@ TEMPLATES = Path(__file__).parent / "templates"
 def _env(autoescape: bool):
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["md"] = md_text
+    return env
+
+
+def md_text(value) -> str:
+    """Text typed by people, made inert in Markdown: HTML tags shown as text, no line breaks."""
+    text = " ".join(str(value).split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _context(version: Version, project_name: str, language: str) -> dict:

@@ -284,7 +284,7 @@ class FacilitatorView(View):
     Each action reports in ``status``.
     """
 
-    def __init__(self, project, language: str | None = None, charts: bool = True):
+    def __init__(self, project, language: str | None = None, charts: bool = True, poll_seconds: float = 0):
         from ..i18n import available
 
         super().__init__(language if language in available() else project.config.default_language)
@@ -307,7 +307,10 @@ class FacilitatorView(View):
         self.tabs.children = [self.moderation_box, self.analysis_box, self.charter_box, self.agreement_box]
         self.tabs.observe(self._on_tab, names="selected_index")
         self.widget.children = [self.style, self.header, self.language_switch, self.status, self.tabs]
+        self._timer = None
         self.render()
+        if poll_seconds:
+            self.start_polling(poll_seconds)
 
     # -- building ------------------------------------------------------------------------
     def _build_moderation(self) -> None:
@@ -435,25 +438,25 @@ class FacilitatorView(View):
         def go():
             dl.seed_statement(self.store, self.seed_text.value, self.language, self.seed_topic.value)
             self.seed_text.value = ""
-            self.render()
+            self._live()
             self._ok(self.tr("purpose.fac.seeded"))
         self._act(go)
 
     def _on_hide(self, sid: int) -> None:
         if self._act(lambda: dl.hide(self.store, sid)):
-            self.render()
+            self._live()
             self._ok(self.tr("purpose.fac.done"))
 
     def _on_show(self, sid: int) -> None:
         if self._act(lambda: dl.show(self.store, sid)):
-            self.render()
+            self._live()
             self._ok(self.tr("purpose.fac.done"))
 
     def _on_merge(self, _b) -> None:
         if self.merge_from.value is None or self.merge_into.value is None:
             return
         if self._act(lambda: dl.merge(self.store, self.merge_from.value, self.merge_into.value)):
-            self.render()
+            self._live()
             self._ok(self.tr("purpose.fac.done"))
 
     # -- analysis ------------------------------------------------------------------------
@@ -462,7 +465,8 @@ class FacilitatorView(View):
         cons = float(table.loc[sid, "consensus"]) if table is not None and sid in table.index else None
         to = self.promote_to.value
         if self._act(lambda: ch.promote(self.store, sid, to, cons)):
-            self.render()
+            self._live()
+            self._render_charter(fields=False)
             self._ok(self.tr("purpose.fac.promoted", statement=sid, list=self.tr(f"purpose.charter.field.{to}")))
 
     def _on_tab(self, change) -> None:
@@ -545,6 +549,12 @@ class FacilitatorView(View):
         result = []
 
         def go():
+            # What the room sees on screen is what it agrees: unsaved edits are saved first.
+            latest = ch.CharterHistory.load(self.store).latest
+            if latest is not None and not latest.agreed:
+                form = self._form_charter().validate(self.attributes, self.labels)
+                if form.hash() != latest.charter.hash():
+                    ch.save_draft(self.store, form, "edit", self.attributes, self.labels)
             result.append(ch.record_decision(self.store, self.present.value, self.in_favour.value,
                                              self.against.value, self.abstain.value, self.rule.value))
         if self._act(go):
@@ -567,6 +577,7 @@ class FacilitatorView(View):
                              f"<h1>{esc(tr('purpose.fac.title'))}</h1>")
         for i, key in enumerate(("moderate", "analysis", "charter", "agree")):
             self.tabs.set_title(i, tr(f"purpose.fac.tab.{key}"))
+        self._seen_seq = self.store.head()[0]
         delib = dl.Deliberation.load(self.store)
         self._render_moderation(delib)
         # The analysis (scikit-learn, Altair: seconds to import in a fresh kernel) is drawn when its tab is open.
@@ -661,7 +672,35 @@ class FacilitatorView(View):
             rows.append(w.VBox([w.HTML(html), button], layout=_full()))
         self.promote_rows.children = rows
 
-    def _render_charter(self) -> None:
+    def _live(self) -> None:
+        """Redraw what others change (statements, votes, decisions), never the charter form being typed."""
+        self._seen_seq = self.store.head()[0]
+        delib = dl.Deliberation.load(self.store)
+        self._render_moderation(delib)
+        self._analysis_stale = True
+        if self.tabs.selected_index == 1:
+            self._render_analysis(delib)
+        self._render_agreement()
+
+    def start_polling(self, seconds: float) -> None:
+        """Redraw the live parts when the log has grown, every ``seconds``, on the kernel's event loop."""
+        import asyncio
+
+        async def loop():
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    if self.store.head()[0] != self._seen_seq:
+                        self._live()
+                except Exception:  # a transient read error must not stop the desk
+                    continue
+
+        try:
+            self._timer = asyncio.get_event_loop().create_task(loop())
+        except RuntimeError:
+            self._timer = None
+
+    def _render_charter(self, fields: bool = True) -> None:
         tr = self.tr
         history = ch.CharterHistory.load(self.store)
         version, charter = history.draft()
@@ -672,14 +711,16 @@ class FacilitatorView(View):
         self.version_info.value = f"<h2>{esc(info)}</h2>"
         for name, widget in self.fields.items():
             widget.description = tr(f"purpose.charter.field.{name}")
-            widget.value = getattr(charter, name)
         self.min_consensus.description = tr("purpose.charter.field.min_consensus")
-        self.min_consensus.value = charter.min_consensus
         self.groups.description = tr("purpose.charter.field.groups")
-        self.groups.value = ", ".join(charter.groups)
         self.groups.placeholder = ", ".join(sorted(self.attributes or []))
         self.footprint.description = tr("purpose.charter.field.footprint_kwh")
-        self.footprint.value = charter.footprint_kwh or 0.0
+        if fields:
+            for name, widget in self.fields.items():
+                widget.value = getattr(charter, name)
+            self.min_consensus.value = charter.min_consensus
+            self.groups.value = ", ".join(charter.groups)
+            self.footprint.value = charter.footprint_kwh or 0.0
         self.save.description = tr("purpose.fac.save")
         names = [(tr(f"purpose.charter.field.{n}"), n) for n in ch.LISTS]
         self.list_choice.options = names
@@ -764,7 +805,7 @@ def app():
 
     project, ctx = open_app_project()
     if ctx.role == apps.FACILITATOR:
-        return FacilitatorView(project, ctx.language)
+        return FacilitatorView(project, ctx.language, poll_seconds=5)
     import os
 
     query = parse_qs(os.environ.get("QUERY_STRING", ""))
