@@ -2,7 +2,8 @@
 
 The server is a subprocess running the installed ``workbench`` command, bound
 to 127.0.0.1 on a free port. ``start_server`` returns once ``/login`` answers
-(and, with preheated kernels, once Voila says the welcome pool is full);
+(and, with preheated kernels, once Voila says every app's pool is full, so
+tests do not race the kernels still starting);
 ``stop_server`` sends SIGTERM (Voila then shuts its kernels down) and kills
 whatever of the process tree is still alive after that.
 
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 
 COOKIE_NAME = "workbench-access"
 START_TIMEOUT_S = 90.0
-POOL_FILLED = "Kernel pool of welcome.ipynb is filled"
+POOL_FILLED = "Kernel pool of {notebook} is filled"
 
 
 @dataclass
@@ -162,12 +163,18 @@ def _wait_until_ready(server: Server, timeout: float, wait_for_pool: bool) -> No
         with contextlib.suppress(OSError, http.client.HTTPException):
             status, _, _ = server.request("GET", "/login", timeout=5)
             answered = status == 200
-        if answered and (not wait_for_pool or POOL_FILLED in server.log_text()):
+        if answered and (not wait_for_pool or _pools_filled(server.log_text())):
             return
         if time.monotonic() > deadline:
             raise TimeoutError("server not ready in time")
         time.sleep(delay)
         delay = min(delay * 1.5, 0.5)
+
+
+def _pools_filled(log: str) -> bool:
+    from workbench import apps
+
+    return all(POOL_FILLED.format(notebook=a.notebook) in log for a in apps.APPS if a.preheat)
 
 
 def stop_server(server: Server, grace: float = 20.0) -> None:
