@@ -30,7 +30,7 @@ def random_frame(n=3000, seed=1):
 
 def test_profile_matches_pandas():
     frame = random_frame()
-    prof = P.profile(frame, ColumnMapping("contributor_id", "label", ("g",), "text"), min_group_size=300)
+    prof = P.profile(frame, ColumnMapping("contributor_id", "label", ("g",), "text"), min_group_size=400)
     assert prof.rows == len(frame) and prof.columns == 5
     assert prof.duplicates == int(frame.duplicated().sum())
     table = prof.column_table.set_index("column")
