@@ -39,6 +39,7 @@ APPS: tuple[App, ...] = (
     App("scope", "scope.ipynb", (FACILITATOR,), "consent"),
     App("curation", "curation.ipynb", (FACILITATOR,), "curation"),
     App("datawork", "datawork.ipynb", (FACILITATOR,), "curation"),
+    App("evaluation", "evaluation.ipynb", (FACILITATOR,), "evaluation"),
 )
 
 

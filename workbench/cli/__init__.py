@@ -26,6 +26,8 @@ COMMANDS = {
     "backup": "backup",
     "consent": "consent",
     "data": "data",
+    "evaluate": "evaluate",
+    "card": "card",
 }
 
 

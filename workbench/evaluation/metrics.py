@@ -159,6 +159,23 @@ class MetricReport:
     seed: int
     level: float
     attributes: list[str] = field(default_factory=list)
+    replicates: dict = field(default_factory=dict, repr=False)  # attribute -> (group names, {metric: (B, G[, K])})
+
+    def gap_interval(self, metric: str, label=None, attribute: str = "", groups=()) -> tuple[float, float]:
+        """Bootstrap interval of the largest difference between ``groups`` of ``attribute`` (NaN without one)."""
+        names, boot = self.replicates.get(attribute, (None, None))
+        wanted = set(map(str, groups))
+        if boot is None or len(wanted) < 2:
+            return float("nan"), float("nan")
+        ok = np.isin(np.asarray(names, dtype=object), list(wanted))
+        b = boot[metric]
+        if b.ndim == 3:
+            b = b[:, :, [str(x) for x in self.labels].index("" if label is None else str(label))]
+        spread = (np.fmax.reduce(np.where(ok[None], b, -np.inf), axis=1)
+                  - np.fmin.reduce(np.where(ok[None], b, np.inf), axis=1))
+        spread[~np.isfinite(spread)] = np.nan
+        lo, hi = _percentiles(spread[:, None], self.level)
+        return float(lo[0]), float(hi[0])
 
     def row(self, metric: str, label=None, attribute: str = OVERALL, group: str = OVERALL) -> pd.Series:
         t = self.table
@@ -242,13 +259,16 @@ def group_metrics(y_true, y_pred, groups: pd.DataFrame | None = None, *, labels:
         parts.append((JOIN.join(combo), *_intersect([factorised[c] for c in combo])))
     columns: dict[str, list] = {c: [] for c in COLUMNS}
     gap_columns: dict[str, list] = {c: [] for c in GAP_COLUMNS}
+    replicates = {}
     for attribute, codes, names in parts:
-        _one_attribute(columns, gap_columns, attribute, t, p, codes, names, labels, k, min_group_size, n_boot,
-                       seed, level)
+        boot = _one_attribute(columns, gap_columns, attribute, t, p, codes, names, labels, k, min_group_size, n_boot,
+                              seed, level)
+        if boot is not None and attribute != OVERALL:
+            replicates[attribute] = (list(names), boot)
     table = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
     gaps = pd.DataFrame({c: np.concatenate(v) if v else [] for c, v in gap_columns.items()})
     return MetricReport(table, gaps[GAP_COLUMNS], labels, min_group_size, n_boot, seed, level,
-                        [a for a, _c, _n in parts[1:]])
+                        [a for a, _c, _n in parts[1:]], replicates)
 
 
 def _one_attribute(columns, gap_columns, attribute, t, p, codes, names, labels, k, min_size, n_boot, seed, level):
@@ -287,6 +307,7 @@ def _one_attribute(columns, gap_columns, attribute, t, p, codes, names, labels, 
         columns["enough"].append((nn >= min_size) & np.isfinite(v))
     if attribute != OVERALL:
         _gaps(gap_columns, attribute, point, boot, n >= min_size, names_arr, label_arr, level)
+    return boot
 
 
 def _bootstrap(counts, n, n_boot, seed, attribute):

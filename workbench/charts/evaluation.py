@@ -1,0 +1,75 @@
+"""Charts for stage 4: per-group metrics with intervals and the threshold; performance against energy.
+
+Functions ``data -> alt.Chart`` on already aggregated tables (a few rows per
+group), rendered offline as static SVG with vl-convert (:func:`to_svg`,
+:func:`svg_widget`): no CDN, no JavaScript bundle, text escaped by vl-convert.
+Labels come from the message catalogs through ``tr``.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..i18n import Translator
+
+WIDTH = 520
+STATUS_COLOURS = {"pass": "#1e7b34", "fail": "#9b1c1c", "not_enough_evidence": "#8a6100"}
+
+
+def group_metric(rows: pd.DataFrame, threshold: float | None = None, tr: Translator | None = None,
+                 title: str = "") -> alt.Chart:
+    """Points with interval bars per group (``group, value, lo, hi, n``), a rule at the threshold."""
+    tr = tr or Translator()
+    data = rows[["group", "value", "lo", "hi", "n"]].copy()
+    base = alt.Chart(data, width=WIDTH, title=title)
+    y = alt.Y("group:N", title=tr("evaluation.table.group"), sort=list(data["group"]))
+    bars = base.mark_rule(strokeWidth=3, color="#6b6b6b").encode(
+        y=y, x=alt.X("lo:Q", title=tr("evaluation.table.value"), scale=alt.Scale(domain=[0, 1])), x2="hi:Q")
+    points = base.mark_circle(size=90, color="#0b5cad").encode(
+        y=y, x="value:Q", tooltip=[alt.Tooltip("group:N"), alt.Tooltip("value:Q", format=".3f"),
+                                   alt.Tooltip("lo:Q", format=".3f"), alt.Tooltip("hi:Q", format=".3f"), "n:Q"])
+    layers = [bars, points]
+    if threshold is not None:
+        layers.append(alt.Chart(pd.DataFrame({"t": [float(threshold)]})).mark_rule(
+            color="#9b1c1c", strokeDash=[6, 4], strokeWidth=2).encode(x="t:Q"))
+    return alt.layer(*layers)
+
+
+def performance_energy(candidates: pd.DataFrame, tr: Translator | None = None) -> alt.Chart:
+    """One point per candidate (``title, kwh, accuracy, status``): energy (log scale) against accuracy."""
+    tr = tr or Translator()
+    data = candidates[["title", "kwh", "accuracy", "status"]].copy()
+    data["kwh"] = data["kwh"].clip(lower=1e-9)
+    data["result"] = data["status"].map(lambda s: tr(f"evaluation.status.{s}"))
+    order = [tr(f"evaluation.status.{s}") for s in STATUS_COLOURS]
+    base = alt.Chart(data, width=WIDTH)
+    x = alt.X("kwh:Q", title=tr("evaluation.chart.energy"), scale=alt.Scale(type="log"))
+    y = alt.Y("accuracy:Q", title=tr("evaluation.table.accuracy"), scale=alt.Scale(zero=False))
+    points = base.mark_circle(size=140).encode(
+        x=x, y=y, color=alt.Color("result:N", title=tr("evaluation.table.result"),
+                                  scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values()))),
+        tooltip=["title:N", alt.Tooltip("kwh:Q", format=".2e"), alt.Tooltip("accuracy:Q", format=".3f"),
+                 "result:N"])
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(x=x, y=y, text="title:N")
+    return alt.layer(points, labels)
+
+
+def to_svg(chart: alt.Chart) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_json())
+
+
+def svg_widget(chart: alt.Chart, label: str = ""):
+    import ipywidgets as w
+
+    svg = to_svg(chart)
+    return w.HTML(f'<figure role="img" aria-label="{_attr(label)}" style="margin:0;max-width:100%;overflow-x:auto">'
+                  f"{svg}</figure>")
+
+
+def _attr(text: str) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)

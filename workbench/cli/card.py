@@ -1,0 +1,36 @@
+"""``workbench card DIR``: (re)write the adopted model's card, with consent drift checked now."""
+
+from __future__ import annotations
+
+HELP = "Write the model card of the adopted model (Markdown, HTML, Hugging Face README); checks consent drift."
+
+
+def add_arguments(p):
+    p.add_argument("dir", metavar="DIR", help="the project folder")
+    p.add_argument("--language", help="the card's language (default: the project's first)")
+
+
+def run(args):
+    from .. import open as open_project
+    from ..errors import WorkbenchError
+    from ..evaluation import drift
+    from ..evaluation.card import write_card
+    from ..evaluation.protocol import load_runs
+
+    with open_project(args.dir) as project:
+        adopted = [r for r in load_runs(project.store).values() if r.get("card")]
+        if not adopted:
+            raise WorkbenchError("No model has been adopted in this project yet.",
+                                 "Evaluate candidates and record the community's decision first.",
+                                 key="evaluation.error.nothing_adopted")
+        run = max(adopted, key=lambda r: r["card"]["seq"])
+        paths = write_card(project, run, run["card"]["candidate"], args.language)
+        for p in paths:
+            print(p)
+        d = drift.check(project)
+        if d is not None and d.must_retrain:
+            print(f"MUST RETRAIN: {d.rows_affected} training rows from {d.contributors_affected} people "
+                  f"are no longer permitted for training ({', '.join(f'{k}: {v}' for k, v in d.by_reason.items())}).")
+        elif d is not None:
+            print(f"consent drift: none ({d.rows_trained} training rows still permitted).")
+    return 0

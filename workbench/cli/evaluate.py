@@ -1,0 +1,73 @@
+"""``workbench evaluate DIR``: train and evaluate candidates on the curated views, with a progress bar.
+
+``workbench card DIR`` lives in :mod:`.card`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+HELP = "Evaluate candidate models against the charter's criteria (progress bar; Ctrl-C cancels)."
+
+
+def add_arguments(p):
+    p.add_argument("dir", metavar="DIR", help="the project folder")
+    p.add_argument("--candidates", nargs="+", metavar="NAME", help="candidates to run (default: every usable one "
+                   "except the heavy ones); see --list")
+    p.add_argument("--seed", type=int, default=0, help="the seed of the split and the models (default 0)")
+    p.add_argument("--method", choices=["auto", "given", "kfold", "holdout"], default="auto",
+                   help="how to split (default: k-fold under 2,000 evaluation rows, else a held-out share)")
+    p.add_argument("--list", action="store_true", help="list the candidates and exit")
+
+
+def _bar(done: int, total: int, label: str, width: int = 30) -> str:
+    filled = int(width * done / max(1, total))
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<28}"
+
+
+def run(args):
+    import threading
+
+    from .. import open as open_project
+    from ..evaluation import candidates as cands
+    from ..evaluation.inputs import charter_criteria, from_project
+    from ..evaluation.protocol import evaluate
+
+    if args.list:
+        for key, c in cands.REGISTRY.items():
+            extra = f" [needs the '{c.extra}' extra]" if not c.available() else ""
+            print(f"{key:<22} {c.title}: {c.description}{extra}")
+        return 0
+    stop = threading.Event()
+    with open_project(args.dir) as project:
+        data = from_project(project)
+        doc = charter_criteria(project) or {}
+        keys = args.candidates or [k for k in cands.usable(data.spec()) if "heavy" not in cands.get(k).tags]
+
+        def progress(done, total, key, step):
+            print(_bar(done, total, key), end="", file=sys.stderr, flush=True)
+
+        try:
+            result = evaluate(data, keys, seed=args.seed, method=args.method, criteria=doc.get("criteria", []),
+                              budget_kwh=doc.get("footprint_kwh"), progress=progress, cancel=stop,
+                              store=project.store, runs_dir=project.artifacts_dir / "runs",
+                              country=project.config.country)
+        except KeyboardInterrupt:  # the run logs itself as cancelled at the next step
+            stop.set()
+            print("\nstopped.", file=sys.stderr)
+            return 130
+        print(file=sys.stderr)
+        print(f"run {result.run}: {result.plan.method}, seed {result.plan.seed}, {result.n_train} training rows, "
+              f"{result.n_test} evaluated; charter {doc.get('charter_version', '-')} ({doc.get('status', 'none')})")
+        for key, r in result.results.items():
+            if r.status != "ok":
+                print(f"  {key:<22} failed: {r.error}")
+                continue
+            marks = " ".join(f"{c.id}={c.status}" for c in r.criteria) or "no criteria"
+            print(f"  {key:<22} {r.footprint.total_kwh:.2e} kWh  {r.footprint.model_bytes:>9} B  {marks}")
+        rec = result.recommendation
+        if rec is not None and rec.candidate:
+            print(f"recommended: {rec.candidate} (the lowest energy that passes every criterion)")
+        elif rec is not None:
+            print("recommended: none; nothing passes every criterion (see the table above).")
+    return 0

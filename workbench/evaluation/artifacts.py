@@ -1,0 +1,80 @@
+"""Saving and loading fitted models, and small file helpers.
+
+Models are saved with **skops** (``.skops``) when it is installed, else with
+joblib (``.joblib``). Why skops: a pickle (joblib's format) runs arbitrary code
+when it is loaded, and these models are meant to travel between co-ops of the
+federation; ``skops.io.load`` rebuilds only the types it is told to trust and
+lists any other type instead of running it. We trust scikit-learn, numpy and
+scipy types and the workbench's own :class:`~.candidates.PrepareColumns` and
+:class:`~.candidates.SentenceEmbedder`; anything else in a file is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+from ..errors import WorkbenchError
+
+OUR_TYPES = ("workbench.evaluation.candidates.PrepareColumns", "workbench.evaluation.candidates.SentenceEmbedder")
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "workbench.evaluation.candidates.")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes | str) -> str:
+    """Write ``data`` to ``path`` whole or not at all; returns its sha256."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(raw)
+    os.replace(tmp, path)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def model_format() -> str:
+    return "skops" if importlib.util.find_spec("skops") else "joblib"
+
+
+def save_model(model, folder: Path, name: str = "model") -> Path:
+    """Save ``model`` as ``folder/name.skops`` (or ``.joblib``); returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fmt = model_format()
+    path = folder / f"{name}.{fmt}"
+    tmp = path.with_name(f".{path.name}.tmp")
+    if fmt == "skops":
+        import skops.io as sio
+
+        sio.dump(model, tmp)
+    else:
+        import joblib
+
+        joblib.dump(model, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load_model(path: str | os.PathLike):
+    """Load a model saved by :func:`save_model`; a skops file with an untrusted type is refused."""
+    path = Path(path)
+    if path.suffix == ".skops":
+        import skops.io as sio
+
+        untrusted = sio.get_untrusted_types(file=path)
+        unknown = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+        if unknown:
+            raise WorkbenchError(f"The model file {path.name} holds types the workbench does not trust: "
+                                 f"{', '.join(unknown)}.", "Do not load it; ask whoever sent it how it was made.",
+                                 key="evaluation.error.untrusted_model", types=", ".join(unknown))
+        return sio.load(path, trusted=untrusted)
+    import joblib
+
+    return joblib.load(path)

@@ -1,0 +1,241 @@
+"""The model card: Markdown, HTML and the Hugging Face metadata block, linked by hash to what made it.
+
+Sections follow *Model Cards for Model Reporting* (Mitchell et al., 2019):
+model details, intended use, factors, metrics, evaluation data, training data,
+quantitative analyses, ethical considerations, caveats and recommendations;
+then the workbench's own: the criteria table, the footprint, the community's
+labels, the decision, consent drift, and the hashes of the charter version,
+consent scope version, datasheet and snapshots. Headings and fixed sentences
+come from the message catalogs (the project's first language by default);
+anything not known reads as a visible placeholder, never as nothing.
+
+:func:`adopt` records the community's decision, copies the chosen model from
+its run folder to ``artifacts/models/<run>-<candidate>/`` with ``card.md``,
+``card.html`` and ``README.md`` (metadata block + card, the Hugging Face
+layout), writes ``artifacts/model_card.md``/``.html``, and logs
+``modelcard.written`` (which marks the stage done).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from ..i18n import Translator
+from . import candidates as cands
+from .artifacts import sha256_file, write_atomic
+from .choose import record_decision
+from .criteria import PASS
+from .metrics import OVERALL
+
+TEMPLATES = Path(__file__).parent / "templates"
+WRITTEN = "modelcard.written"
+HF_TASK = {"type": "text-classification", "name": "Text classification"}
+
+
+@dataclass
+class CardData:
+    """The Hugging Face metadata block (``model-index`` results and ``co2_eq_emissions``)."""
+
+    model_name: str
+    language: list[str]
+    dataset_name: str
+    metrics: list[dict] = field(default_factory=list)  # {type, value, name}
+    co2_grams: float | None = None
+    training_seconds: float | None = None
+    location: str = ""
+    hardware: str = ""
+    estimated: bool = True
+    tags: list[str] = field(default_factory=list)
+    text: bool = True
+
+    def to_dict(self) -> dict:
+        task = HF_TASK if self.text else {"type": "tabular-classification", "name": "Tabular classification"}
+        out = {"language": [x.split("-")[0] for x in self.language], "library_name": "sklearn",
+               "tags": ["commons-workbench", "sklearn", *self.tags],
+               "model-index": [{"name": self.model_name, "results": [{
+                   "task": task, "dataset": {"name": self.dataset_name, "type": "community-curated"},
+                   "metrics": self.metrics}]}]}
+        if self.co2_grams is not None:
+            out["co2_eq_emissions"] = {"emissions": round(self.co2_grams, 6), "source": "codecarbon" if not
+                                       self.hardware.startswith("CPU time") else "estimate",
+                                       "training_type": "fine-tuning" if "embeddings" in self.model_name else
+                                       "pre-training", "geographical_location": self.location,
+                                       "hardware_used": self.hardware or "CPU"}
+        return out
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+@cache
+def _env(autoescape: bool):
+    import jinja2
+
+    class Visible(jinja2.Undefined):  # an unknown field shows as a placeholder, not as nothing
+        def __str__(self):
+            return f"[{self._undefined_name or '?'}]"
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
+                             undefined=Visible, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["num"] = _num
+    env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.1f}%"
+    return env
+
+
+def _num(value, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    v = float(value)
+    if v != 0 and abs(v) < 10 ** -digits:
+        return f"{v:.2e}"
+    return f"{v:.{digits}f}"
+
+
+def _charter(project):
+    try:
+        from ..purpose.charter import CharterHistory
+    except ImportError:  # pragma: no cover
+        return None
+    history = CharterHistory.load(project.store)
+    v = history.latest_agreed() or history.latest
+    return v.charter if v else None
+
+
+def _labels(project, tr) -> list[dict]:
+    from ..consent.scope import ScopeHistory
+    from ..consent.uses import LABELS
+
+    v = ScopeHistory.load(project.store).latest
+    if v is None:
+        return []
+    out = []
+    for key in v.scope.labels:
+        lb = LABELS.get(key)
+        if lb is not None:
+            out.append({"name": tr(lb.name_key) if tr.has(lb.name_key) else lb.name,
+                        "explain": tr(lb.explain_key) if tr.has(lb.explain_key) else ""})
+    return out
+
+
+def context(project, run: dict, candidate: str, language: str | None = None, drift=None) -> dict:
+    """Everything the templates need, from the folded run (see :func:`.protocol.load_runs`)."""
+    tr = Translator(language or project.config.default_language)
+    started = run["started"]
+    result = run["candidates"][candidate]
+    cand = cands.REGISTRY.get(candidate)
+    fp = result.get("footprint", {})
+    charter = _charter(project)
+    criteria = []
+    for c in result.get("criteria", []):
+        criteria.append({**c, "status_text": tr(f"evaluation.status.{c['status']}"),
+                         "reason_text": tr(c["reason"], **(c.get("params") or {}))
+                         if c.get("reason") else "", "ok": c["status"] == PASS})
+    by_group = [dict(zip(["attribute", "group", "metric", "label", "value", "lo", "hi", "n"], row, strict=True))
+                for row in result.get("by_group", [])]
+    sizes = {}
+    for row in by_group:
+        if row["metric"] == "accuracy":
+            sizes.setdefault(row["attribute"], []).append((row["group"], row["n"]))
+    overall = result.get("overall", {})
+    others = []
+    for key, r in run["candidates"].items():
+        acc = (r.get("overall", {}).get("accuracy", {}).get("") or [None])[0]
+        others.append({"key": key, "title": tr(f"evaluation.candidate.{key}.title"), "status": r.get("status"),
+                       "passes": bool(r.get("criteria")) and all(c["status"] == PASS for c in r.get("criteria", [])),
+                       "kwh": (r.get("footprint") or {}).get("total_kwh"), "accuracy": acc,
+                       "bytes": (r.get("footprint") or {}).get("model_bytes")})
+    small = sorted({g["group"] for c in result.get("criteria", []) for g in c.get("groups", [])
+                    if g.get("n", 0) < c.get("min_group_size", 0)})
+    decision = run.get("decision") or {}
+    prov = started.get("provenance", {})
+    model_file = (result.get("files") or {}).get("model", {})
+    data = CardData(
+        model_name=f"{project.name} — {cand.title if cand else candidate}", language=project.config.languages,
+        dataset_name=project.name, metrics=[
+            {"type": m, "value": round(vals[""][0], 4), "name": tr(f"evaluation.metric.{m}")}
+            for m, vals in overall.items() if "" in vals and vals[""][0] is not None],
+        co2_grams=(fp.get("train_co2_kg") or 0) * 1000 if fp else None, training_seconds=fp.get("train_seconds"),
+        location=started.get("country") or project.config.country, hardware=fp.get("hardware", ""),
+        estimated=bool(fp.get("estimated", True)), text=bool(started.get("text")),
+        tags=list(cand.tags) if cand else [])
+    return {
+        "tr": tr, "language": tr.language, "project": project.name, "run": run, "started": started,
+        "candidate": candidate, "title": tr(f"evaluation.candidate.{candidate}.title"),
+        "description": tr(f"evaluation.candidate.{candidate}.description"), "result": result,
+        "criteria": criteria, "by_group": by_group, "sizes": sizes, "overall": overall, "others": others,
+        "fp": fp, "budget": started.get("budget_kwh"), "charter": charter, "labels": _labels(project, tr),
+        "prov": prov, "decision": decision, "drift": drift, "small": small, "model_file": model_file,
+        "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "hf": data,
+        "hf_yaml": data.to_yaml(), "plan": started.get("plan", {}), "rule": started.get("rule", "interval"),
+        "passes_all": bool(result.get("criteria")) and all(c["status"] == PASS for c in result.get("criteria", [])),
+        "OVERALL": OVERALL,
+    }
+
+
+def render_markdown(ctx: dict) -> str:
+    return _env(False).get_template("modelcard.md.j2").render(**ctx)
+
+
+def render_html(ctx: dict) -> str:
+    return _env(True).get_template("modelcard.html.j2").render(**ctx)
+
+
+def readme(ctx: dict) -> str:
+    """The Hugging Face layout: the YAML metadata block, then the card."""
+    return f"---\n{ctx['hf_yaml']}---\n\n{render_markdown(ctx)}"
+
+
+def write_card(project, run: dict, candidate: str, language: str | None = None, at=None) -> list[Path]:
+    """(Re)write the card of the model adopted in ``run``, with the current consent drift."""
+    from . import drift as drift_mod
+
+    folder = Path(project.artifacts_dir) / "models" / f"{run['run']}-{candidate}"
+    try:
+        drift = drift_mod.for_run(project, run, candidate, at)
+    except WorkbenchError:
+        drift = None
+    ctx = context(project, run, candidate, language, drift)
+    md, html_text = render_markdown(ctx), render_html(ctx)
+    paths = [folder / "card.md", folder / "card.html", folder / "README.md",
+             Path(project.artifacts_dir) / "model_card.md", Path(project.artifacts_dir) / "model_card.html"]
+    for path, text in zip(paths, [md, html_text, readme(ctx), md, html_text], strict=True):
+        write_atomic(path, text)
+    return paths
+
+
+def adopt(project, run: dict, candidate: str | None, reason: str = "", language: str | None = None,
+          actor: str = "facilitator") -> list[Path]:
+    """Record the decision; when a candidate is adopted, save it with its card and log ``modelcard.written``."""
+    from .protocol import load_runs
+
+    record_decision(project.store, run, candidate, reason, actor)
+    if candidate is None:
+        return []
+    run = load_runs(project.store)[run["run"]]
+    info = (run["candidates"][candidate].get("files") or {}).get("model")
+    if not info:
+        raise WorkbenchError("This run did not save its models, so there is nothing to adopt.",
+                             "Run the evaluation from the app or the CLI, which save them.",
+                             key="evaluation.error.no_model_file")
+    src = Path(project.artifacts_dir) / "runs" / info["file"]
+    if not src.is_file() or sha256_file(src) != info["sha256"]:
+        raise WorkbenchError(f"The saved model {info['file']} is missing or was changed.",
+                             "Run the evaluation again.", key="evaluation.error.model_changed", file=info["file"])
+    folder = Path(project.artifacts_dir) / "models" / f"{run['run']}-{candidate}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / src.name
+    shutil.copy2(src, target)
+    paths = write_card(project, run, candidate, language)
+    rel = [str(p.relative_to(project.artifacts_dir)) for p in [target, *paths]]
+    project.store.append(WRITTEN, {
+        "run": run["run"], "candidate": candidate, "model_file": rel[0], "model_sha256": info["sha256"],
+        "model_bytes": info.get("bytes"), "files": rel[1:], "card_sha256": sha256_file(paths[0]),
+        "language": language or project.config.default_language}, actor=actor)
+    return [target, *paths]

@@ -1,0 +1,339 @@
+"""The evaluation app (facilitators): choose candidates, run with a progress bar and cancel, read the criteria
+table and the charts, see the recommendation, record the community's decision.
+
+``EvaluationView(project, language)``; controls are attributes for tests:
+``candidates`` (dict key -> Checkbox), ``seed``, ``run``, ``cancel``, ``progress``, ``status``, ``table``,
+``charts``, ``recommendation``, ``decision``, ``reason``, ``record``, ``message``, ``drift``.
+A run goes in a background thread so that *cancel* can be clicked meanwhile; ``background = False`` runs it in
+the click (tests), and :meth:`join` waits for a background run. The view re-reads everything from the log.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import ipywidgets as w
+
+from ..errors import WorkbenchError
+from ._base import STYLE, View, esc, language_switch
+
+LOCAL_STYLE = """
+<style>
+.wb-app .wb-pass { color: #0f4d1f; font-weight: 600; }
+.wb-app .wb-fail { color: #9b1c1c; font-weight: 600; }
+.wb-app .wb-not_enough_evidence { color: #5c4100; font-weight: 600; }
+.wb-app .wb-wide { max-width: 980px; }
+</style>
+"""
+STATUS_ICON = {"pass": "✔", "fail": "✘", "not_enough_evidence": "?"}
+
+
+def _message(tr, exc: WorkbenchError) -> str:
+    if exc.key and tr.has(exc.key):
+        return tr(exc.key, **exc.params)
+    return exc.sentence
+
+
+def _num(value, digits: int = 3) -> str:
+    return "—" if value is None else f"{float(value):.{digits}f}"
+
+
+class EvaluationView(View):
+    def __init__(self, project, language: str | None = None, *, meter=None, n_boot: int = 1000):
+        from .. import i18n
+        from ..evaluation import candidates as cands
+
+        lang = language if language in i18n.available() else project.config.default_language
+        super().__init__(lang)
+        self.widget.add_class("wb-wide")
+        self.project = project
+        self.meter = meter
+        self.n_boot = n_boot
+        self.background = True
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.style = w.HTML(STYLE + LOCAL_STYLE)
+        self.header = w.HTML()
+        self.language_switch = language_switch(lang)
+        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self.candidates = {k: w.Checkbox(value="heavy" not in c.tags, indent=False, layout=w.Layout(width="100%"))
+                           for k, c in cands.REGISTRY.items()}
+        self.candidate_box = w.VBox(list(self.candidates.values()))
+        self.seed = w.BoundedIntText(value=0, min=0, max=2**31 - 1, style={"description_width": "initial"})
+        self.run = w.Button(button_style="primary", layout=w.Layout(min_height="44px"))
+        self.cancel = w.Button(button_style="warning", disabled=True, layout=w.Layout(min_height="44px"))
+        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="100%"))
+        self.status = w.HTML()
+        self.table = w.HTML()
+        self.charts = w.VBox()
+        self.recommendation = w.HTML()
+        self.decision = w.Dropdown(style={"description_width": "initial"}, layout=w.Layout(width="100%"))
+        self.reason = w.Textarea(layout=w.Layout(width="100%", height="70px"))
+        self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px"))
+        self.message = w.HTML()
+        self.drift = w.HTML()
+        self.run.on_click(self._on_run)
+        self.cancel.on_click(lambda _b: self._stop.set())
+        self.record.on_click(self._on_record)
+        self.widget.children = [self.style, self.header, self.language_switch, self.drift, self.candidate_box,
+                                self.seed, w.HBox([self.run, self.cancel]), self.progress, self.status, self.table,
+                                self.recommendation, self.charts, self.decision, self.reason, self.record,
+                                self.message]
+        self._data_error = None
+        self.render()
+
+    # -- state ------------------------------------------------------------------------------------
+    def latest(self):
+        from ..evaluation.protocol import latest_run
+
+        return latest_run(self.project.store)
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _on_run(self, _button=None) -> None:
+        if self.running():
+            return
+        chosen = [k for k, box in self.candidates.items() if box.value and not box.disabled]
+        if not chosen:
+            self.status.value = f'<p class="wb-error" role="status">{esc(self.tr("evaluation.ui.choose_one"))}</p>'
+            return
+        self._stop.clear()
+        self.run.disabled, self.cancel.disabled = True, False
+        self.progress.value, self.progress.max = 0, 1
+        self.status.value = f'<p class="wb-muted" role="status">{esc(self.tr("evaluation.ui.preparing"))}</p>'
+        if self.background:
+            self._thread = threading.Thread(target=self._run, args=(chosen, int(self.seed.value)), daemon=True)
+            self._thread.start()
+        else:
+            self._run(chosen, int(self.seed.value))
+
+    def _progress(self, done: int, total: int, key: str, step: str) -> None:
+        self.progress.max = max(1, total)
+        self.progress.value = min(done, total)
+        title = self.tr(f"evaluation.candidate.{key}.title")
+        self.status.value = (f'<p class="wb-muted" role="status">'
+                             f'{esc(self.tr("evaluation.ui.progress", done=done, total=total, candidate=title))}</p>')
+
+    def _run(self, chosen: list[str], seed: int) -> None:
+        from ..evaluation.inputs import charter_criteria, from_project
+        from ..evaluation.protocol import evaluate
+
+        try:
+            data = from_project(self.project)
+            doc = charter_criteria(self.project) or {}
+            evaluate(data, chosen, seed=seed, criteria=doc.get("criteria", []), budget_kwh=doc.get("footprint_kwh"),
+                     meter=self.meter, progress=self._progress, cancel=self._stop, n_boot=self.n_boot,
+                     store=self.project.store, runs_dir=self.project.artifacts_dir / "runs",
+                     country=self.project.config.country)
+            self.message.value = ""
+        except WorkbenchError as exc:
+            self.status.value = f'<p class="wb-error" role="status">{esc(_message(self.tr, exc))}</p>'
+            self.run.disabled, self.cancel.disabled = False, True
+            return
+        self.run.disabled, self.cancel.disabled = False, True
+        self.render()
+
+    def _on_record(self, _button=None) -> None:
+        from ..evaluation.card import adopt
+
+        run = self.latest()
+        if run is None:
+            return
+        try:
+            adopt(self.project, run, self.decision.value or None, self.reason.value, language=self.language)
+        except WorkbenchError as exc:
+            self.message.value = f'<p class="wb-error" role="status">{esc(_message(self.tr, exc))}</p>'
+            return
+        key = "evaluation.ui.recorded_adopt" if self.decision.value else "evaluation.ui.recorded_none"
+        self.render()
+        self.message.value = f'<p class="wb-ok" role="status">{esc(self.tr(key))}</p>'
+
+    # -- rendering --------------------------------------------------------------------------------
+    def render(self) -> None:
+        from ..evaluation import candidates as cands
+
+        tr = self.tr
+        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
+                             f'<h1>{esc(tr("app.evaluation.title"))}</h1><p>{esc(tr("evaluation.ui.intro"))}</p>'
+                             f'<h2>{esc(tr("evaluation.ui.candidates"))}</h2>')
+        spec = None
+        try:
+            from ..evaluation.inputs import from_project
+
+            spec = from_project(self.project).spec()
+            self._data_error = None
+        except WorkbenchError as exc:
+            self._data_error = _message(tr, exc)
+        for key, box in self.candidates.items():
+            cand = cands.REGISTRY[key]
+            why = cand.unusable(spec) if spec is not None else None
+            box.description = f"{tr(cand.title_key)} — {tr(cand.description_key)}"
+            if why:
+                box.description += f" ({tr(why)})"
+            box.disabled = why is not None
+            if why:
+                box.value = False
+        self.seed.description = tr("evaluation.ui.seed")
+        self.run.description = tr("evaluation.ui.run")
+        self.cancel.description = tr("evaluation.ui.cancel")
+        self.decision.description = tr("evaluation.ui.decision")
+        self.reason.placeholder = tr("evaluation.ui.reason")
+        self.reason.description = ""
+        self.record.description = tr("evaluation.ui.record")
+        if self._data_error and not self.running():
+            self.status.value = f'<p class="wb-error" role="status">{esc(self._data_error)}</p>'
+        run = self.latest()
+        self._render_run(run)
+        self._render_drift()
+
+    def _render_drift(self) -> None:
+        from ..evaluation import drift
+
+        try:
+            d = drift.check(self.project)
+        except WorkbenchError as exc:
+            self.drift.value = f'<p class="wb-error">{esc(_message(self.tr, exc))}</p>'
+            return
+        if d is None:
+            self.drift.value = ""
+        elif d.must_retrain:
+            text = self.tr("evaluation.drift.must_retrain", rows=d.rows_affected, people=d.contributors_affected)
+            self.drift.value = (f'<div class="wb-card" role="alert" data-drift="retrain"><p class="wb-error">'
+                                f"{esc(text)}</p></div>")
+        else:
+            self.drift.value = (f'<p class="wb-ok" data-drift="none">'
+                                f'{esc(self.tr("evaluation.drift.none", rows=d.rows_trained))}</p>')
+
+    def _render_run(self, run) -> None:
+        tr = self.tr
+        if run is None:
+            self.table.value = f'<p class="wb-muted">{esc(tr("evaluation.ui.no_run"))}</p>'
+            self.recommendation.value = ""
+            self.charts.children = []
+            self.decision.options = [(tr("evaluation.ui.adopt_none"), "")]
+            return
+        if run["status"] == "cancelled":
+            self.status.value = f'<p class="wb-muted" role="status">{esc(tr("evaluation.ui.cancelled"))}</p>'
+        elif run["status"] == "completed":
+            self.status.value = f'<p class="wb-ok" role="status">{esc(tr("evaluation.ui.done"))}</p>'
+        rows = []
+        crit_ids = []
+        for res in run["candidates"].values():
+            for c in res.get("criteria", []):
+                if c["id"] not in crit_ids:
+                    crit_ids.append(c["id"])
+        head = "".join(f"<th>{esc(c)}</th>" for c in crit_ids)
+        for key, res in run["candidates"].items():
+            fp = res.get("footprint") or {}
+            cells = []
+            by_id = {c["id"]: c for c in res.get("criteria", [])}
+            for cid in crit_ids:
+                c = by_id.get(cid)
+                if c is None:
+                    cells.append("<td>—</td>")
+                    continue
+                interval = f"[{_num(c.get('lo'))}, {_num(c.get('hi'))}]" if c.get("lo") is not None else ""
+                tip = tr(c["reason"], **(c.get("params") or {})) if c.get("reason") else ""
+                cells.append(f'<td class="wb-{c["status"]}" data-status="{esc(c["status"])}" title="{esc(tip)}">'
+                             f'{STATUS_ICON.get(c["status"], "")} {esc(tr("evaluation.status." + c["status"]))}'
+                             f'<br><span class="wb-muted">{_num(c.get("value"))} {esc(interval)} '
+                             f'{esc(c["direction"])} {_num(c["threshold"])}</span></td>')
+            if res.get("status") != "ok":
+                cells = [f'<td colspan="{max(1, len(crit_ids))}" class="wb-fail">{esc(tr("evaluation.ui.failed"))}: '
+                         f'{esc(res.get("error", ""))}</td>']
+            rows.append(f'<tr data-candidate="{esc(key)}"><td>{esc(tr(f"evaluation.candidate.{key}.title"))}</td>'
+                        f'{"".join(cells)}<td>{esc(_sci(fp.get("total_kwh")))}</td>'
+                        f'<td>{esc(fp.get("model_bytes") or "—")}</td></tr>')
+        self.table.value = (f'<h2>{esc(tr("evaluation.ui.criteria_table"))}</h2>'
+                            f'<div style="overflow-x:auto"><table class="wb-criteria"><thead><tr>'
+                            f'<th>{esc(tr("evaluation.table.candidate"))}</th>{head}<th>kWh</th><th>B</th></tr></thead>'
+                            f'<tbody>{"".join(rows)}</tbody></table></div>')
+        rec = run.get("recommendation")
+        if rec:
+            text = tr(rec["reason"], **(rec.get("params") or {}))
+            if rec.get("candidate"):
+                text = tr(rec["reason"], candidate=tr(f"evaluation.candidate.{rec['candidate']}.title"),
+                          passing=(rec.get("params") or {}).get("passing", 1))
+            extra = f'<p class="wb-muted">{esc(tr("evaluation.recommend.baseline_passes"))}</p>' \
+                if rec.get("baseline_passes") else ""
+            self.recommendation.value = (f'<h2>{esc(tr("evaluation.ui.recommendation"))}</h2>'
+                                         f'<div class="wb-card" data-recommended="{esc(rec.get("candidate") or "")}">'
+                                         f"<p>{esc(text)}</p>{extra}</div>")
+        else:
+            self.recommendation.value = ""
+        ok = [k for k, r in run["candidates"].items() if r.get("status") == "ok"]
+        self.decision.options = [(tr("evaluation.ui.adopt_none"), "")] + [
+            (tr(f"evaluation.candidate.{k}.title"), k) for k in ok]
+        if rec and rec.get("candidate") in ok:
+            self.decision.value = rec["candidate"]
+        self.record.disabled = run["status"] != "completed"
+        decided = run.get("decision")
+        if decided:
+            key = "evaluation.ui.recorded_adopt" if decided.get("candidate") else "evaluation.ui.recorded_none"
+            self.message.value = f'<p class="wb-ok" role="status">{esc(tr(key))}</p>'
+        self._render_charts(run)
+
+    def _render_charts(self, run) -> None:
+        import pandas as pd
+
+        from ..charts import evaluation as charts
+
+        tr = self.tr
+        children = []
+        table = pd.DataFrame([{"title": tr(f"evaluation.candidate.{k}.title"),
+                               "kwh": (r.get("footprint") or {}).get("total_kwh") or 0.0,
+                               "accuracy": ((r.get("overall") or {}).get("accuracy", {}).get("") or [None])[0],
+                               "status": _overall_status(r)} for k, r in run["candidates"].items()
+                              if r.get("status") == "ok"])
+        if len(table):
+            children.append(charts.svg_widget(charts.performance_energy(table.dropna(subset=["accuracy"]), tr),
+                                              tr("evaluation.chart.energy_title")))
+        rec = (run.get("recommendation") or {}).get("candidate")
+        key = rec or next((k for k, r in run["candidates"].items() if r.get("status") == "ok"), None)
+        if key:
+            res = run["candidates"][key]
+            groups = pd.DataFrame(res.get("by_group") or [],
+                                  columns=["attribute", "group", "metric", "label", "value", "lo", "hi", "n"])
+            for c in res.get("criteria", []):
+                if c.get("scope") != "every_group":
+                    continue
+                label = "" if c.get("label") is None else str(c["label"])
+                part = groups[(groups["attribute"] == c["attribute"]) & (groups["metric"] == c["metric"])
+                              & (groups["label"] == label)]
+                if part.empty:
+                    continue
+                title = tr("evaluation.chart.group_title", candidate=tr(f"evaluation.candidate.{key}.title"),
+                           criterion=c["id"])
+                children.append(charts.svg_widget(charts.group_metric(part, c["threshold"], tr, title), title))
+        self.charts.children = children
+
+
+def _overall_status(result: dict) -> str:
+    statuses = [c["status"] for c in result.get("criteria", [])]
+    if not statuses:
+        return "not_enough_evidence"
+    if all(s == "pass" for s in statuses):
+        return "pass"
+    return "fail" if "fail" in statuses else "not_enough_evidence"
+
+
+def _sci(value) -> str:
+    return "—" if value is None else f"{float(value):.2e}"
+
+
+def app():
+    """The Voila / JupyterLab entry point (facilitators only)."""
+    from .. import apps
+    from .context import open_app_project
+
+    project, ctx = open_app_project()
+    if ctx.role != apps.FACILITATOR:
+        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
+                             key="evaluation.error.facilitators_only")
+    return EvaluationView(project, ctx.language)
