@@ -16,9 +16,6 @@ ledger folded per contributor in numpy, exclusion rules as boolean masks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 NO_CONTRIBUTOR, EXCLUDED, KEPT = "no_contributor", "excluded", "kept"
 CONSENT_REASONS = ("no_record", "refused", "withdrawn", "expired", "never")
 REASONS = (NO_CONTRIBUTOR, *CONSENT_REASONS, EXCLUDED, KEPT)
@@ -26,21 +23,39 @@ RAW = "raw"
 WATERFALL_STEPS = (RAW, *REASONS)
 
 
-@dataclass
 class Curated:
-    """The result of :func:`enforce`."""
+    """The result of :func:`enforce`: ``reason`` per raw row, ``counts``, ``waterfall()``, and ``frame``.
 
-    use: str
-    at: Any  # datetime (UTC)
-    frame: Any  # the kept rows, transformed by the active actions; index = raw row numbers
-    reason: Any  # categorical Series over every raw row (categories REASONS)
-    actions: list
+    ``frame`` (the kept rows with the active transforms applied) is built on first use: the waterfall and
+    the counts need only the reasons.
+    """
+
+    def __init__(self, use: str, at, raw, dataset, reason, actions, contributor_codes=None):
+        self.use, self.at, self.reason, self.actions = use, at, reason, list(actions)
+        self._raw, self._dataset = raw, dataset
+        self.contributor_codes = contributor_codes  # (codes, uniques) of the contributor column, for reuse
+        self._frame = None
+
+    @property
+    def frame(self):
+        if self._frame is None:
+            from .actions import apply
+
+            keep = (self.reason.cat.codes == REASONS.index(KEPT)).to_numpy()
+            kept = self._raw[keep]
+            drop = [c for c in self._dataset.mapping.drop if c in kept.columns]
+            if drop:
+                kept = kept.drop(columns=drop)
+            self._frame = apply(kept, self._dataset, self.actions)
+        return self._frame
 
     @property
     def counts(self) -> dict[str, int]:
         """Rows per reason, every reason present (zeros included), in waterfall order."""
-        vc = self.reason.value_counts()
-        return {r: int(vc.get(r, 0)) for r in REASONS}
+        import numpy as np
+
+        n = np.bincount(self.reason.cat.codes.to_numpy(), minlength=len(REASONS))
+        return {r: int(n[i]) for i, r in enumerate(REASONS)}
 
     def waterfall(self):
         """A DataFrame ``step, rows, start, end, kind`` for the waterfall: raw rows, then each loss, then kept."""
@@ -58,24 +73,29 @@ class Curated:
 
 
 def consent_reasons(ids, ledger, use: str, at=None):
-    """Per row: ``no_contributor`` for a missing id, else the ledger's reason (ok / no_record / ...)."""
+    """Per row: ``no_contributor`` for a missing or blank id, else the ledger's reason; and the factorisation.
+
+    The column is factorised once; blank ids are found among the distinct values, not the rows, and the
+    ledger gets a categorical (so it does not factorise again). Returns ``(codes into REASONS, (codes,
+    uniques))``.
+    """
     import numpy as np
     import pandas as pd
 
-    text = ids
-    missing = text.isna().to_numpy(dtype=bool, copy=True)
-    if not pd.api.types.is_string_dtype(text.dtype) or pd.api.types.is_object_dtype(text.dtype):
-        text = text.astype("str").mask(ids.isna())
-    blank = text.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
-    missing |= blank
-    _mask, reason = ledger.permitted_mask(text.mask(pd.Series(missing, index=text.index)), use, at)
-    ledger_codes = reason.cat.codes.to_numpy()
-    # map the ledger's categories onto ours; "ok" becomes "kept" (curation may still exclude the row)
-    cats = list(reason.cat.categories)
-    lookup = np.array([REASONS.index(KEPT if c == "ok" else c) for c in cats], dtype="int8")
-    codes = lookup[ledger_codes]
-    codes[missing] = REASONS.index(NO_CONTRIBUTOR)
-    return codes
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    uniques = pd.Index(uniques).astype("str")
+    blank = np.asarray(uniques.str.strip() == "", dtype=bool)
+    codes = np.asarray(codes)
+    if blank.any():
+        codes = np.where(blank[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
+    missing = codes < 0
+    cats = pd.Series(pd.Categorical.from_codes(codes, categories=uniques, validate=False), index=ids.index)
+    _mask, reason = ledger.permitted_mask(cats, use, at)
+    ledger_cats = list(reason.cat.categories)
+    lookup = np.array([REASONS.index(KEPT if c == "ok" else c) for c in ledger_cats], dtype="int8")
+    out = lookup[reason.cat.codes.to_numpy()]
+    out[missing] = REASONS.index(NO_CONTRIBUTOR)
+    return out, (codes, uniques)
 
 
 def enforce(frame, dataset, ledger, use: str, at=None, actions=()) -> Curated:
@@ -84,22 +104,16 @@ def enforce(frame, dataset, ledger, use: str, at=None, actions=()) -> Curated:
     import pandas as pd
 
     from ..consent import _time
-    from .actions import apply, exclusion_mask
+    from .actions import exclusion_mask
 
     when = _time.to_datetime(at)
     actions = list(actions)
-    codes = consent_reasons(frame[dataset.mapping.contributor], ledger, use, when)
+    codes, factorised = consent_reasons(frame[dataset.mapping.contributor], ledger, use, when)
     kept_code = REASONS.index(KEPT)
     excluded = exclusion_mask(frame, actions)
     codes = np.where((codes == kept_code) & excluded, np.int8(REASONS.index(EXCLUDED)), codes).astype("int8")
     reason = pd.Series(pd.Categorical.from_codes(codes, categories=list(REASONS)), index=frame.index, name="reason")
-    keep = codes == kept_code
-    kept = frame[keep]
-    drop = [c for c in dataset.mapping.drop if c in kept.columns]
-    if drop:
-        kept = kept.drop(columns=drop)
-    kept = apply(kept, dataset, actions)
-    return Curated(use, when, kept, reason, actions)
+    return Curated(use, when, frame, dataset, reason, actions, factorised)
 
 
 def curated(project, use: str, at=None, dataset=None) -> Curated:

@@ -69,21 +69,48 @@ def _kind(dtype) -> str:
     return "text"
 
 
-def columns_and_duplicates(frame):
-    """(column table, number of exact duplicate rows): one factorisation per column."""
+def _factorize(series):
+    import pandas as pd
+
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, len(uniques)
+
+
+def columns_and_duplicates(frame, known: dict | None = None, workers: int = 2):
+    """(column table, number of exact duplicate rows): one factorisation per column.
+
+    Columns are factorised on ``workers`` threads (pyarrow's and numpy's kernels release the GIL for much
+    of the work); ``known`` maps a column to ``(codes, uniques)`` already computed (the enforcement's
+    contributor codes), so it is not hashed twice.
+    """
     import numpy as np
     import pandas as pd
 
     n = len(frame)
+    known = known or {}
+    todo = [c for c in frame.columns if c not in known]
+    if workers > 1 and len(todo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            done = dict(zip(todo, pool.map(lambda c: _factorize(frame[c]), todo), strict=True))
+    else:
+        done = {c: _factorize(frame[c]) for c in todo}
+    for col, (codes, _uniques) in known.items():
+        if col in frame.columns:
+            codes = np.asarray(codes)
+            present = codes[codes >= 0]
+            done[col] = (codes, int(np.count_nonzero(np.bincount(present))) if len(present) else 0)
     rows, key, width = [], np.zeros(n, dtype="uint64"), 1
     exact = True
     for col in frame.columns:
         s = frame[col]
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        missing = int((codes < 0).sum())
+        codes, distinct = done[col]
+        codes = np.asarray(codes)
+        missing = int(s.isna().sum())
         rows.append({"column": str(col), "dtype": str(s.dtype), "kind": _kind(s.dtype), "missing": missing,
-                     "missing_share": missing / n if n else 0.0, "distinct": int(len(uniques))})
-        span = len(uniques) + 1
+                     "missing_share": missing / n if n else 0.0, "distinct": int(distinct)})
+        span = int(codes.max()) + 2 if len(codes) else 1
         if exact and width * span < 2**63:
             key = key * np.uint64(span) + (codes + 1).astype("uint64")
             width *= span
@@ -91,12 +118,14 @@ def columns_and_duplicates(frame):
             exact = False
             key = (key ^ (codes + 1).astype("uint64")) * np.uint64(0x9E3779B97F4A7C15)
     table = pd.DataFrame(rows, columns=["column", "dtype", "kind", "missing", "missing_share", "distinct"])
-    if exact:
-        dupes = int(n - len(pd.unique(key))) if n else 0
-    else:  # hash collisions are possible: confirm with pandas on the rows the hash flags
-        flagged = pd.Series(key).duplicated(keep=False).to_numpy()
-        dupes = int(frame[flagged].duplicated().sum()) if flagged.any() else 0
-    return table, dupes
+    if not n:
+        return table, 0
+    flagged = pd.Series(key).duplicated(keep="first").to_numpy()
+    if exact or not flagged.any():
+        return table, int(flagged.sum())
+    # hash collisions are possible: confirm with pandas on the rows the hash flags
+    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
+    return table, int(frame[maybe].duplicated().sum())
 
 
 def label_balance(series):
@@ -153,7 +182,7 @@ def text_stats(series, bins: int = 20):
 
     text = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str").mask(series.isna())
     chars = text.str.len()
-    words = text.str.count(r"\S+")
+    words = _word_counts(text)
     stats = pd.DataFrame({
         "measure": ["chars", "words"],
         "rows": [int(chars.notna().sum())] * 2,
@@ -175,14 +204,30 @@ def text_stats(series, bins: int = 20):
     return stats, hist
 
 
+def _word_counts(text):
+    """Words per value (runs of non-space): RE2 through pyarrow when available, else pandas."""
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover
+        return text.str.count(r"\S+")
+    arr = text.array
+    values = pa.array(arr) if hasattr(arr, "__arrow_array__") else pa.array(text.to_numpy(dtype=object),
+                                                                            type=pa.large_string(), from_pandas=True)
+    counts = pc.count_substring_regex(values, r"\S+").to_numpy(zero_copy_only=False)
+    return pd.Series(counts, index=text.index, dtype="float64")
+
+
 def profile(frame, mapping=None, reference=None, min_group_size: int = DEFAULT_MIN_GROUP_SIZE, scanner=None,
-            pii_columns: Iterable[str] | None = None) -> Profile:
+            pii_columns: Iterable[str] | None = None, known: dict | None = None) -> Profile:
     """Profile ``frame``; ``mapping`` (a ColumnMapping) says which column is the target, groups and text."""
     import pandas as pd
 
     from .pii import Scanner
 
-    table, dupes = columns_and_duplicates(frame)
+    table, dupes = columns_and_duplicates(frame, known)
     target = getattr(mapping, "target", None)
     labels = label_balance(frame[target]) if target and target in frame.columns else \
         pd.DataFrame(columns=["label", "count", "share"])
