@@ -114,7 +114,11 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project):
                     "Quantitative analyses", "Ethical considerations", "Caveats", "Footprint", "Community labels",
                     "Consent drift", "Made from"):
         assert f"## {heading}" in md, heading
-    assert "recall-village" in md and "Beira-Rio" in md and "[not given yet]" in md
+    from workbench.i18n import Translator
+    from workbench.purpose.charter import Criterion
+
+    assert Criterion.from_dict(CRITERIA[1]).sentence(Translator("en")) in md
+    assert "Beira-Rio" in md and "[not given yet]" in md
     assert "Consent drift: none; all 300 training rows are still permitted." in md
     readme = (paths[0].parent / "README.md").read_text()
     meta = readme.split("---\n")[1]

@@ -22,7 +22,9 @@ LOCAL_STYLE = """
 .wb-app .wb-pass { color: #0f4d1f; font-weight: 600; }
 .wb-app .wb-fail { color: #9b1c1c; font-weight: 600; }
 .wb-app .wb-not_enough_evidence { color: #5c4100; font-weight: 600; }
-.wb-app .wb-wide { max-width: 980px; }
+.wb-app.wb-wide { max-width: 980px; }
+.wb-app .wb-cand { margin: 2px 0 8px 26px; }
+.wb-app .wb-legend li { margin: 2px 0; }
 </style>
 """
 STATUS_ICON = {"pass": "✔", "fail": "✘", "not_enough_evidence": "?"}
@@ -56,12 +58,14 @@ class EvaluationView(View):
         self.header = w.HTML()
         self.language_switch = language_switch(lang)
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
-        self.candidates = {k: w.Checkbox(value="heavy" not in c.tags, indent=False, layout=w.Layout(width="100%"))
+        self.candidates = {k: w.Checkbox(value="heavy" not in c.tags, indent=False, layout=w.Layout(width="auto"))
                            for k, c in cands.REGISTRY.items()}
-        self.candidate_box = w.VBox(list(self.candidates.values()))
+        self.candidate_notes = {k: w.HTML() for k in cands.REGISTRY}
+        self.candidates_heading = w.HTML()
+        self.candidate_box = w.VBox([w.VBox([self.candidates[k], self.candidate_notes[k]]) for k in cands.REGISTRY])
         self.seed = w.BoundedIntText(value=0, min=0, max=2**31 - 1, style={"description_width": "initial"})
-        self.run = w.Button(button_style="primary", layout=w.Layout(min_height="44px"))
-        self.cancel = w.Button(button_style="warning", disabled=True, layout=w.Layout(min_height="44px"))
+        self.run = w.Button(button_style="primary", layout=w.Layout(min_height="44px", width="auto"))
+        self.cancel = w.Button(button_style="warning", disabled=True, layout=w.Layout(min_height="44px", width="auto"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="100%"))
         self.status = w.HTML()
         self.table = w.HTML()
@@ -69,13 +73,14 @@ class EvaluationView(View):
         self.recommendation = w.HTML()
         self.decision = w.Dropdown(style={"description_width": "initial"}, layout=w.Layout(width="100%"))
         self.reason = w.Textarea(layout=w.Layout(width="100%", height="70px"))
-        self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px"))
+        self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px", width="auto"))
         self.message = w.HTML()
         self.drift = w.HTML()
         self.run.on_click(self._on_run)
         self.cancel.on_click(lambda _b: self._stop.set())
         self.record.on_click(self._on_record)
-        self.widget.children = [self.style, self.header, self.language_switch, self.drift, self.candidate_box,
+        self.widget.children = [self.style, self.header, self.language_switch, self.drift, self.candidates_heading,
+                                self.candidate_box,
                                 self.seed, w.HBox([self.run, self.cancel]), self.progress, self.status, self.table,
                                 self.recommendation, self.charts, self.decision, self.reason, self.record,
                                 self.message]
@@ -160,8 +165,8 @@ class EvaluationView(View):
 
         tr = self.tr
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
-                             f'<h1>{esc(tr("app.evaluation.title"))}</h1><p>{esc(tr("evaluation.ui.intro"))}</p>'
-                             f'<h2>{esc(tr("evaluation.ui.candidates"))}</h2>')
+                             f'<h1>{esc(tr("app.evaluation.title"))}</h1><p>{esc(tr("evaluation.ui.intro"))}</p>')
+        self.candidates_heading.value = f'<h2>{esc(tr("evaluation.ui.candidates"))}</h2>'
         spec = None
         try:
             from ..evaluation.inputs import from_project
@@ -173,9 +178,9 @@ class EvaluationView(View):
         for key, box in self.candidates.items():
             cand = cands.REGISTRY[key]
             why = cand.unusable(spec) if spec is not None else None
-            box.description = f"{tr(cand.title_key)} — {tr(cand.description_key)}"
-            if why:
-                box.description += f" ({tr(why)})"
+            box.description = tr(cand.title_key)
+            note = tr(cand.description_key) + (f" ({tr(why)})" if why else "")
+            self.candidate_notes[key].value = f'<div class="wb-muted wb-cand">{esc(note)}</div>'
             box.disabled = why is not None
             if why:
                 box.value = False
@@ -223,12 +228,15 @@ class EvaluationView(View):
         elif run["status"] == "completed":
             self.status.value = f'<p class="wb-ok" role="status">{esc(tr("evaluation.ui.done"))}</p>'
         rows = []
-        crit_ids = []
+        crit_ids, sentences = [], {}
         for res in run["candidates"].values():
             for c in res.get("criteria", []):
                 if c["id"] not in crit_ids:
                     crit_ids.append(c["id"])
-        head = "".join(f"<th>{esc(c)}</th>" for c in crit_ids)
+                    sentences[c["id"]] = _sentence(tr, c)
+        head = "".join(f'<th title="{esc(sentences[c])}">C{i}</th>' for i, c in enumerate(crit_ids, 1))
+        legend = "".join(f'<li data-criterion="{esc(c)}"><strong>C{i}</strong>: {esc(sentences[c])}</li>'
+                         for i, c in enumerate(crit_ids, 1))
         for key, res in run["candidates"].items():
             fp = res.get("footprint") or {}
             cells = []
@@ -250,7 +258,7 @@ class EvaluationView(View):
             rows.append(f'<tr data-candidate="{esc(key)}"><td>{esc(tr(f"evaluation.candidate.{key}.title"))}</td>'
                         f'{"".join(cells)}<td>{esc(_sci(fp.get("total_kwh")))}</td>'
                         f'<td>{esc(fp.get("model_bytes") or "—")}</td></tr>')
-        self.table.value = (f'<h2>{esc(tr("evaluation.ui.criteria_table"))}</h2>'
+        self.table.value = (f'<h2>{esc(tr("evaluation.ui.criteria_table"))}</h2><ul class="wb-legend">{legend}</ul>'
                             f'<div style="overflow-x:auto"><table class="wb-criteria"><thead><tr>'
                             f'<th>{esc(tr("evaluation.table.candidate"))}</th>{head}<th>kWh</th><th>B</th></tr></thead>'
                             f'<tbody>{"".join(rows)}</tbody></table></div>')
@@ -312,6 +320,18 @@ class EvaluationView(View):
                            criterion=c["id"])
                 children.append(charts.svg_widget(charts.group_metric(part, c["threshold"], tr, title), title))
         self.charts.children = children
+
+
+def _sentence(tr, c: dict) -> str:
+    """The criterion in words (the charter's own sentence), or the footprint budget."""
+    if c.get("id") == "footprint":
+        return tr("evaluation.ui.footprint_criterion", budget=f"{float(c['threshold']):g}")
+    try:
+        from ..purpose.charter import Criterion
+
+        return Criterion.from_dict(c).sentence(tr)
+    except Exception:  # a criterion the charter module cannot phrase: its id is still clear
+        return str(c.get("id", ""))
 
 
 def _overall_status(result: dict) -> str:
