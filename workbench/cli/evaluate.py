@@ -17,6 +17,8 @@ def add_arguments(p):
     p.add_argument("--seed", type=int, default=0, help="the seed of the split and the models (default 0)")
     p.add_argument("--method", choices=["auto", "given", "kfold", "holdout"], default="auto",
                    help="how to split (default: k-fold under 2,000 evaluation rows, else a held-out share)")
+    p.add_argument("--intersections", nargs="+", metavar="A,B", default=[],
+                   help="also measure the groups of these attribute combinations, e.g. neighbourhood,age_band")
     p.add_argument("--list", action="store_true", help="list the candidates and exit")
 
 
@@ -50,6 +52,7 @@ def run(args):
         try:
             result = evaluate(data, keys, seed=args.seed, method=args.method, criteria=doc.get("criteria", []),
                               budget_kwh=doc.get("footprint_kwh"), progress=progress, cancel=stop,
+                              intersections=[tuple(x.split(",")) for x in args.intersections],
                               store=project.store, runs_dir=project.artifacts_dir / "runs",
                               country=project.config.country)
         except KeyboardInterrupt:  # the run logs itself as cancelled at the next step
