@@ -85,6 +85,13 @@ def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
     started = folded["started"]
     assert started["seed"] == 1 and started["snapshot"] == "s" * 64 and started["plan"]["method"] == "kfold"
 
+    inter = evaluate(data_for(synthetic()), ["majority"], meter=EstimateMeter(), n_boot=50, store=store,
+                     intersections=[("village", "contributor_id")], method="holdout")
+    by_group = store.events(kinds=["evaluation.recorded"])[-1].payload["by_group"]
+    assert any(row[0] == "village × contributor_id" for row in by_group) and inter.plan.method == "holdout"
+    with pytest.raises(Exception, match="no column 'street'"):
+        evaluate(data_for(synthetic()), ["majority"], meter=EstimateMeter(), intersections=[("village", "street")])
+
     clicks = []
 
     def stop_after_first(done, total, key, step):

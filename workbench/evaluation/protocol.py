@@ -45,7 +45,7 @@ from . import candidates as cands
 from .choose import Recommendation, recommend
 from .criteria import CriterionResult, check_all, check_footprint
 from .footprint import Footprint, default_meter, inference_ms_per_1000, model_size_bytes
-from .metrics import DEFAULT_BOOT, OVERALL, MetricReport, group_metrics
+from .metrics import DEFAULT_BOOT, JOIN, OVERALL, MetricReport, group_metrics
 
 STARTED, RECORDED = "evaluation.started", "evaluation.recorded"
 COMPLETED, CANCELLED = "evaluation.completed", "evaluation.cancelled"
@@ -247,6 +247,12 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
     if not keys:
         raise WorkbenchError("No candidate can run on this data.", key="evaluation.error.no_candidates")
     criteria = _as_dicts(criteria)
+    intersections = [tuple(c) for c in intersections]
+    columns = list(dict.fromkeys([*data.groups, *(a for combo in intersections for a in combo)]))
+    for col in columns:
+        if col not in data.test.columns:
+            raise WorkbenchError(f"The evaluation rows have no column {col!r}.", "Check the attribute's name.",
+                                 key="evaluation.error.no_column", column=col)
     plan = make_plan(data, seed, method)
     folds = split(data, plan)
     labels = data.labels()
@@ -311,8 +317,9 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
                         if progress:
                             progress(done, total, key, "final")
                     with meter.measure() as m:
-                        report = group_metrics(y_all.loc[eval_ids], predictions, data.test.loc[eval_ids, data.groups],
-                                               labels=labels, intersections=intersections, n_boot=n_boot,
+                        report = group_metrics(y_all.loc[eval_ids], predictions, data.test.loc[eval_ids, columns],
+                                               labels=labels, attributes=data.groups, intersections=intersections,
+                                               n_boot=n_boot,
                                                seed=plan.seed,
                                                min_group_size=min([int(c.get("min_group_size") or 30)
                                                                    for c in criteria] or [30]))
@@ -331,7 +338,8 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
                     result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
                 done = max(done, (keys.index(key) + 1) * (total // len(keys)))
                 results[key] = result
-                _record(store, run_id, result, criteria, data.groups, folder, actor)
+                _record(store, run_id, result, criteria, [*data.groups, *(JOIN.join(c) for c in intersections)],
+                        folder, actor)
                 if progress:
                     progress(done, total, key, "done")
     except Cancelled:
