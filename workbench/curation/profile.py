@@ -176,48 +176,29 @@ def representation(frame, groups: Iterable[str], reference: Mapping[str, Mapping
 
 
 def text_stats(series, bins: int = 20):
-    """(summary of characters and words per row, histogram of characters) for a text column."""
+    """(summary of characters per row, histogram of characters) for a text column."""
     import numpy as np
     import pandas as pd
 
     text = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str").mask(series.isna())
     chars = text.str.len()
-    words = _word_counts(text)
-    stats = pd.DataFrame({
-        "measure": ["chars", "words"],
-        "rows": [int(chars.notna().sum())] * 2,
-        "empty": [int((chars.fillna(0) == 0).sum())] * 2,
-        "mean": [float(chars.mean()) if chars.notna().any() else 0.0,
-                 float(words.mean()) if words.notna().any() else 0.0],
-        "median": [float(chars.median()) if chars.notna().any() else 0.0,
-                   float(words.median()) if words.notna().any() else 0.0],
-        "p95": [float(chars.quantile(0.95)) if chars.notna().any() else 0.0,
-                float(words.quantile(0.95)) if words.notna().any() else 0.0],
-        "max": [int(chars.max()) if chars.notna().any() else 0, int(words.max()) if words.notna().any() else 0],
-    })
     values = chars.dropna().to_numpy(dtype="float64")
-    if len(values):
+    has = len(values) > 0
+    stats = pd.DataFrame({
+        "measure": ["chars"],
+        "rows": [int(len(values))],
+        "empty": [int((values == 0).sum()) + int(chars.isna().sum())],
+        "mean": [float(values.mean()) if has else 0.0],
+        "median": [float(np.median(values)) if has else 0.0],
+        "p95": [float(np.quantile(values, 0.95)) if has else 0.0],
+        "max": [int(values.max()) if has else 0],
+    })
+    if has:
         counts, edges = np.histogram(values, bins=bins)
     else:
         counts, edges = np.zeros(0, dtype="int64"), np.zeros(1)
     hist = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "rows": counts.astype("int64")})
     return stats, hist
-
-
-def _word_counts(text):
-    """Words per value (runs of non-space): RE2 through pyarrow when available, else pandas."""
-    import pandas as pd
-
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover
-        return text.str.count(r"\S+")
-    arr = text.array
-    values = pa.array(arr) if hasattr(arr, "__arrow_array__") else pa.array(text.to_numpy(dtype=object),
-                                                                            type=pa.large_string(), from_pandas=True)
-    counts = pc.count_substring_regex(values, r"\S+").to_numpy(zero_copy_only=False)
-    return pd.Series(counts, index=text.index, dtype="float64")
 
 
 def profile(frame, mapping=None, reference=None, min_group_size: int = DEFAULT_MIN_GROUP_SIZE, scanner=None,
