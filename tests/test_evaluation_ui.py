@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.evaluation import inputs
+from workbench.evaluation import artifacts, inputs
 from workbench.evaluation.footprint import EstimateMeter
 from workbench.ui.evaluation import EvaluationView
 
@@ -15,6 +15,7 @@ from .test_evaluation_flow import CRITERIA, data_for, synthetic
 def view(sqlite_project, monkeypatch):
     monkeypatch.setattr(inputs, "from_project", lambda project, at=None: data_for(synthetic()))
     monkeypatch.setattr(inputs, "charter_criteria", lambda project: {"criteria": CRITERIA, "footprint_kwh": 1.0})
+    monkeypatch.setattr(artifacts, "model_format", lambda: "joblib")  # the format is tested in test_evaluation_flow
     v = EvaluationView(sqlite_project, "en", meter=EstimateMeter("BR"), n_boot=100)
     v.background = False
     return v

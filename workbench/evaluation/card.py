@@ -18,7 +18,6 @@ layout), writes ``artifacts/model_card.md``/``.html``, and logs
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -156,6 +155,9 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     decision = run.get("decision") or {}
     prov = started.get("provenance", {})
     model_file = (result.get("files") or {}).get("model", {})
+    card = run.get("card") or {}
+    if card.get("candidate") == candidate and card.get("model_file"):  # the adopted copy, not the run's scratch
+        model_file = {"file": card["model_file"], "sha256": card.get("model_sha256"), "bytes": card.get("model_bytes")}
     data = CardData(
         model_name=f"{project.name} — {cand.title if cand else candidate}", language=project.config.languages,
         dataset_name=project.name, metrics=[
@@ -235,18 +237,20 @@ def adopt(project, run: dict, candidate: str | None, reason: str = "", language:
         raise WorkbenchError("This run did not save its models, so there is nothing to adopt.",
                              "Run the evaluation from the app or the CLI, which save them.",
                              key="evaluation.error.no_model_file")
+    from .artifacts import load_model, save_model
+
     src = Path(project.artifacts_dir) / "runs" / info["file"]
-    if not src.is_file() or sha256_file(src) != info["sha256"]:
-        raise WorkbenchError(f"The saved model {info['file']} is missing or was changed.",
-                             "Run the evaluation again.", key="evaluation.error.model_changed", file=info["file"])
+    model = load_model(src, sha256=info["sha256"])  # refused unless the logged hash matches
     folder = Path(project.artifacts_dir) / "models" / f"{run['run']}-{candidate}"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / src.name
-    shutil.copy2(src, target)
+    target = save_model(model, folder, "model")
+    run["candidates"][candidate]["files"]["model"] = {
+        "file": str(target.relative_to(project.artifacts_dir)), "sha256": sha256_file(target),
+        "bytes": target.stat().st_size}
     paths = write_card(project, run, candidate, language)
     rel = [str(p.relative_to(project.artifacts_dir)) for p in [target, *paths]]
+    saved = run["candidates"][candidate]["files"]["model"]
     project.store.append(WRITTEN, {
-        "run": run["run"], "candidate": candidate, "model_file": rel[0], "model_sha256": info["sha256"],
-        "model_bytes": info.get("bytes"), "files": rel[1:], "card_sha256": sha256_file(paths[0]),
+        "run": run["run"], "candidate": candidate, "model_file": rel[0], "model_sha256": saved["sha256"],
+        "model_bytes": saved["bytes"], "model_format": target.suffix.lstrip("."), "files": rel[1:], "card_sha256": sha256_file(paths[0]),
         "language": language or project.config.default_language}, actor=actor)
     return [target, *paths]

@@ -361,7 +361,7 @@ def _record(store, run_id, result: CandidateResult, criteria, groups, folder, ac
 
         sha = write_atomic(folder / f"{result.key}-metrics.csv", result.report.table.to_csv(index=False))
         result.files["metrics"] = {"file": f"{run_id}/{result.key}-metrics.csv", "sha256": sha}
-        path = save_model(result.model, folder, result.key)
+        path = save_model(result.model, folder, result.key, fmt="joblib")  # scratch copy; skops at adoption
         result.files["model"] = {"file": f"{run_id}/{path.name}", "sha256": sha256_file(path),
                                  "bytes": path.stat().st_size}
     if store is None:

@@ -85,7 +85,19 @@ class EvaluationView(View):
                                 self.recommendation, self.charts, self.decision, self.reason, self.record,
                                 self.message]
         self._data_error = None
+        self._spec = None
+        self._chart_key = None
+        self._load_spec()
         self.render()
+
+    def _load_spec(self) -> None:
+        """What shape the project's data has (which candidates can run); read at start and after each run."""
+        from ..evaluation.inputs import from_project
+
+        try:
+            self._spec, self._data_error = from_project(self.project).spec(), None
+        except WorkbenchError as exc:
+            self._spec, self._data_error = None, _message(self.tr, exc)
 
     # -- state ------------------------------------------------------------------------------------
     def latest(self):
@@ -142,6 +154,7 @@ class EvaluationView(View):
             self.run.disabled, self.cancel.disabled = False, True
             return
         self.run.disabled, self.cancel.disabled = False, True
+        self._load_spec()
         self.render()
 
     def _on_record(self, _button=None) -> None:
@@ -167,14 +180,7 @@ class EvaluationView(View):
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
                              f'<h1>{esc(tr("app.evaluation.title"))}</h1><p>{esc(tr("evaluation.ui.intro"))}</p>')
         self.candidates_heading.value = f'<h2>{esc(tr("evaluation.ui.candidates"))}</h2>'
-        spec = None
-        try:
-            from ..evaluation.inputs import from_project
-
-            spec = from_project(self.project).spec()
-            self._data_error = None
-        except WorkbenchError as exc:
-            self._data_error = _message(tr, exc)
+        spec = self._spec
         for key, box in self.candidates.items():
             cand = cands.REGISTRY[key]
             why = cand.unusable(spec) if spec is not None else None
@@ -293,6 +299,10 @@ class EvaluationView(View):
         from ..charts import evaluation as charts
 
         tr = self.tr
+        key = (run["run"], run["status"], len(run["candidates"]), self.language)
+        if key == self._chart_key:
+            return  # SVGs already drawn for this run in this language
+        self._chart_key = key
         children = []
         table = pd.DataFrame([{"title": tr(f"evaluation.candidate.{k}.title"),
                                "kwh": (r.get("footprint") or {}).get("total_kwh") or 0.0,
