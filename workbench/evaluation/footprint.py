@@ -17,7 +17,6 @@ card names the method either way.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import math
 import pickle
@@ -136,6 +135,20 @@ class CodecarbonMeter:
         self.estimated = True
         self.hardware = ""
 
+    def warm_up(self) -> None:
+        """Start codecarbon's one-time hardware inspection (~3 s, mostly a ``cpuinfo`` subprocess) in the
+        background, so it overlaps with preparing the data; the first measurement waits for it."""
+        import threading
+
+        def inspect():
+            try:
+                with self.measure():
+                    pass
+            except Exception:  # the real measurement will report it
+                pass
+
+        threading.Thread(target=inspect, daemon=True).start()
+
     @contextlib.contextmanager
     def measure(self):
         from codecarbon import OfflineEmissionsTracker
@@ -144,15 +157,13 @@ class CodecarbonMeter:
         out = Measurement(0.0, 0.0, 0.0)
         tracker = OfflineEmissionsTracker(country_iso_code=self.iso3, output_methods=[], log_level="error",
                                           tracking_mode="process", measure_power_secs=15, allow_multiple_runs=True)
-        with contextlib.redirect_stdout(io.StringIO()):
-            tracker.start()
+        tracker.start()
         t0 = time.perf_counter()
         try:
             yield out
         finally:
             out.seconds = time.perf_counter() - t0
-            with contextlib.redirect_stdout(io.StringIO()):
-                emissions = tracker.stop()
+            emissions = tracker.stop()
             data = tracker.final_emissions_data
             out.kwh = float(getattr(data, "energy_consumed", 0.0) or 0.0)
             out.co2_kg = float(emissions or 0.0)

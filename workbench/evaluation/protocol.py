@@ -236,6 +236,9 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
     from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
+    meter = meter or default_meter(country)
+    if hasattr(meter, "warm_up"):
+        meter.warm_up()
     data.validate()
     spec = data.spec()
     keys = list(dict.fromkeys(candidates or cands.usable(spec)))
@@ -256,7 +259,6 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
     plan = make_plan(data, seed, method)
     folds = split(data, plan)
     labels = data.labels()
-    meter = meter or default_meter(country)
     stop = cancel.is_set if hasattr(cancel, "is_set") else (cancel or (lambda: False))
     run_id = uuid.uuid4().hex[:12]
     folder = Path(runs_dir) / run_id if runs_dir else None
