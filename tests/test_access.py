@@ -220,9 +220,8 @@ EVIL = [
     "//evil.example",
     "///evil.example",
     "https:evil.example",
-    pytest.param("/\\evil.example", marks=pytest.mark.xfail(
-        strict=True, reason="bug: _safe_next lets '/\\host' through and browsers read it as //host "
-        "(an open redirect); fix in workbench/serve/auth.py (see report). Remove this mark with the fix.")),
+    "/\\evil.example",
+    "/\t/evil.example",
 ]
 
 

@@ -171,9 +171,6 @@ def test_skip_voila_cells_never_reach_a_participant(server):
     assert "The project&#39;s welcome app" not in body and "The project's welcome app" not in body
 
 
-@pytest.mark.xfail(strict=True, reason="bug: HTML widgets are width:100% plus a 2px side margin, so the app box "
-                   "scrolls sideways by 4px on a phone; fix in workbench/ui/_base.py STYLE (see report). "
-                   "Remove this mark with the fix.")
 def test_app_box_does_not_scroll_sideways_on_a_phone(make_page, server):
     page = make_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US")
     open_welcome(page, server, server.codes.workshop, lang="en")

@@ -122,7 +122,10 @@ def _safe_next(value: str | None) -> str:
     """Only local paths: never redirect to another host."""
     value = value or ""
     parsed = urlparse(value)
-    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+    # Browsers read a backslash as a slash and drop control characters, so "/\\host" or
+    # "/\t/host" would leave this server: refuse them as well.
+    if (parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//")
+            or "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value)):
         return "/"
     return value
 

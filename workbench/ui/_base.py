@@ -19,6 +19,7 @@ STYLE = """
   font-size: 17px; line-height: 1.45; color: #1d1d1d; }
 .wb-app * { box-sizing: border-box; }
 .wb-app .widget-html, .wb-app .widget-html-content { width: 100%; }
+.wb-app .widget-html { margin-left: 0; margin-right: 0; }
 .wb-app .widget-html-content { font-size: 17px; line-height: 1.45; white-space: normal; }
 .wb-app h1 { font-size: 1.5em; margin: 0.3em 0; overflow-wrap: anywhere; }
 .wb-app h2 { font-size: 1.2em; margin: 0.8em 0 0.3em; }
