@@ -108,3 +108,33 @@ def test_the_footprint_budget_is_one_more_criterion():
     fp = Footprint(train_kwh=0.3, eval_kwh=0.1)
     assert fp.total_kwh == pytest.approx(0.4) and fp.within(0.5) and not fp.within(0.35)
     assert Footprint.from_dict(fp.to_dict()).total_kwh == pytest.approx(0.4)
+
+
+def test_the_embedding_candidate_is_optional_and_wired_lazily(monkeypatch):
+    import importlib.machinery
+    import pickle
+    import sys
+    import types
+
+    from workbench.evaluation import candidates as cands
+
+    emb = cands.get("embeddings_logistic")
+    assert emb.extra == "embeddings" and "heavy" in emb.tags
+    assert "sentence_transformers" not in sys.modules and "torch" not in sys.modules  # the core never imports them
+
+    class Encoder:  # stands in for all-MiniLM-L6-v2: 2 numbers per text
+        def encode(self, texts, batch_size=64, show_progress_bar=False):
+            return np.array([[float("fever" in t), float(len(t))] for t in texts])
+
+    for name in (cands.EMBEDDING_PACKAGE, "sentence_transformers"):
+        module = types.ModuleType(name)
+        module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+        module.load_model = lambda device="cpu": Encoder()
+        monkeypatch.setitem(sys.modules, name, module)
+    spec = cands.FeatureSpec(text="text")
+    assert emb.unusable(spec) is None and emb.unusable(cands.FeatureSpec()) == "evaluation.candidate.needs_text"
+    frame = pd.DataFrame({"text": ["fever now", "renew please", "fever again", "visit soon"] * 5})
+    y = np.where(frame["text"].str.contains("fever"), "urgent", "routine")
+    model = emb.build(spec, 0).fit(frame, y)
+    assert list(model.predict(pd.DataFrame({"text": ["fever!"]}))) == ["urgent"]
+    assert b"Encoder" not in pickle.dumps(model)  # the language model is never pickled with the pipeline
