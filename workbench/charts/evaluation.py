@@ -37,22 +37,26 @@ def group_metric(rows: pd.DataFrame, threshold: float | None = None, tr: Transla
 
 
 def performance_energy(candidates: pd.DataFrame, tr: Translator | None = None) -> alt.Chart:
-    """One point per candidate (``title, kwh, accuracy, status``): energy (log scale) against accuracy."""
+    """One point per candidate (``title, kwh, accuracy, status``): energy (log scale) against accuracy.
+
+    Candidates often sit on top of each other, so they are told apart by colour (named in the legend) and
+    the result by shape, rather than by labels that would overlap.
+    """
     tr = tr or Translator()
     data = candidates[["title", "kwh", "accuracy", "status"]].copy()
     data["kwh"] = data["kwh"].clip(lower=1e-9)
     data["result"] = data["status"].map(lambda s: tr(f"evaluation.status.{s}"))
     order = [tr(f"evaluation.status.{s}") for s in STATUS_COLOURS]
-    base = alt.Chart(data, width=WIDTH)
-    x = alt.X("kwh:Q", title=tr("evaluation.chart.energy"), scale=alt.Scale(type="log"))
-    y = alt.Y("accuracy:Q", title=tr("evaluation.table.accuracy"), scale=alt.Scale(zero=False))
-    points = base.mark_circle(size=140).encode(
-        x=x, y=y, color=alt.Color("result:N", title=tr("evaluation.table.result"),
-                                  scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values()))),
+    return alt.Chart(data, width=WIDTH).mark_point(size=160, filled=True, opacity=0.85).encode(
+        x=alt.X("kwh:Q", title=tr("evaluation.chart.energy"), scale=alt.Scale(type="log"),
+                axis=alt.Axis(format=".0e", tickCount=5)),
+        y=alt.Y("accuracy:Q", title=tr("evaluation.table.accuracy"), scale=alt.Scale(zero=False)),
+        color=alt.Color("title:N", title=tr("evaluation.table.candidate"), scale=alt.Scale(scheme="dark2"),
+                        legend=alt.Legend(labelLimit=320)),
+        shape=alt.Shape("result:N", title=tr("evaluation.table.result"),
+                        scale=alt.Scale(domain=order, range=["circle", "cross", "triangle-up"])),
         tooltip=["title:N", alt.Tooltip("kwh:Q", format=".2e"), alt.Tooltip("accuracy:Q", format=".3f"),
                  "result:N"])
-    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(x=x, y=y, text="title:N")
-    return alt.layer(points, labels)
 
 
 def to_svg(chart: alt.Chart) -> str:
