@@ -84,6 +84,7 @@ def _env(autoescape: bool):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
                              undefined=Visible, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = _num
+    env.filters["sci"] = lambda v: "—" if v is None else f"{float(v):.2e}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.1f}%"
     return env
 

@@ -200,5 +200,5 @@ def check_footprint(total_kwh: float, budget_kwh: float | None) -> CriterionResu
         return None
     ok = total_kwh <= float(budget_kwh)
     return CriterionResult(FOOTPRINT_ID, "energy_kwh", "overall", "<=", float(budget_kwh), PASS if ok else FAIL,
-                           value=float(total_kwh), reason="evaluation.reason.meets" if ok else
+                           value=float(total_kwh), reason="evaluation.reason.within_budget" if ok else
                            "evaluation.reason.over_budget", params={"budget": f"{float(budget_kwh):g}"})
