@@ -102,6 +102,13 @@ def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
     assert cancelled.status == "cancelled" and cancelled.recommendation is None
     assert store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
 
+    def ctrl_c(*_args):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C in the CLI: logged as cancelled, then passed on
+        evaluate(data_for(synthetic()), ["majority"], meter=EstimateMeter(), n_boot=50, store=store, progress=ctrl_c)
+    assert store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
+
 
 def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project):
     project = sqlite_project

@@ -54,5 +54,13 @@ def test_the_adapter_reads_the_curated_views_and_the_agreed_charter(project):
                    meter=EstimateMeter(), n_boot=100)
     assert run.results["tfidf_naive_bayes"].passes_all
 
+    from workbench.cli import run_cli
+
+    code, out, err = run_cli(["evaluate", str(project.root), "--candidates", "majority", "tfidf_naive_bayes",
+                              "--seed", "4"])
+    assert code == 0, err
+    assert "kfold, seed 4, 192 training rows, 240 evaluated" in out and "recommended: tfidf_naive_bayes" in out
+    assert "] 14/14 " in err  # the progress bar ends full
+
     withdraw(project.store, "c-0001")  # the views follow the ledger
     assert len(from_project(project).train) == 184

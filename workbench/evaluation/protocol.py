@@ -345,8 +345,11 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
                         folder, actor)
                 if progress:
                     progress(done, total, key, "done")
-    except Cancelled:
+    except (Cancelled, KeyboardInterrupt) as exc:  # Ctrl-C in the CLI cancels too, and is logged as such
         status = "cancelled"
+        interrupted = isinstance(exc, KeyboardInterrupt)
+    else:
+        interrupted = False
     rec = recommend(list(results.values())) if status == "completed" else None
     if store is not None:
         if status == "completed":
@@ -354,6 +357,8 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
                                      "seconds": round(time.perf_counter() - started, 3)}, actor=actor)
         else:
             store.append(CANCELLED, {"run": run_id, "done": list(results)}, actor=actor)
+    if interrupted:
+        raise KeyboardInterrupt
     return EvaluationRun(run_id, plan, spec, labels, results, rec, status, data.snapshot, len(data.train),
                          len(eval_ids), criteria, rule, time.perf_counter() - started)
 
