@@ -139,12 +139,13 @@ def test_facilitator_moderates_seed_hide_show_merge(project):
     view.seed_text.value = HOSTILE
     view.seed_button.click()
     ids = sorted(s.id for s in Deliberation.load(project.store).visible_statements())
-    assert len(ids) == 2 and set(view.hide_buttons) == set(ids)
-    rows = "".join(r.children[0].value for r in view.statement_rows.children)
+    assert len(ids) == 2 and {v for _k, v in view.moderate_choice.options} == set(ids)
+    rows = view.statement_list.value
     assert HOSTILE not in rows and "&lt;img" in rows
-    view.hide_buttons[ids[1]].click()
+    view.moderate_choice.value = ids[1]
+    view.hide.click()
     assert Deliberation.load(project.store).statements[ids[1]].hidden
-    view.show_buttons[ids[1]].click()
+    view.show.click()
     assert Deliberation.load(project.store).statements[ids[1]].visible
     view.merge_from.value, view.merge_into.value = ids[1], ids[0]
     view.merge_button.click()
@@ -260,12 +261,13 @@ def test_moderation_and_live_updates_never_wipe_the_charter_being_typed(project)
     sid = dl.seed_statement(project.store, "Urgent first")
     view = FacilitatorView(project, "en", charts=False)
     view.fields["title"].value = "Typed, not saved yet"
-    view.hide_buttons[sid].click()
+    view.moderate_choice.value = sid
+    view.hide.click()
     assert view.fields["title"].value == "Typed, not saved yet"
     other = dl.join(project.store)  # someone else acts meanwhile
     dl.add_statement(project.store, other, "Only promoters read messages")
     view._live()
-    assert len(view.hide_buttons) == 1 and view.fields["title"].value == "Typed, not saved yet"
+    assert len(view.moderate_choice.options) == 2 and view.fields["title"].value == "Typed, not saved yet"
 
 
 def test_recording_the_decision_agrees_what_is_on_screen(project):

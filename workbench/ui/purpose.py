@@ -271,10 +271,60 @@ class ParticipantView(View):
         return "".join(parts)
 
 
+
+class _Kit:
+    """Widgets that share one layout and one style per kind.
+
+    Every widget, layout and style is a comm message to the browser; a form of 40 controls made the
+    usual way opens ~200 of them (slow on a busy machine and a phone's connection). Shared objects are
+    never changed after creation; anything that toggles its layout gets its own.
+    """
+
+    def __init__(self):
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+
+        self.full, self.auto = w.Layout(width="100%"), w.Layout(width="auto")
+        self.row = w.Layout(width="100%", flex_flow="wrap", align_items="center")
+        self.desc = DescriptionStyle(description_width="initial")
+        self.textstyle = TextStyle(description_width="initial")
+        self.htmlstyle = HTMLStyle()
+        self.buttonstyle = w.ButtonStyle()
+
+    def text(self, full: bool = True) -> w.Text:
+        return w.Text(layout=self.full if full else self.auto, style=self.textstyle)
+
+    def area(self) -> w.Textarea:
+        return w.Textarea(layout=self.full, style=self.textstyle)
+
+    def drop(self, options, value=None) -> w.Dropdown:
+        kw = {} if value is None else {"value": value}
+        return w.Dropdown(options=options, layout=self.auto, style=self.desc, **kw)
+
+    def float(self, value: float, step: float) -> w.FloatText:
+        return w.FloatText(value=value, step=step, layout=self.auto, style=self.desc)
+
+    def int(self, value: int) -> w.IntText:
+        return w.IntText(value=value, layout=self.auto, style=self.desc)
+
+    def html(self, value: str = "") -> w.HTML:
+        return w.HTML(value, layout=self.full, style=self.htmlstyle)
+
+    def button(self, description: str = "", style: str = "") -> w.Button:
+        return w.Button(description=description, button_style=style, layout=self.auto, style=self.buttonstyle)
+
+    def vbox(self, children) -> w.VBox:
+        return w.VBox(children, layout=self.full)
+
+    def hbox(self, children) -> w.HBox:
+        return w.HBox(children, layout=self.row)
+
+
 class FacilitatorView(View):
     """Moderation, live analysis, charter editing and the agreement, in four tabs.
 
-    Moderation: ``seed_text``, ``seed_topic``, ``seed_button``, ``hide_buttons[id]``, ``show_buttons[id]``,
+    Moderation: ``seed_text``, ``seed_topic``, ``seed_button``, ``moderate_choice``, ``hide``, ``show``,
+    ``statement_list``,
     ``merge_from``, ``merge_into``, ``merge_button``. Analysis: ``refresh``, ``summary``, ``charts``,
     ``promote_to``, ``promote_buttons[id]``, ``share``, ``export``. Charter: ``fields[name]``,
     ``min_consensus``, ``groups``, ``footprint``, ``list_choice``, ``item_text``, ``item_add``,
@@ -290,15 +340,16 @@ class FacilitatorView(View):
         super().__init__(language if language in available() else project.config.default_language)
         self.project = project
         self.store = project.store
+        self.kit = _Kit()
         self.with_charts = charts
         self.analysis = None
         self._analysis_stale = True
         self.attributes, self.labels = ch.project_columns(project)
-        self.style = w.HTML(STYLE + PURPOSE_STYLE)
-        self.header = w.HTML()
+        self.style = self.kit.html(STYLE + PURPOSE_STYLE)
+        self.header = self.kit.html()
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda c: self.set_language(c["new"]), names="value")
-        self.status = w.HTML()
+        self.status = self.kit.html()
         self.tabs = w.Tab(layout=_full())
         self._build_moderation()
         self._build_analysis()
@@ -314,94 +365,98 @@ class FacilitatorView(View):
 
     # -- building ------------------------------------------------------------------------
     def _build_moderation(self) -> None:
-        self.seed_topic = w.Dropdown(options=list(dl.TOPICS), value="problem", style=DESC)
-        self.seed_text = w.Textarea(layout=_full(), style=DESC)
-        self.seed_button = _button(style="primary")
+        self.seed_topic = self.kit.drop(options=list(dl.TOPICS), value="problem")
+        self.seed_text = self.kit.area()
+        self.seed_button = self.kit.button(style="primary")
         self.seed_button.on_click(self._on_seed)
-        self.merge_from = w.Dropdown(options=[], style=DESC)
-        self.merge_into = w.Dropdown(options=[], style=DESC)
-        self.merge_button = _button()
+        self.merge_from = self.kit.drop(options=[])
+        self.merge_into = self.kit.drop(options=[])
+        self.merge_button = self.kit.button()
         self.merge_button.on_click(self._on_merge)
-        self.statement_rows = w.VBox(layout=_full())
-        self.hide_buttons: dict[int, w.Button] = {}
-        self.show_buttons: dict[int, w.Button] = {}
-        self.moderation_box = w.VBox([self.seed_topic, self.seed_text, self.seed_button,
-                                      w.HBox([self.merge_from, self.merge_into, self.merge_button]),
-                                      self.statement_rows], layout=_full())
+        self.moderate_choice = self.kit.drop(options=[])
+        self.hide = self.kit.button(style="warning")
+        self.hide.on_click(lambda _b: self.moderate_choice.value is not None and self._on_hide(self.moderate_choice.value))
+        self.show = self.kit.button()
+        self.show.on_click(lambda _b: self.moderate_choice.value is not None and self._on_show(self.moderate_choice.value))
+        self.statement_list = self.kit.html()
+        self.moderation_box = self.kit.vbox([self.seed_topic, self.seed_text, self.seed_button,
+                                      self.kit.hbox([self.moderate_choice, self.hide, self.show]),
+                                      self.kit.hbox([self.merge_from, self.merge_into, self.merge_button]),
+                                      self.statement_list])
 
     def _build_analysis(self) -> None:
-        self.refresh = _button(style="primary")
+        self.refresh = self.kit.button(style="primary")
         self.refresh.on_click(lambda _b: self._render_analysis(dl.Deliberation.load(self.store)))
-        self.summary = w.HTML()
-        self.charts = w.VBox(layout=_full())
-        self.promote_to = w.Dropdown(options=list(ch.LISTS), value="intended_uses", style=DESC)
-        self.promote_rows = w.VBox(layout=_full())
+        self.summary = self.kit.html()
+        self.charts = self.kit.vbox([])
+        self.promote_to = self.kit.drop(options=list(ch.LISTS), value="intended_uses")
+        self.promote_rows = self.kit.vbox([])
         self.promote_buttons: dict[int, w.Button] = {}
-        self.share = _button()
+        self.share = self.kit.button()
         self.share.on_click(self._on_share)
-        self.export = _button()
+        self.export = self.kit.button()
         self.export.on_click(self._on_export)
-        self.analysis_box = w.VBox([self.refresh, self.summary, self.charts, self.promote_to, self.promote_rows,
-                                    w.HBox([self.share, self.export])], layout=_full())
+        self.analysis_box = self.kit.vbox([self.refresh, self.summary, self.charts, self.promote_to, self.promote_rows,
+                                    self.kit.hbox([self.share, self.export])])
 
     def _build_charter(self) -> None:
-        self.version_info = w.HTML()
-        self.fields = {"title": w.Text(layout=_full(), style=DESC), "problem": w.Textarea(layout=_full(), style=DESC),
-                       "community": w.Textarea(layout=_full(), style=DESC)}
-        self.min_consensus = w.FloatText(value=ch.DEFAULT_MIN_CONSENSUS, step=0.05, style=DESC)
-        self.groups = w.Text(layout=_full(), style=DESC)
-        self.footprint = w.FloatText(value=0.0, step=0.1, style=DESC)
-        self.preview = w.HTML()
-        self.list_choice = w.Dropdown(options=list(ch.LISTS), value="intended_uses", style=DESC)
-        self.item_text = w.Text(layout=_full(), style=DESC)
-        self.item_add = _button()
+        self.version_info = self.kit.html()
+        self.fields = {"title": self.kit.text(), "problem": self.kit.area(),
+                       "community": self.kit.area()}
+        self.min_consensus = self.kit.float(value=ch.DEFAULT_MIN_CONSENSUS, step=0.05)
+        self.groups = self.kit.text()
+        self.footprint = self.kit.float(value=0.0, step=0.1)
+        self.preview = self.kit.html()
+        self.list_choice = self.kit.drop(options=list(ch.LISTS), value="intended_uses")
+        self.item_text = self.kit.text()
+        self.item_add = self.kit.button()
         self.item_add.on_click(self._on_item_add)
-        self.item_remove_choice = w.Dropdown(options=[], style=DESC)
-        self.item_remove = _button()
+        self.item_remove_choice = self.kit.drop(options=[])
+        self.item_remove = self.kit.button()
         self.item_remove.on_click(self._on_item_remove)
-        self.harm_choice = w.Dropdown(options=[], style=DESC)
-        self.mitigation = w.Text(layout=_full(), style=DESC)
-        self.mitigation_set = _button()
+        self.harm_choice = self.kit.drop(options=[])
+        self.mitigation = self.kit.text()
+        self.mitigation_set = self.kit.button()
         self.mitigation_set.on_click(self._on_mitigation)
-        self.crit_metric = w.Dropdown(options=list(ch.METRICS), value="recall", style=DESC)
-        self.crit_label = w.Text(style=DESC)
-        self.crit_threshold = w.FloatText(value=0.8, step=0.05, style=DESC)
-        self.crit_direction = w.Dropdown(options=list(ch.DIRECTIONS), value=">=", style=DESC)
-        self.crit_scope = w.Dropdown(options=list(ch.SCOPES), value="overall", style=DESC)
-        self.crit_attribute = w.Text(style=DESC)
-        self.crit_min = w.IntText(value=ch.DEFAULT_MIN_GROUP_SIZE, style=DESC)
-        self.crit_add = _button()
+        self.crit_metric = self.kit.drop(options=list(ch.METRICS), value="recall")
+        self.crit_label = self.kit.text(full=False)
+        self.crit_threshold = self.kit.float(value=0.8, step=0.05)
+        self.crit_direction = self.kit.drop(options=list(ch.DIRECTIONS), value=">=")
+        self.crit_scope = self.kit.drop(options=list(ch.SCOPES), value="overall")
+        self.crit_attribute = self.kit.text(full=False)
+        self.crit_min = self.kit.int(value=ch.DEFAULT_MIN_GROUP_SIZE)
+        self.crit_add = self.kit.button()
         self.crit_add.on_click(self._on_crit_add)
-        self.crit_remove_choice = w.Dropdown(options=[], style=DESC)
-        self.crit_remove = _button()
+        self.crit_remove_choice = self.kit.drop(options=[])
+        self.crit_remove = self.kit.button()
         self.crit_remove.on_click(self._on_crit_remove)
-        self.save = _button(style="primary")
+        self.save = self.kit.button(style="primary")
         self.save.on_click(self._on_save)
-        self.charter_box = w.VBox([
+        self.charter_box = self.kit.vbox([
             self.version_info, *self.fields.values(), self.min_consensus, self.groups, self.footprint, self.save,
             self.preview,
-            w.HBox([self.list_choice, self.item_text, self.item_add]),
-            w.HBox([self.item_remove_choice, self.item_remove]),
-            w.HBox([self.harm_choice, self.mitigation, self.mitigation_set]),
-            w.VBox([self.crit_metric, self.crit_label, self.crit_threshold, self.crit_direction, self.crit_scope,
+            self.kit.hbox([self.list_choice, self.item_text, self.item_add]),
+            self.kit.hbox([self.item_remove_choice, self.item_remove]),
+            self.kit.hbox([self.harm_choice, self.mitigation, self.mitigation_set]),
+            self.kit.vbox([self.crit_metric, self.crit_label, self.crit_threshold, self.crit_direction, self.crit_scope,
                     self.crit_attribute, self.crit_min, self.crit_add]),
-            w.HBox([self.crit_remove_choice, self.crit_remove]),
-        ], layout=_full())
+            self.kit.hbox([self.crit_remove_choice, self.crit_remove]),
+        ])
 
     def _build_agreement(self) -> None:
-        self.missing = w.HTML()
-        self.present = w.IntText(value=0, style=DESC)
-        self.in_favour = w.IntText(value=0, style=DESC)
-        self.against = w.IntText(value=0, style=DESC)
-        self.abstain = w.IntText(value=0, style=DESC)
-        self.rule = w.Dropdown(options=list(ch.DECISION_RULES), value="two_thirds", style=DESC)
-        self.record = _button(style="primary")
+        self.missing = self.kit.html()
+        self.present = self.kit.int(value=0)
+        self.in_favour = self.kit.int(value=0)
+        self.against = self.kit.int(value=0)
+        self.abstain = self.kit.int(value=0)
+        self.rule = self.kit.drop(options=list(ch.DECISION_RULES), value="two_thirds")
+        self.record = self.kit.button(style="primary")
         self.record.on_click(self._on_record)
-        self.decisions = w.HTML()
-        self.write_files = _button()
+        self.decisions = self.kit.html()
+        self.write_files = self.kit.button()
         self.write_files.on_click(self._on_write)
-        self.agreement_box = w.VBox([self.missing, self.present, self.in_favour, self.against, self.abstain,
-                                     self.rule, self.record, self.decisions, self.write_files], layout=_full())
+        self.agreement_box = self.kit.vbox([self.missing, self.present, self.in_favour, self.against, self.abstain,
+                                     self.rule, self.record, self.decisions, self.write_files])
 
     # -- helpers -------------------------------------------------------------------------
     def _ok(self, text: str) -> None:
@@ -603,21 +658,22 @@ class FacilitatorView(View):
         self.merge_from.description = tr("purpose.fac.merge_from")
         self.merge_into.description = tr("purpose.fac.merge_into")
         self.merge_button.description = tr("purpose.fac.merge")
-        rows, self.hide_buttons, self.show_buttons = [], {}, {}
+        # One list and one pair of buttons, not a row of widgets per statement: each widget is a comm
+        # message, and a workshop has dozens of statements.
+        cards = []
         for st in sorted(delib.statements.values(), key=lambda s: -s.id):
-            if st.visible:
-                button = _button(tr("purpose.fac.hide"), "warning")
-                button.on_click(lambda _b, sid=st.id: self._on_hide(sid))
-                self.hide_buttons[st.id] = button
-                extra = ""
-            else:
-                button = _button(tr("purpose.fac.show"))
-                button.on_click(lambda _b, sid=st.id: self._on_show(sid))
-                self.show_buttons[st.id] = button
-                extra = " · " + (tr("purpose.fac.merged", into=st.merged_into) if st.merged_into is not None
-                                 else tr("purpose.fac.hidden"))
-            rows.append(w.VBox([w.HTML(self._statement_html(st, esc(extra))), button], layout=_full()))
-        self.statement_rows.children = rows
+            extra = "" if st.visible else " · " + (
+                tr("purpose.fac.merged", into=st.merged_into) if st.merged_into is not None else tr("purpose.fac.hidden"))
+            cards.append(self._statement_html(st, esc(extra)))
+        self.statement_list.value = "".join(cards)
+        choices = [(f"#{s.id} {s.text[:60]}", s.id) for s in sorted(delib.statements.values(), key=lambda s: -s.id)]
+        current = self.moderate_choice.value
+        self.moderate_choice.options = choices
+        if current in {v for _k, v in choices}:
+            self.moderate_choice.value = current
+        self.moderate_choice.description = tr("purpose.chart.statement")
+        self.hide.description = tr("purpose.fac.hide")
+        self.show.description = tr("purpose.fac.show")
 
     def _render_analysis(self, delib) -> None:
         from ..purpose.analysis import analyse
@@ -664,12 +720,12 @@ class FacilitatorView(View):
             html = (f'<div class="wb-card" data-statement="{sid}"><p><strong>#{sid}</strong> {esc(r["text"])}</p>'
                     f'<p class="wb-muted">{esc(votes)}</p></div>')
             if sid in in_charter:
-                rows.append(w.HTML(html + f'<p class="wb-ok">{esc(tr("purpose.fac.in_charter"))}</p>'))
+                rows.append(self.kit.html(html + f'<p class="wb-ok">{esc(tr("purpose.fac.in_charter"))}</p>'))
                 continue
-            button = _button(tr("purpose.fac.promote"))
+            button = self.kit.button(tr("purpose.fac.promote"))
             button.on_click(lambda _b, sid=sid: self._on_promote(sid))
             self.promote_buttons[sid] = button
-            rows.append(w.VBox([w.HTML(html), button], layout=_full()))
+            rows.append(self.kit.vbox([self.kit.html(html), button]))
         self.promote_rows.children = rows
 
     def _live(self) -> None:
