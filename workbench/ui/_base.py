@@ -41,6 +41,14 @@ STYLE = """
 .wb-muted { color: #4a4a4a; font-size: 0.95em; }
 .wb-error { color: #9b1c1c; font-weight: 600; }
 .wb-ok { color: #0f4d1f; font-weight: 600; }
+/* ipywidgets' stock button colours fail WCAG AA with white text (warning 2.7:1, info 3.5:1, success
+   4.1:1; axe-core, tests/browser/test_phone_a11y.py): darker shades of the same hues, 5:1 or more. */
+.wb-app { --jp-success-color1: #2e7d32; --jp-success-color0: #1b5e20; --jp-info-color1: #00707c;
+  --jp-info-color0: #005560; --jp-warn-color1: #b45309; --jp-warn-color0: #92400e; }
+/* 44px touch targets for text fields, dropdowns, checkboxes (their label is the target) and links in cards. */
+.wb-app input[type=text], .wb-app input[type=number], .wb-app input[type=date], .wb-app select { min-height: 44px; }
+.wb-app .widget-checkbox label { min-height: 44px; display: flex; align-items: center; }
+.wb-app .wb-card a:not(.wb-link) { display: inline-flex; align-items: center; min-height: 44px; }
 .wb-app table { border-collapse: collapse; width: 100%; }
 .wb-app td, .wb-app th { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; }
 </style>
