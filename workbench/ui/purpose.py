@@ -40,9 +40,6 @@ def _full() -> w.Layout:
     return w.Layout(width="100%")
 
 
-DESC = {"description_width": "initial"}
-
-
 def _message(tr, exc: WorkbenchError) -> str:
     """A refusal in the reader's language when the catalog has it, else its English sentence."""
     if exc.key and tr.has(exc.key):
@@ -55,13 +52,6 @@ def _message(tr, exc: WorkbenchError) -> str:
 
 def _say(widget: w.HTML, text: str, ok: bool = True) -> None:
     widget.value = f'<p class="{"wb-ok" if ok else "wb-error"}" role="status">{esc(text)}</p>'
-
-
-def _button(description: str = "", style: str = "", big: bool = False) -> w.Button:
-    b = w.Button(description=description, button_style=style, layout=w.Layout(width="100%" if big else "auto"))
-    if big:
-        b.add_class("wb-big")
-    return b
 
 
 class ParticipantView(View):
@@ -78,51 +68,52 @@ class ParticipantView(View):
         super().__init__(language if language in available() else project.config.default_language)
         self.project = project
         self.store = project.store
+        self.kit = _Kit()
         self.code: str | None = None
         self.delib = dl.Deliberation.load(self.store)
         self.current: int | None = None
         self._remembered: tuple[str, str] | None = None
 
-        self.style = w.HTML(STYLE + PURPOSE_STYLE)
-        self.header = w.HTML()
+        self.style = self.kit.html(STYLE + PURPOSE_STYLE)
+        self.header = self.kit.html()
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda ch_: self.set_language(ch_["new"]), names="value")
         # joining
-        self.join_help = w.HTML()
-        self.new_button = _button(style="primary", big=True)
+        self.join_help = self.kit.html()
+        self.new_button = self.kit.big(style="primary")
         self.new_button.on_click(self._on_new)
-        self.code_input = w.Text(layout=_full(), style=DESC)
-        self.resume_button = _button(big=True)
+        self.code_input = self.kit.text()
+        self.resume_button = self.kit.big()
         self.resume_button.on_click(self._on_resume)
-        self.join_status = w.HTML()
+        self.join_status = self.kit.html()
         self.join_box = w.VBox([self.join_help, self.new_button, self.code_input, self.resume_button,
                                 self.join_status], layout=_full())
         # writing
-        self.code_card = w.HTML()
-        self.write_heading = w.HTML()
+        self.code_card = self.kit.html()
+        self.write_heading = self.kit.html()
         self.topic = w.ToggleButtons(options=[(t, t) for t in dl.TOPICS], value="problem", layout=_full())
         self.topic.style.button_width = "auto"
-        self.text = w.Textarea(layout=_full(), style=DESC)
+        self.text = self.kit.area()
         self.text.observe(lambda _c: self._count(), names="value")
-        self.counter = w.HTML()
-        self.submit = _button(style="primary", big=True)
+        self.counter = self.kit.html()
+        self.submit = self.kit.big(style="primary")
         self.submit.on_click(self._on_submit)
-        self.write_status = w.HTML()
+        self.write_status = self.kit.html()
         # voting
-        self.vote_heading = w.HTML()
-        self.progress = w.HTML()
-        self.card = w.HTML()
-        self.agree = _button(style="success", big=True)
-        self.disagree = _button(style="danger", big=True)
-        self.pass_ = _button(big=True)
+        self.vote_heading = self.kit.html()
+        self.progress = self.kit.html()
+        self.card = self.kit.html()
+        self.agree = self.kit.big(style="success")
+        self.disagree = self.kit.big(style="danger")
+        self.pass_ = self.kit.big()
         for button, vote in ((self.agree, "agree"), (self.disagree, "disagree"), (self.pass_, "pass")):
             button.on_click(lambda _b, v=vote: self._on_vote(v))
         self.vote_buttons = w.VBox([self.agree, self.disagree, self.pass_], layout=_full())
         self.vote_buttons.add_class("wb-vote")
-        self.vote_status = w.HTML()
-        self.more = _button()
+        self.vote_status = self.kit.html()
+        self.more = self.kit.button()
         self.more.on_click(lambda _b: self.render())
-        self.results = w.HTML()
+        self.results = self.kit.html()
         # Puts ?code= into the page's address once a code is known, so a reload resumes (Voila runs
         # JavaScript outputs); only our own validated code and language tag go into the script.
         self.remember = w.Output(layout=w.Layout(display="none"))
@@ -312,6 +303,11 @@ class _Kit:
 
     def button(self, description: str = "", style: str = "") -> w.Button:
         return w.Button(description=description, button_style=style, layout=self.auto, style=self.buttonstyle)
+
+    def big(self, description: str = "", style: str = "") -> w.Button:
+        b = w.Button(description=description, button_style=style, layout=self.full, style=self.buttonstyle)
+        b.add_class("wb-big")
+        return b
 
     def vbox(self, children) -> w.VBox:
         return w.VBox(children, layout=self.full)
