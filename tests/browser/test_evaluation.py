@@ -40,3 +40,7 @@ def test_facilitator_sees_the_criteria_table_of_the_demo(make_page, server, shot
     assert {s.get_attribute("data-status") for s in statuses.all()} <= {"pass", "fail", "not_enough_evidence"}
     expect(page.locator(".wb-app svg").first).to_be_visible()  # charts arrive as static SVG, no CDN
     shot(page, "evaluation-facilitator-en")
+    from .conftest import OUTPUT
+
+    table.scroll_into_view_if_needed()
+    page.locator(".wb-app").screenshot(path=str(OUTPUT / "evaluation-facilitator-en-app.png"))

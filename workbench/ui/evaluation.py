@@ -25,6 +25,7 @@ LOCAL_STYLE = """
 .wb-app.wb-wide { max-width: 980px; }
 .wb-app .wb-cand { margin: 2px 0 8px 26px; }
 .wb-app .wb-legend li { margin: 2px 0; }
+.wb-app td .wb-muted { font-weight: normal; font-size: 0.85em; }
 </style>
 """
 STATUS_ICON = {"pass": "✔", "fail": "✘", "not_enough_evidence": "?"}
@@ -37,7 +38,10 @@ def _message(tr, exc: WorkbenchError) -> str:
 
 
 def _num(value, digits: int = 3) -> str:
-    return "—" if value is None else f"{float(value):.{digits}f}"
+    if value is None:
+        return "—"
+    v = float(value)
+    return f"{v:.2e}" if v and abs(v) < 10**-digits else f"{v:.{digits}f}"
 
 
 class EvaluationView(View):
