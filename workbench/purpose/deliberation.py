@@ -115,6 +115,7 @@ class Deliberation:
     shared_results: dict | None = None
     last_seq: int = 0
     _latest: dict[tuple[str, int], Vote] = field(default_factory=dict, repr=False)
+    _votes_cache: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
 
     # -- folding ---------------------------------------------------------------
     @classmethod
@@ -196,8 +197,10 @@ class Deliberation:
 
         A person's own vote on a statement beats a vote carried over from a
         merged duplicate, which beats the author's implicit agreement; among
-        equals the later one wins.
+        equals the later one wins. Cached until the next event is folded.
         """
+        if self._votes_cache is not None and self._votes_cache[0] == self.last_seq:
+            return self._votes_cache[1]
         out: dict[tuple[str, int], Vote] = {}
         rank: dict[tuple[str, int], tuple[int, int]] = {}
 
@@ -214,7 +217,9 @@ class Deliberation:
             tgt = self.target(sid)
             offer((voter, tgt), vote, 2 if tgt == sid else 1)
         visible = {s.id for s in self.visible_statements()}
-        return {k: v for k, v in out.items() if k[1] in visible}
+        result = {k: v for k, v in out.items() if k[1] in visible}
+        self._votes_cache = (self.last_seq, result)
+        return result
 
     def votes_by(self, code: str) -> dict[int, int]:
         return {sid: v.value for (voter, sid), v in self.votes().items() if voter == code}
