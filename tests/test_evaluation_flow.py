@@ -110,7 +110,10 @@ def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
     assert store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
 
 
-def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project):
+def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project, monkeypatch):
+    from workbench.evaluation import artifacts
+
+    monkeypatch.setattr(artifacts, "model_format", lambda: "joblib")  # skops has its own test below
     project = sqlite_project
     publish(project.store, make_scope())
     for i in range(1, 31):
@@ -122,7 +125,7 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project):
     with pytest.raises(Exception, match="does not pass every criterion"):
         adopt(project, folded, "majority", "")
     paths = adopt(project, folded, "tfidf_naive_bayes", language="en")
-    assert paths[0].suffix in (".skops", ".joblib") and paths[0].is_file()
+    assert paths[0].suffix == ".joblib" and paths[0].is_file()
     md = (project.artifacts_dir / "model_card.md").read_text()
     for heading in ("Model details", "Intended use", "Factors", "Metrics", "Evaluation data", "Training data",
                     "Quantitative analyses", "Ethical considerations", "Caveats", "Footprint", "Community labels",
@@ -181,3 +184,27 @@ def test_the_codecarbon_meter_measures_a_phase_offline():
     assert m.kwh > 0 and m.co2_kg > 0 and m.seconds > 0
     assert meter.hardware and isinstance(meter.estimated, bool)
     json.dumps(m.__dict__)
+
+
+class NotTrusted:  # a type no co-op agreed to run
+    def predict(self, rows):
+        return ["urgent"] * len(rows)
+
+
+def test_the_adopted_format_is_skops_and_untrusted_types_are_refused(tmp_path):
+    pytest.importorskip("skops")
+    from sklearn.dummy import DummyClassifier
+
+    from workbench.errors import WorkbenchError
+    from workbench.evaluation.artifacts import model_format, save_model, sha256_file
+
+    assert model_format() == "skops"
+    model = DummyClassifier().fit([[0], [1]], ["a", "b"])
+    path = save_model(model, tmp_path, "model")
+    assert path.suffix == ".skops"
+    assert list(load_model(path, sha256=sha256_file(path)).predict([[0]])) == ["a"]
+    with pytest.raises(WorkbenchError, match="missing or was changed"):
+        load_model(path, sha256="0" * 64)
+    bad = save_model({"model": NotTrusted()}, tmp_path, "bad")
+    with pytest.raises(WorkbenchError, match="does not trust"):
+        load_model(bad)
