@@ -66,3 +66,4 @@ def may_open(role: str | None, notebook: str) -> bool:
 
 def for_role(role: str) -> list[App]:
     return [a for a in APPS if role in a.roles]
+APPS = (*APPS, App("catalog", "catalog.ipynb", (FACILITATOR,), None))

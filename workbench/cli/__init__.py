@@ -86,3 +86,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 
 def entry() -> None:
     sys.exit(main())
+COMMANDS["keys"] = "federation"
+COMMANDS["bundle"] = "federation"
+COMMANDS["catalog"] = "federation"
+COMMANDS["federate"] = "federation"

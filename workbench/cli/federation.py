@@ -1,0 +1,204 @@
+"""Federation verbs, one module: ``keys``, ``bundle``, ``catalog`` and ``federate``.
+
+- ``workbench keys init DIR``: make the community's signing key (private half in DIR/.workbench/, mode 600).
+- ``workbench bundle plan DIR`` / ``workbench bundle export DIR -o FILE [--with-rows]`` / ``workbench bundle verify FILE``.
+- ``workbench catalog add DIR FILE`` / ``workbench catalog list DIR`` /
+  ``workbench catalog check DIR MODEL [--commercial | --non-commercial] [--needs-their-data] [--collaborate]
+  [--accept-benefit-sharing]``.
+- ``workbench federate evaluate DIR BUNDLE -o FILE [--min-group-size 10]``.
+
+Each verb is registered in ``COMMANDS`` and shares :func:`add_arguments` / :func:`run`, which read the verb
+from the parser's name.
+"""
+
+from __future__ import annotations
+
+HELP = "Federation: 'keys init', 'bundle plan|export|verify', 'catalog add|list|check', 'federate evaluate'."
+VERBS = ("keys", "bundle", "catalog", "federate")
+
+
+def _sub(p, verb: str):
+    sub = p.add_subparsers(dest="federation_action", metavar="ACTION", parser_class=type(p))
+    p.set_defaults(federation_verb=verb)
+    return sub
+
+
+def add_arguments(p):
+    verb = p.prog.split()[-1]
+    sub = _sub(p, verb)
+    if verb == "keys":
+        s = sub.add_parser("init", help="make the community's Ed25519 signing key (private half stays in DIR)")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+    elif verb == "bundle":
+        s = sub.add_parser("plan", help="say what an export would share and what not, in plain words")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("--with-rows", action="store_true", help="include rows where the scope and people permit")
+        s.add_argument("--language", default=None, help="language of the plan (default: the project's first)")
+        s = sub.add_parser("export", help="write the signed commons bundle")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("-o", "--out", required=True, metavar="FILE", help="the bundle to write (.zip)")
+        s.add_argument("--with-rows", action="store_true",
+                       help="include curated rows of people who permit sharing data, where the scope permits it")
+        s = sub.add_parser("verify", help="check every hash and the signature of a bundle")
+        s.add_argument("file", metavar="FILE", help="the bundle (.zip)")
+    elif verb == "catalog":
+        s = sub.add_parser("add", help="import a verified bundle (or a result about our model) into DIR/catalog/")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("file", metavar="FILE", help="the bundle (.zip)")
+        s = sub.add_parser("list", help="list the commons' models in the catalog")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("--json", action="store_true", help="print JSON")
+        s = sub.add_parser("check", help="may we use model MODEL for our purpose? yes / no / ask them")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("model", metavar="MODEL", help="the model's id (see 'catalog list') or community name")
+        group = s.add_mutually_exclusive_group()
+        group.add_argument("--commercial", dest="commercial", action="store_const", const=True, default=None,
+                           help="our purpose is commercial")
+        group.add_argument("--non-commercial", dest="commercial", action="store_const", const=False,
+                           help="our purpose is not commercial")
+        s.add_argument("--needs-their-data", action="store_true", help="our purpose needs their data, not only "
+                       "their model")
+        s.add_argument("--collaborate", action="store_true", help="we agree to collaborate with them")
+        s.add_argument("--accept-benefit-sharing", action="store_true", help="we accept their benefit-sharing terms")
+        s.add_argument("--language", default=None, help="language of the answer")
+    else:
+        s = sub.add_parser("evaluate", help="evaluate another community's shared model on our permitted rows; "
+                           "write an aggregate-only, signed result")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("bundle", metavar="BUNDLE", help="their bundle (.zip) or a catalog model id")
+        s.add_argument("-o", "--out", required=True, metavar="FILE", help="the result bundle to write (.zip)")
+        s.add_argument("--min-group-size", type=int, default=10, help="groups smaller than this show no numbers")
+        s.add_argument("--seed", type=int, default=0)
+
+
+def run(args):
+    from ..errors import WorkbenchError
+
+    verb, action = args.federation_verb, getattr(args, "federation_action", None)
+    if not action:
+        raise WorkbenchError(f"workbench {verb} needs an action.", f"See 'workbench {verb} --help'.")
+    return {("keys", "init"): _keys_init, ("bundle", "plan"): _plan, ("bundle", "export"): _export,
+            ("bundle", "verify"): _verify, ("catalog", "add"): _add, ("catalog", "list"): _list,
+            ("catalog", "check"): _check, ("federate", "evaluate"): _evaluate}[(verb, action)](args)
+
+
+def _open(path):
+    from .. import open as open_project
+
+    return open_project(path)
+
+
+def _keys_init(args):
+    from ..federation.keys import PRIVATE_NAME, init_keys
+
+    with _open(args.dir) as project:
+        public = init_keys(project)
+        print(f"Signing key made. Fingerprint: {public.fingerprint}")
+        print(f"The private key is in {project.root / '.workbench' / PRIVATE_NAME}; it never leaves this folder.")
+    return 0
+
+
+def _tr(project, language):
+    from ..i18n import Translator
+
+    return Translator(language or project.config.default_language)
+
+
+def _plan(args):
+    from ..federation.bundle import plan_bundle
+
+    with _open(args.dir) as project:
+        print(plan_bundle(project, args.with_rows).sentence(_tr(project, args.language)))
+    return 0
+
+
+def _export(args):
+    from ..federation.bundle import export_bundle
+    from ..i18n import Translator
+
+    with _open(args.dir) as project:
+        done = export_bundle(project, args.out, include_rows=args.with_rows)
+        print(done.plan.sentence(Translator("en")))
+        print(f"Bundle written to {done.path} ({len(done.manifest['parts'])} parts, signed by "
+              f"{done.manifest['signer']['fingerprint']}).")
+    return 0
+
+
+def _verify(args):
+    from ..federation.verify import verify_bundle
+
+    b = verify_bundle(args.file)
+    print(f"OK: {b.kind} bundle from {b.community.get('name', '')} ({b.community['id']}), signed by "
+          f"{b.fingerprint}; {len(b.parts)} parts, every hash matches.")
+    for path, entry in sorted(b.parts.items()):
+        print(f"  {entry['sha256'][:16]}  {entry['bytes']:>10}  {path}")
+    return 0
+
+
+def _add(args):
+    from ..federation.catalog import add_to_catalog
+
+    with _open(args.dir) as project:
+        out = add_to_catalog(project, args.file)
+        if isinstance(out, dict):
+            print(f"Result from {out['name']} imported: {out['rows']} rows evaluated, "
+                  f"{len(out['criteria'])} criteria checked.")
+        else:
+            print(f"Added {out.name} ({out.id}) to the catalog: {out.folder.relative_to(project.root)}.")
+    return 0
+
+
+def _list(args):
+    import json
+
+    from ..federation.catalog import entries
+
+    with _open(args.dir) as project:
+        rows = [e.summary() for e in entries(project)]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        if not rows:
+            print("The catalog is empty. Add a bundle with 'workbench catalog add DIR FILE'.")
+        for r in rows:
+            uses = ", ".join(k for k, v in r["uses"].items() if v != "never") or "none"
+            crit = ", ".join(f"{c['id']}: {c['status']}" for c in r["criteria"]) or "none shared"
+            kwh = "—" if r["footprint_kwh"] is None else f"{r['footprint_kwh']:.2e} kWh"
+            print(f"{r['id']}  {r['community']} [{', '.join(r['languages'])}]\n"
+                  f"    purpose: {r['purpose'] or r['title'] or '—'}\n"
+                  f"    model shared: {'yes' if r['model'] else 'no'}; permitted uses: {uses}\n"
+                  f"    labels: {', '.join(r['labels']) or 'none'}; footprint: {kwh}\n    criteria: {crit}")
+    return 0
+
+
+def _check(args):
+    from ..federation.catalog import find
+    from ..federation.usecheck import check_entry, our_use
+
+    with _open(args.dir) as project:
+        entry = find(project, args.model)
+        ours = our_use(project, commercial=args.commercial, needs_their_data=args.needs_their_data or None,
+                       will_collaborate=args.collaborate or None,
+                       accepts_benefit_sharing=args.accept_benefit_sharing or None)
+        answer = check_entry(project, entry, ours)
+        tr = _tr(project, args.language)
+        print(tr(f"federation.use.answer.{answer.answer}", community=entry.name))
+        for r in answer.reasons:
+            print(f"  [{tr('federation.use.outcome.' + r.outcome)}] {tr(r.key, **r.params)}")
+        if answer.answer != "yes" and answer.contact:
+            print(tr("federation.use.contact", contact=answer.contact))
+    return 0
+
+
+def _evaluate(args):
+    from ..federation.federated import federated_evaluate
+
+    with _open(args.dir) as project:
+        done = federated_evaluate(project, args.bundle, args.out, min_group_size=args.min_group_size, seed=args.seed)
+        r = done.result
+        print(f"Evaluated {r['model']['community']}'s model on {r['rows']} rows permitted for evaluation; "
+              f"{r['suppressed_groups']} small groups suppressed.")
+        for c in r["criteria"]:
+            print(f"  {c['id']}: {c['status']}")
+        print(f"Result (aggregates only, signed) written to {done.path}. Send it to {r['model']['community']}.")
+    return 0
