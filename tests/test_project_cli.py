@@ -138,6 +138,10 @@ def test_demo_no_serve_builds_the_demo_project(tmp_path):
     # Running it again reuses the project instead of failing or wiping it.
     code, out, _ = run_cli(["demo", str(tmp_path / "demo"), "--no-serve"])
     assert code == 0 and "Using the demo project already" in out
+    # The project status names consent drift of the adopted model.
+    code, out, err = run_cli(["info", str(tmp_path / "demo")])
+    assert code == 0, err
+    assert "Consent drift: none" in out or "must be retrained" in out
 
 
 def test_demo_data_is_seeded_and_messy():

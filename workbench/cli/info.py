@@ -17,4 +17,21 @@ def run(args):
         print(f"  events: {seq}   head: {head[:16]}")
         for st in project.stages():
             print(f"  {st.stage.number}. {tr(st.stage.title_key):<22} {tr(st.status_key)}")
+        drift = _drift(project)
+        if drift is not None:
+            if drift.must_retrain:
+                line = tr("evaluation.drift.must_retrain", rows=drift.rows_affected,
+                          people=drift.contributors_affected)
+            else:
+                line = tr("evaluation.drift.none", rows=drift.rows_trained)
+            print(f"  {line}")
     return 0
+
+
+def _drift(project):
+    """Consent drift of the adopted model, if a model was adopted (needs the evaluation stage)."""
+    if not project.store.events(kinds=["modelcard.written"]):
+        return None
+    from ..evaluation.drift import check
+
+    return check(project)
