@@ -28,6 +28,8 @@ COMMANDS = {
     "data": "data",
     "evaluate": "evaluate",
     "card": "card",
+    "run": "run",
+    "report": "report",
 }
 
 
