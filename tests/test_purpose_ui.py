@@ -286,3 +286,26 @@ def test_recording_the_decision_agrees_what_is_on_screen(project):
     agreed = ch.CharterHistory.load(project.store).latest_agreed()
     assert agreed is not None and agreed.charter.title == "The title on screen"
     assert Translator("en")("purpose.fac.agreed", version=1) in view.status.value
+
+
+def test_the_language_sticks_to_the_participant_code(tmp_path):
+    """Picked once, the language comes back with the code on another device."""
+    import workbench
+    from workbench.purpose import deliberation as dl
+    from workbench.ui.purpose import ParticipantView
+
+    project = workbench.init(tmp_path / "p", "Coop", ["pt-BR", "es", "en"])
+    phone = ParticipantView(project, "pt-BR")
+    phone.new_button.click()
+    code = phone.code
+    phone.language_switch.value = "es"
+    assert dl.Deliberation.load(project.store).language_of(code) == "es"
+    kinds = [e.kind for e in project.store.events(prefix="participant.")]
+    assert kinds == ["participant.joined", "participant.language_set"]
+    # Another device, opened in the project's default language, resumes in Spanish.
+    laptop = ParticipantView(project, None, code)
+    assert laptop.language == "es" and laptop.language_switch.value == "es"
+    # Switching to the same language again logs nothing new.
+    laptop.language_switch.value = "es"
+    assert len(project.store.events(prefix="participant.")) == 2
+    project.close()

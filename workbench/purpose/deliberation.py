@@ -44,6 +44,7 @@ TOPICS = ("problem", "benefit", "harm", "never", "other")
 
 KINDS = (
     "participant.joined",
+    "participant.language_set",
     "statement.added",
     "statement.hidden",
     "statement.shown",
@@ -147,6 +148,15 @@ class Deliberation:
         self.participants.setdefault(code, {"language": ev.payload.get("language", ""), "seq": ev.seq,
                                             "ts": ev.ts})
 
+    def _on_language(self, ev) -> None:
+        code = ev.payload.get("code", ev.actor)
+        if code in self.participants:
+            self.participants[code]["language"] = str(ev.payload.get("language", ""))
+
+    def language_of(self, code: str) -> str:
+        """The language a participant picked (it sticks to their code across devices)."""
+        return str(self.participants.get(code, {}).get("language", ""))
+
     def _on_added(self, ev) -> None:
         p = ev.payload
         self.statements[ev.seq] = Statement(ev.seq, str(p.get("text", "")), ev.actor, str(p.get("language", "")),
@@ -246,6 +256,7 @@ class Deliberation:
 
 _HANDLERS = {
     "participant.joined": Deliberation._on_joined,
+    "participant.language_set": Deliberation._on_language,
     "statement.added": Deliberation._on_added,
     "vote.cast": Deliberation._on_vote,
     "statement.hidden": Deliberation._on_hidden,
@@ -265,6 +276,14 @@ def join(store, language: str = "en") -> str:
             break
     store.append("participant.joined", {"code": code, "language": str(language)}, actor=code)
     return code
+
+
+def set_language(store, code: str, language: str) -> None:
+    """Remember a participant's new language choice (only when it changed)."""
+    delib = Deliberation.load(store)
+    _check_participant(delib, code)
+    if delib.language_of(code) != language:
+        store.append("participant.language_set", {"code": code, "language": str(language)}, actor=code)
 
 
 def resume(store, typed: str) -> str:

@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from .. import apps
 from ..errors import WorkbenchError
+from ..i18n import available
 from ..purpose import charter as ch
 from ..purpose import deliberation as dl
 from ._base import STYLE, View, esc, language_switch
@@ -121,12 +122,27 @@ class ParticipantView(View):
                                 self.vote_status, self.more, self.results, self.write_heading, self.topic,
                                 self.text, self.counter, self.submit, self.write_status], layout=_full())
         self.widget.children = [self.style, self.header, self.language_switch, self.join_box, self.main_box]
+        self.language_switch.observe(self._remember_language, names="value")
         if code:
             try:
                 self.code = dl.resume(self.store, code)
+                self._adopt_language()
             except WorkbenchError as exc:
                 _say(self.join_status, _message(self.tr, exc), ok=False)
         self.render()
+
+    def _adopt_language(self) -> None:
+        """On resuming, the language the participant picked before comes back with their code."""
+        picked = dl.Deliberation.load(self.store).language_of(self.code)
+        if picked in available() and picked != self.language:
+            self.language_switch.value = picked  # relabels the view
+
+    def _remember_language(self, change) -> None:
+        if self.code:
+            try:
+                dl.set_language(self.store, self.code, change["new"])
+            except WorkbenchError:
+                pass  # the choice still applies on this screen; it is only not remembered
 
     # -- actions -----------------------------------------------------------------------
     def _on_new(self, _b) -> None:
@@ -145,6 +161,7 @@ class ParticipantView(View):
             _say(self.join_status, _message(self.tr, exc), ok=False)
             return
         self.join_status.value = ""
+        self._adopt_language()
         self.render()
 
     def _on_submit(self, _b) -> None:
