@@ -124,3 +124,15 @@ def test_language_tags_are_normalised():
     assert normalise_language("es-AR") == "es"  # falls back to the base language
     assert i18n.best_language("fr-FR,pt-BR;q=0.8") == "pt-BR"
     assert i18n.best_language(None, "es") == "es"
+
+
+def test_dates_and_numbers_follow_the_locale():
+    from workbench.i18n import format_datetime, format_number
+
+    moment = "2026-11-25T14:05:00+00:00"
+    assert format_datetime(moment, "pt-BR") == "25/11/2026 14:05 UTC"
+    assert format_datetime(moment, "en").startswith("11/25/26")
+    assert format_datetime(moment, "es", with_time=False) == "25 nov 2026"
+    assert format_number(1234.5, "pt-BR", 1) == "1.234,5"
+    assert format_number(1234.5, "en", 1) == "1,234.5"
+    assert format_number(1234.5, "es", 1) == "1234,5" or format_number(1234.5, "es", 1) == "1.234,5"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..i18n import Translator
+from ..i18n import Translator, format_datetime
 from . import _time
 from .ledger import Receipt
 from .scope import ALWAYS, CHOOSES, Scope, ScopeHistory, ScopeVersion
@@ -136,8 +136,9 @@ def _receipt_context(receipt: Receipt, language: str, project_name: str, code: s
         choices.append({"key": key, "value": "yes" if value else "no", "title": tr(USES[key].title_key),
                         "answer": answer})
     return {"t": tr, "lang": tr.language, "project_name": project_name or tr("app.name"), "r": receipt,
-            "date": _time.to_datetime(receipt.at).strftime("%Y-%m-%d %H:%M UTC"),
-            "expires": _time.to_datetime(receipt.expires).date().isoformat() if receipt.expires else "",
+            "date": format_datetime(_time.to_datetime(receipt.at), tr.language),
+            "expires": format_datetime(_time.to_datetime(receipt.expires), tr.language, with_time=False)
+            if receipt.expires else "",
             "version": receipt.scope_version, "short_hash": (receipt.scope_hash or "")[:12], "choices": choices,
             "code": code if code is not None else receipt.code}
 

@@ -10,6 +10,7 @@ use and cached per process; nothing is compiled.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -97,3 +98,38 @@ def best_language(accept: str | None, default: str = SOURCE_LANGUAGE) -> str:
         except Exception:
             continue
     return default
+
+
+def _babel_locale(language: str) -> str:
+    return language.replace("-", "_")
+
+
+def format_datetime(value, language: str, with_time: bool = True) -> str:
+    """A moment the way people of ``language`` write it (``25/11/2026 14:05`` in pt-BR), in UTC."""
+    from datetime import date, datetime, timezone
+
+    from babel.dates import format_date as _fd
+    from babel.dates import format_datetime as _fdt
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    loc = _babel_locale(language if language in available() else SOURCE_LANGUAGE)
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if with_time:
+            return _fdt(value, "short", tzinfo=UTC, locale=loc) + " UTC"
+        value = value.date()
+    if isinstance(value, date):
+        return _fd(value, "medium", locale=loc)
+    return str(value)
+
+
+def format_number(value, language: str, decimals: int | None = None) -> str:
+    """A number with the locale's separators (``1.234,5`` in pt-BR and es, ``1,234.5`` in en)."""
+    from babel.numbers import format_decimal
+
+    loc = _babel_locale(language if language in available() else SOURCE_LANGUAGE)
+    if decimals is not None:
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=loc)
+    return format_decimal(value, locale=loc)

@@ -9,7 +9,7 @@ from collections import Counter
 
 import ipywidgets as w
 
-from ..i18n import available
+from ..i18n import available, format_datetime
 from ..presence import connected, summary
 from ._base import STYLE, View, esc, language_switch
 
@@ -62,7 +62,7 @@ class RoomView(View):
         people = {ev.actor for ev in events if ev.actor != "facilitator"}
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{n}</td></tr>" for k, n in sorted(kinds.items()))
         recent = "".join(
-            f"<tr><td>{esc(ev.ts[:19].replace('T', ' '))}</td><td>{esc(ev.actor)}</td><td>{esc(ev.kind)}</td></tr>"
+            f"<tr><td>{esc(format_datetime(ev.ts, self.language))}</td><td>{esc(ev.actor)}</td><td>{esc(ev.kind)}</td></tr>"
             for ev in reversed(events[-10:])
         )
         self.activity.value = (
