@@ -10,7 +10,6 @@ use and cached per process; nothing is compiled.
 from __future__ import annotations
 
 import re
-from datetime import UTC
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -106,7 +105,7 @@ def _babel_locale(language: str) -> str:
 
 def format_datetime(value, language: str, with_time: bool = True) -> str:
     """A moment the way people of ``language`` write it (``25/11/2026 14:05`` in pt-BR), in UTC."""
-    from datetime import date, datetime, timezone
+    from datetime import UTC, date, datetime
 
     from babel.dates import format_date as _fd
     from babel.dates import format_datetime as _fdt
