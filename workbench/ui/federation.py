@@ -177,8 +177,9 @@ class FederationView(View):
         found = entries(self.project)
         previous = self.model.value
         self.model.options = [(f"{e.name} ({e.id})", e.id) for e in found]
-        if previous in [e.id for e in found]:
-            self.model.value = previous
+        ids = [e.id for e in found]
+        if ids:
+            self.model.value = previous if previous in ids else ids[-1]  # the one just added, else the latest
         if not found:
             self.catalog_list.value = f'<p class="wb-muted">{esc(tr("federation.ui.catalog_empty"))}</p>'
             return
