@@ -308,6 +308,8 @@ def test_federated_evaluation_leaves_aggregates_only_and_a_imports_it(folders, t
         assert imported["name"] == "Lagoa Verde"
         table = catalog.evaluated_by_markdown(a, Translator("en"))
         assert "Evaluated by 1 communities" in table and "| Lagoa Verde |" in table
+        written = (a.artifacts_dir / "federation" / "evaluated_by.md").read_text(encoding="utf-8")
+        assert "| Lagoa Verde |" in written  # in A's first language
     with Project.open(folders["B"]) as b, pytest.raises(WorkbenchError, match="another community's model"):
         catalog.add_to_catalog(b, done.path)
 

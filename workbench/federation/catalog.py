@@ -289,7 +289,18 @@ def _import_result(project, bundle: VerifiedBundle, actor: str) -> dict:
                "rows": result.get("rows"), "created_at": bundle.manifest.get("created_at"),
                "criteria": [{"id": c.get("id"), "status": c.get("status")} for c in result.get("criteria", [])]}
     project.store.append(RESULT_IMPORTED, payload, actor)
+    write_evaluated_by(project)
     return payload
+
+
+def write_evaluated_by(project, language: str | None = None) -> Path:
+    """Write ``artifacts/federation/evaluated_by.md``: the table the model card can carry (see README)."""
+    from ..evaluation.artifacts import write_atomic
+    from ..i18n import Translator
+
+    path = Path(project.artifacts_dir) / "federation" / "evaluated_by.md"
+    write_atomic(path, evaluated_by_markdown(project, Translator(language or project.config.default_language)))
+    return path
 
 
 def evaluated_by(project) -> list[dict]:
