@@ -15,7 +15,8 @@ from importlib import import_module
 
 from ..errors import WorkbenchError
 
-# verb -> module under workbench.cli (each has `add_arguments(parser)` and `run(args)`)
+# verb -> module under workbench.cli (each has `add_arguments(parser)`, `run(args)` and `HELP`, or
+# `HELPS[verb]` when one module serves several verbs)
 COMMANDS = {
     "init": "init",
     "verify": "verify",
@@ -30,6 +31,10 @@ COMMANDS = {
     "card": "card",
     "run": "run",
     "report": "report",
+    "keys": "federation",
+    "bundle": "federation",
+    "catalog": "federation",
+    "federate": "federation",
 }
 
 
@@ -47,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for verb, module_name in COMMANDS.items():
         module = import_module(f".{module_name}", __name__)
-        p = sub.add_parser(verb, help=module.HELP, description=module.HELP)
+        text = getattr(module, "HELPS", {}).get(verb, module.HELP)
+        p = sub.add_parser(verb, help=text, description=text)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
@@ -88,7 +94,3 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 
 def entry() -> None:
     sys.exit(main())
-COMMANDS["keys"] = "federation"
-COMMANDS["bundle"] = "federation"
-COMMANDS["catalog"] = "federation"
-COMMANDS["federate"] = "federation"

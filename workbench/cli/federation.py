@@ -15,6 +15,14 @@ from __future__ import annotations
 
 HELP = "Federation: 'keys init', 'bundle plan|export|verify', 'catalog add|list|check', 'federate evaluate'."
 VERBS = ("keys", "bundle", "catalog", "federate")
+HELPS = {
+    "keys": "Make the community's Ed25519 signing key: 'keys init DIR' (the private half never leaves DIR).",
+    "bundle": "Commons bundles: 'bundle plan DIR' (what would be shared), 'bundle export DIR -o FILE', "
+              "'bundle verify FILE'.",
+    "catalog": "The commons' catalog: 'catalog add DIR FILE', 'catalog list DIR', 'catalog check DIR MODEL' "
+               "(may we use it for our purpose?).",
+    "federate": "Federated evaluation where data never leaves: 'federate evaluate DIR BUNDLE -o FILE'.",
+}
 
 
 def _sub(p, verb: str):
