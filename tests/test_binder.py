@@ -104,3 +104,36 @@ def test_post_build_and_start_scripts():
     done = subprocess.run(["bash", str(BINDER / "start"), "printenv", "WORKBENCH_PROJECT"], capture_output=True,
                           text=True, env=env)
     assert done.stdout.strip() == "/home/jovyan/demo-project"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("WORKBENCH_BINDER_ENV") != "1",
+                    reason="installs binder/requirements.txt from PyPI into a fresh venv (minutes); "
+                           "set WORKBENCH_BINDER_ENV=1 to run it")
+def test_a_fresh_env_from_binder_requirements_runs_every_notebook_and_template(tmp_path):
+    """What mybinder does, without Docker: the pins, the package with --no-deps, the demo, then every notebook."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py = str(venv / "bin" / "python")
+
+    def run(*args, **kw):
+        done = subprocess.run(list(args), capture_output=True, text=True, timeout=1800, **kw)
+        assert done.returncode == 0, f"{' '.join(map(str, args))}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done
+
+    run(py, "-m", "pip", "install", "--quiet", "-r", str(BINDER / "requirements.txt"))
+    run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT))
+    run(py, "-m", "ipykernel", "install", "--sys-prefix", "--name", "binder-check")
+    demo = tmp_path / "demo-project"
+    run(str(venv / "bin" / "workbench"), "demo", str(demo), "--no-serve")
+    env = {**os.environ, "WORKBENCH_PROJECT": str(demo), "WORKBENCH_TEMPLATES": str(ROOT / "templates")}
+    papermill = str(venv / "bin" / "papermill")
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        run(papermill, str(nb), str(tmp_path / nb.name), "-k", "binder-check", "--cwd", str(nb.parent),
+            "--no-progress-bar", env=env)
+    run(papermill, str(ROOT / "templates" / "pipeline.ipynb"), str(tmp_path / "pipeline.ipynb"), "-k",
+        "binder-check", "-p", "project", str(demo), "-y", "candidates: [majority, decision_tree]",
+        "--no-progress-bar", env=env)
+    run(papermill, str(ROOT / "templates" / "report.ipynb"), str(tmp_path / "report.ipynb"), "-k", "binder-check",
+        "-p", "project", str(demo), "-p", "output", str(tmp_path / "report.html"), "--no-progress-bar", env=env)
+    assert (tmp_path / "report.html").stat().st_size > 10_000

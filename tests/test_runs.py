@@ -201,3 +201,30 @@ def test_every_report_key_is_in_every_catalog():
     for lang in ("en", "pt-BR", "es"):
         missing = sorted(k for k in keys if k not in catalog(lang))
         assert not missing, f"{lang} misses {missing}"
+
+
+def test_embedded_documents_lose_active_elements_and_step_down_their_headings():
+    from workbench.runs.report import embed
+
+    doc = ('<html><head><style>p{}</style></head><body><h1>T</h1><script src="http://x/y.js"></script>'
+           '<link rel="stylesheet" href="http://x/z.css"><iframe src="http://x"></iframe><h2>S</h2></body></html>')
+    assert str(embed(doc)) == "<h3>T</h3><h4>S</h4>"
+
+
+def test_the_failure_sentence_finds_the_error_when_ipython_could_not_format_it():
+    from papermill.exceptions import PapermillExecutionError
+
+    from workbench.runs.run import failure_sentence
+
+    exc = PapermillExecutionError(3, 5, "# Write the cards\nwp.write_cards(run)", "CellExecutionError", "",
+                                  ["Traceback (most recent call last):", "  File 'x', line 1",
+                                   "\x1b[31mjinja2.exceptions.UndefinedError\x1b[0m: 'x' is undefined",
+                                   "During handling of the above exception, another exception occurred:",
+                                   "tokenize.TokenError: ('EOF in multi-line statement', (233, 0))"])
+    assert failure_sentence(exc, "pipeline") == ('The run stopped at cell [5] "Write the cards" of pipeline.ipynb: '
+                                                 "UndefinedError: 'x' is undefined.")
+    own = PapermillExecutionError(1, 2, "run = wp.start(project)", "WorkbenchError", "The as-of time is in\n the "
+                                  "future. Pass a date that has passed.", [])
+    assert failure_sentence(own, "pipeline") == ('The run stopped at cell [2] "run = wp.start(project)" of '
+                                                 "pipeline.ipynb: The as-of time is in the future. Pass a date that "
+                                                 "has passed.")

@@ -36,7 +36,8 @@ REPORT_NAME = "report.html"
 SECTIONS = ("charter", "deliberation", "consent", "datasheet", "evaluation", "model_card", "datawork", "manifest")
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
-_STRIP = re.compile(r"<(script|style|link|iframe|object|embed)\b.*?(</\1>|/>|>)", re.S | re.I)
+_PAIRED = re.compile(r"<(script|style|iframe|object)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_LONE = re.compile(r"</?(script|style|link|iframe|object|embed|base|meta)\b[^>]*>", re.I)
 
 
 @cache
@@ -59,13 +60,18 @@ def _num(value, digits: int = 3) -> str:
     return f"{float(value):.{digits}f}"
 
 
+def _strip(text: str) -> str:
+    """Without active or external elements (scripts, styles, frames, links)."""
+    return _LONE.sub("", _PAIRED.sub("", text))
+
+
 def embed(document: str) -> str:
     """The ``<body>`` of one of the stages' own (autoescaped) HTML documents, headings two levels down."""
     import markupsafe
 
     found = _BODY.search(document)
     body = found.group(1) if found else document
-    body = _STRIP.sub("", body)  # the stages' documents hold none; never let one through
+    body = _strip(body)  # the stages' documents hold none; never let one through
     body = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 2)}", body)
     return markupsafe.Markup(body)
 
@@ -76,7 +82,7 @@ def svg(chart) -> str:
     import vl_convert as vlc
 
     text = vlc.vegalite_to_svg(chart.to_json())
-    text = _STRIP.sub("", text)
+    text = _strip(text)
     return markupsafe.Markup(text)
 
 
