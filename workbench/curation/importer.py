@@ -32,12 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import WorkbenchError
+from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
 
 MAPPED, RECEIVED = "dataset.mapped", "data.received"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel",
            ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "excel": "xlsx", "parquet": "parquet", "jsonl": "jsonl"}
 MAX_COLUMN_NAME = 200
+MAX_COLUMNS = 5_000  # a header of a million columns would take pandas minutes; no community table is that wide
+MAX_EXCEL_UNPACKED = 200_000_000  # bytes an .xlsx may unpack to (a zip bomb renamed .xlsx unpacks to gigabytes)
 
 
 def _err(message: str, fix: str, key: str, **params) -> WorkbenchError:
@@ -156,8 +159,15 @@ def detect_format(name: str) -> str:
 
 
 def _decode(data: bytes, name: str) -> str:
+    kind = binary_kind(data)
+    if kind:
+        raise _not_a_table(name, f"it is {kind}")
+    if looks_utf16(data):
+        raise _err(f"{name!r} is UTF-16 text, not UTF-8.",
+                   "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
+                   "curation.error.encoding", name=name, guess="UTF-16")
     if b"\x00" in data[:65536]:
-        raise _not_a_table(name)
+        raise _not_a_table(name, "it holds NUL bytes, so it is not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -182,6 +192,10 @@ def _not_a_table(name: str, detail: str = "") -> WorkbenchError:
 
 
 def _check_header(columns: list, name: str) -> None:
+    if len(columns) > MAX_COLUMNS:
+        raise _err(f"{name!r} has {len(columns):,} columns; the workbench reads at most {MAX_COLUMNS:,}.",
+                   "Keep the columns the project needs (drop the others in a spreadsheet) and add it again.",
+                   "curation.error.too_many_columns", name=name, count=f"{len(columns):,}", max=f"{MAX_COLUMNS:,}")
     seen: set[str] = set()
     for i, col in enumerate(columns):
         text = "" if col is None else str(col).strip()
@@ -205,7 +219,10 @@ def _delimited(data: bytes, name: str, sep: str, string_columns: Iterable[str] =
     text = _decode(data, name)
     if not text.strip():
         raise _empty(name)
-    first = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    try:
+        first = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error:  # e.g. a quoted "column name" of megabytes
+        raise _not_a_table(name, "its first row is not a row of column names")
     _check_header(first, name)
     dtype = {c: "str" for c in string_columns if c in first}
     try:
@@ -216,7 +233,22 @@ def _delimited(data: bytes, name: str, sep: str, string_columns: Iterable[str] =
         raise _not_a_table(name, f"line {match.group(1)} has a different number of fields" if match else "")
     except (pd.errors.EmptyDataError, ValueError):
         raise _not_a_table(name)
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas made the extra leading fields an index
+        raise _not_a_table(name, _longer_row(text, sep, len(first)))
     return frame
+
+
+def _longer_row(text: str, sep: str, width: int) -> str:
+    """Which line has more fields than the header (only on the error path: a loop over rows is fine)."""
+    import csv
+
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+            if len(row) > width:
+                return f"line {number} has more fields than the header"
+    except csv.Error:
+        pass
+    return "a row has more fields than the header"
 
 
 def _empty(name: str) -> WorkbenchError:
@@ -231,10 +263,14 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
     except ImportError:  # pragma: no cover - install hint
         raise _err("Reading Excel files needs the openpyxl package.", "Install it: pip install openpyxl.",
                    "curation.error.needs_package", package="openpyxl")
+    check_unpacked_size(data, name, MAX_EXCEL_UNPACKED, key="curation.error.too_big",
+                        fix="Save the sheet as CSV or Parquet and add that instead.")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise _not_a_table(name, "not an Excel workbook")
+        kind = binary_kind(data)
+        raise _not_a_table(name, f"it is {kind}" if kind and not data.startswith(b"PK") else
+                           "not an Excel workbook")
     try:
         sheet = book.worksheets[0]
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
@@ -247,7 +283,10 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
         header.pop()
     _check_header(header, name)
     dtype = {c: "str" for c in string_columns if c in header}
-    frame = pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl", dtype=dtype or None)
+    try:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl", dtype=dtype or None)
+    except Exception:  # a sheet that breaks after its header row
+        raise _not_a_table(name, "its first sheet cannot be read")
     return frame.dropna(how="all")
 
 
@@ -282,7 +321,11 @@ def _jsonl(data: bytes, name: str, string_columns: Iterable[str] = ()):
             pairs = json.loads(line, object_pairs_hook=lambda kv: kv)
         except json.JSONDecodeError:
             raise _not_a_table(name, f"line {number} is not JSON")
-        if not isinstance(pairs, list) or (pairs and not isinstance(pairs[0], tuple)):
+        except RecursionError:
+            raise _not_a_table(name, f"line {number} nests too deeply")
+        if isinstance(pairs, list) and pairs and not isinstance(pairs[0], tuple):
+            raise _not_a_table(name, f"line {number} is a JSON array; JSON Lines has one object per line")
+        if not isinstance(pairs, list):
             raise _not_a_table(name, f"line {number} is not a JSON object")
         keys = [k for k, _ in pairs]
         if len(set(keys)) != len(keys):
