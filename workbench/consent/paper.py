@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
 from . import _time
 from .ledger import (
     GRANTED,
@@ -41,6 +42,8 @@ from .uses import USES
 COLUMNS = ("contributor_id", "date", "choices", "method", "witness")
 REQUIRED = ("contributor_id", "date", "choices")
 IMPORT_METHODS = ("paper", "spoken")
+MAX_CELL_CHARS = 100_000  # Python's csv reader refuses longer cells (its field_size_limit is 131,072)
+MAX_EXCEL_UNPACKED = 50_000_000  # bytes a records workbook may unpack to (a zip bomb unpacks to gigabytes)
 
 
 @dataclass(frozen=True)
@@ -90,24 +93,40 @@ def _decode_lines(raw: bytes) -> list[tuple[int, str | None]]:
     return out
 
 
-def _rows_from_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+def _rows_from_csv(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+    if looks_utf16(raw) or b"\x00" in raw[:65536]:
+        raise WorkbenchError(f"{name!r} is not UTF-8 text" + (" (it is UTF-16)" if looks_utf16(raw) else "") + ".",
+                             "Save it as 'CSV UTF-8' and import it again.", key="consent.import.file_not_utf8")
     lines = _decode_lines(raw)
     if not lines or lines[0][1] is None:
         raise WorkbenchError("The file's first row is not UTF-8 text, so its columns cannot be read.",
                              "Save it as 'CSV UTF-8' and import it again.", key="consent.import.file_not_utf8")
     sample = lines[0][1]
     delimiter = ";" if sample.count(";") > sample.count(",") and "choices" not in sample.split(",") else ","
+    if len(sample) > MAX_CELL_CHARS:
+        raise _not_a_table(name, "its first row is not a row of column names")
     header = next(csv.reader([sample], delimiter=delimiter))
     rows: list[tuple[int, list[str] | None]] = []
     for number, text in lines[1:]:
         if text is None:
             rows.append((number, None))
+        elif len(text) > MAX_CELL_CHARS:
+            rows.append((number, TOO_LONG))
         elif text.strip():
             rows.append((number, next(csv.reader([text], delimiter=delimiter))))
     return header, rows
 
 
-def _rows_from_excel(data: bytes) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+TOO_LONG = ["\x00too long"]  # marks a row whose text is longer than any cell may be
+
+
+def _not_a_table(name: str, what: str) -> WorkbenchError:
+    return WorkbenchError(f"{name!r} is not a CSV or Excel table ({what}).",
+                          "Choose the file that holds the consent records (CSV UTF-8 or .xlsx).",
+                          key="consent.import.not_a_table", name=name)
+
+
+def _rows_from_excel(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
@@ -116,7 +135,14 @@ def _rows_from_excel(data: bytes) -> tuple[list[str], list[tuple[int, list[str] 
                              key="consent.import.no_excel") from None
     import pandas as pd
 
-    frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None).fillna("")
+    check_unpacked_size(data, name, MAX_EXCEL_UNPACKED, key="consent.import.too_big",
+                        fix="Save the sheet as 'CSV UTF-8' and import that instead.")
+    try:
+        frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None, engine="openpyxl").fillna("")
+    except Exception:  # not a workbook, a damaged one, or an image named .xlsx
+        kind = binary_kind(data)
+        raise _not_a_table(name, f"it is {kind}" if kind and not data.startswith(b"PK") else
+                           "it is not an Excel workbook") from None
     values = frame.to_numpy().tolist()
     if not values:
         return [], []
@@ -134,11 +160,24 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise WorkbenchError(f"There is no file at {path}.", "Check the path.") from None
+        except OSError as exc:
+            raise WorkbenchError(f"Cannot read {path} ({exc.strerror}).",
+                                 "Check the path and its permissions.") from None
     version: ScopeVersion = history.require_latest()
-    report = ImportReport(name or "upload", hashlib.sha256(data).hexdigest())
+    name = name or "upload"
+    report = ImportReport(name, hashlib.sha256(data).hexdigest())
+    if not data.strip():
+        raise WorkbenchError(f"{name!r} is empty.", "Choose the file that holds the consent records.",
+                             key="consent.import.empty")
     is_excel = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
-    header, rows = _rows_from_excel(data) if is_excel else _rows_from_csv(data)
+    kind = binary_kind(data)
+    if kind and not is_excel:
+        raise _not_a_table(name, f"it is {kind}")
+    header, rows = _rows_from_excel(data, name) if is_excel else _rows_from_csv(data, name)
     columns = [h.strip().lower().lstrip("\ufeff") for h in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -151,6 +190,11 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
         if cells is None:
             report.errors.append(_err(number, "consent.import.not_utf8",
                                       "This row is not UTF-8 text; save the file as 'CSV UTF-8'."))
+            continue
+        if cells is TOO_LONG:
+            report.errors.append(_err(number, "consent.import.cell_too_long",
+                                      f"This row has a cell longer than {MAX_CELL_CHARS:,} characters.",
+                                      max=f"{MAX_CELL_CHARS:,}"))
             continue
         if len(cells) > len(columns):
             report.errors.append(_err(number, "consent.import.too_many_cells",
