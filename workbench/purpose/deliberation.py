@@ -298,10 +298,18 @@ def resume(store, typed: str) -> str:
     return code
 
 
+# Control characters that are not whitespace (NUL, BEL, ESC, DEL, C1) and lone surrogates: invisible,
+# never meant, and a lone surrogate cannot even be written as UTF-8. Tidied away like extra spaces.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# Format characters that draw nothing (zero-width space/joiners, direction marks and overrides, BOM,
+# soft hyphen). They stay in a statement (emoji sequences and some scripts need them) but cannot be one.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def check_statement_text(text: str) -> str:
-    """The statement's text, tidied; refused when empty or longer than 280 characters."""
-    cleaned = " ".join(str(text or "").split())
-    if not cleaned:
+    """The statement's text, tidied; refused when empty (or invisible) or longer than 280 characters."""
+    cleaned = " ".join(_CONTROLS.sub("", str(text or "")).split())
+    if not _INVISIBLE.sub("", cleaned).strip():
         raise WorkbenchError("A statement cannot be empty.", "Write a short sentence.",
                              key="purpose.error.empty")
     if len(cleaned) > MAX_STATEMENT_CHARS:
