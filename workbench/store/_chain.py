@@ -41,7 +41,14 @@ def canonical_json(payload: Any) -> str:
             f"This event's payload cannot be stored as JSON ({exc}).",
             "Pass only text, numbers, true/false, lists and dicts, with no NaN or infinity.",
         ) from None
-    if len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate (a browser can send one as "\ud800")
+        raise WorkbenchError(
+            "This event's payload holds text that is not valid Unicode (a lone surrogate).",
+            "Type the text again; if it was pasted, paste it as plain text.",
+        ) from None
+    if size > MAX_PAYLOAD_BYTES:
         raise WorkbenchError(
             "This event's payload is larger than 1 MB.",
             "Store large files under data/ or artifacts/ and record their hash instead.",
