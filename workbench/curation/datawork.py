@@ -50,6 +50,8 @@ class Terms:
 
 
 def _date(value: Any, what: str) -> str:
+    if value is None or not str(value).strip():
+        raise WorkbenchError(f"The {what} is missing.", "Choose the day.", key="curation.work.error.no_date")
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
