@@ -365,9 +365,12 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
 
 def _record(store, run_id, result: CandidateResult, criteria, groups, folder, actor) -> None:
     if folder is not None and result.status == "ok":
+        from ..curation.snapshot import neutralise
         from .artifacts import save_model, sha256_file, write_atomic
 
-        sha = write_atomic(folder / f"{result.key}-metrics.csv", result.report.table.to_csv(index=False))
+        # Group names and labels come from the data: a spreadsheet must show "=cmd" as text, not run it.
+        table = result.report.table.map(neutralise)
+        sha = write_atomic(folder / f"{result.key}-metrics.csv", table.to_csv(index=False))
         result.files["metrics"] = {"file": f"{run_id}/{result.key}-metrics.csv", "sha256": sha}
         path = save_model(result.model, folder, result.key, fmt="joblib")  # scratch copy; skops at adoption
         result.files["model"] = {"file": f"{run_id}/{path.name}", "sha256": sha256_file(path),
