@@ -47,6 +47,10 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.VoilaConfiguration.show_tracebacks = False
     cfg.VoilaConfiguration.preheat_kernel = True
     cfg.VoilaConfiguration.http_header_envs = ["X-Workbench-Role"]
+    # nbclient waits only 4 s (its default) for a cell's IOPub messages after the execute reply, then
+    # renders the cell without its outputs: a blank page. An app opening ~100 widget comms on a busy
+    # 2-core laptop (several kernels starting at once) takes longer than that.
+    cfg.VoilaExecutor.iopub_timeout = 60
     pools = {"default": {"pool_size": 0, "kernel_env_variables": kernel_env or {}}}
     for app in apps.APPS:
         if app.preheat:
