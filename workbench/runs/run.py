@@ -128,7 +128,7 @@ def _execute(template: Path, target: Path, parameters: dict, folder: Path, name:
     try:
         pm.execute_notebook(str(template), str(target), parameters=parameters, kernel_name=KERNEL,
                             progress_bar=False, cwd=str(folder), report_mode=False,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no TCP-transport warning
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])  # errors live in the notebook
     except PapermillExecutionError as exc:
         raise RunFailed(failure_sentence(exc, name), folder) from None
     except RunFailed:
