@@ -42,11 +42,11 @@ system-deps:
 	@chromium --version
 
 test: $(VENV)/.installed-test system-deps
-	WORKBENCH_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 -m "not browser"
+	WORKBENCH_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 --dist loadscope -m "not browser"
 	$(PY) -m pytest -q -m browser
 
 test-unit: $(VENV)/.installed-test
-	$(PY) -m pytest -q -n 2 -m "not browser"
+	$(PY) -m pytest -q -n 2 --dist loadscope -m "not browser"
 
 test-browser: $(VENV)/.installed-test system-deps
 	$(PY) -m pytest -q -m browser

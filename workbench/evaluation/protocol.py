@@ -142,14 +142,48 @@ def make_plan(data: EvaluationData, seed: int = 0, method: str = "auto", folds: 
 
 
 def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
-    """(training row ids, test row ids) for each fold of the plan."""
-    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+    """(training row ids, test row ids) for each fold of the plan.
+
+    When the data names its contributor column, folds are grouped by person: all of one
+    person's rows are tested together, and none of them trains the model they test (their
+    messages resemble each other, so mixing them would flatter every candidate).
+    """
+    import warnings
+
+    from sklearn.model_selection import (
+        GroupKFold,
+        GroupShuffleSplit,
+        KFold,
+        StratifiedGroupKFold,
+        StratifiedKFold,
+        train_test_split,
+    )
 
     pool = data.test.index
     y = data.test[data.target].astype(str).to_numpy()
     if plan.method == "given":
         return [(data.train.index.difference(pool), pool)]
+    people = _people(data)
     smallest = int(pd.Series(y).value_counts().min())
+    if people is not None and people.nunique() >= 2:
+        who = people.reindex(pool).to_numpy()
+        if plan.method == "kfold":
+            k = max(2, min(plan.folds, int(pd.Series(who).nunique())))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "least populated class" on tiny classes
+                splitter = (StratifiedGroupKFold(k, shuffle=True, random_state=plan.seed) if smallest >= k
+                            else GroupKFold(k))
+                folds = [pool[te] for _tr, te in splitter.split(np.zeros(len(y)), y, groups=who)]
+        else:
+            gss = GroupShuffleSplit(n_splits=1, test_size=plan.test_size, random_state=plan.seed)
+            folds = [pool[np.sort(te)] for _tr, te in gss.split(np.zeros(len(y)), y, groups=who)]
+        out = []
+        for test_ids in folds:
+            tested = set(people.reindex(test_ids))
+            train_people = people.reindex(data.train.index)
+            keep = ~train_people.isin(tested).to_numpy()
+            out.append((data.train.index[keep].difference(test_ids), test_ids))
+        return out
     if plan.method == "kfold":
         k = max(2, min(plan.folds, len(pool)))
         splitter = StratifiedKFold(k, shuffle=True, random_state=plan.seed) if smallest >= k else \
@@ -159,6 +193,16 @@ def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
                                    stratify=y if smallest >= 2 else None)
     held = pool[np.sort(held)]
     return [(data.train.index.difference(held), held)]
+
+
+def _people(data: EvaluationData) -> pd.Series | None:
+    """Contributor of every row (train and test), when the data names the column."""
+    col = data.contributor
+    if not col or col not in data.test.columns or col not in data.train.columns:
+        return None
+    both = pd.concat([data.train[col], data.test[col]])
+    both = both[~both.index.duplicated()]
+    return both.astype(str).fillna("")
 
 
 @dataclass
