@@ -207,3 +207,74 @@ def test_a_restarted_server_keeps_the_participant_logged_in_and_their_work(brows
         reload(page, guard)
         assert_resumed(page, guard, server.project_path, code, voted)  # not sent to /login: the cookie held
         assert server.log_text().count("Commons Workbench: serving") == 1  # the new process served it
+
+
+# -- many workshops: Voila as a Jupyter Server extension (docs/jupyterhub.md) ---------------------------------
+def test_voila_as_a_server_extension_renders_an_app_with_our_template(tmp_path):
+    """What a JupyterHub named server runs: ``jupyter server`` with Voila's extension, the project by env.
+
+    Our template (``workbench/serve/share``, found through ``JUPYTER_PATH``) must be the one used, its
+    ``skip-voila`` cells left out, and the welcome app must run against the project without an error.
+    """
+    import http.client
+    import sys
+
+    from workbench.serve.net import free_port
+    from workbench.serve.server import SHARE, notebooks_dir
+
+    project = workbench.init(tmp_path / "coop", "Cooperativa Hub", ["pt-BR", "en"], "BR", "Hub test.")
+    project.close()
+    port, token = free_port(), "hub-test-token"
+    env = dict(os.environ, WORKBENCH_PROJECT=str(tmp_path / "coop"), JUPYTER_PATH=str(SHARE),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"), PYTHONUNBUFFERED="1")
+    env.pop("WORKBENCH_STORE_URL", None)
+    args = [sys.executable, "-m", "jupyter_server", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+            f"--ServerApp.root_dir={notebooks_dir()}",
+            "--ServerApp.jpserver_extensions={'voila': True, 'jupyterlab': False}",
+            "--VoilaConfiguration.template=workbench", "--VoilaConfiguration.show_tracebacks=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    log_path = tmp_path / "jupyter-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                cwd=str(tmp_path))
+
+    def get(path: str, timeout: float = 60) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers={"Authorization": f"token {token}"})
+            resp = conn.getresponse()
+            return resp.status, resp.read().decode("utf-8", errors="replace")
+        finally:
+            conn.close()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log_path.read_text(encoding="utf-8")[-3000:]
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if get("/api/status", timeout=5)[0] == 200:
+                    break
+            assert time.monotonic() < deadline, "jupyter server did not answer in 60 s"
+            time.sleep(0.3)
+        status, body = get("/voila/render/welcome.ipynb?lang=pt-BR")
+        log_text = log_path.read_text(encoding="utf-8")
+        assert status == 200, body[:1000]
+        assert "voila | extension was successfully loaded" in log_text
+        assert "voila/templates/workbench/" in body, "Voila did not use the workbench template"
+        assert 'name="viewport" content="width=device-width, initial-scale=1"' in body
+        assert "cdn.jsdelivr.net" not in body, "the stock lab template's CDN links came back"
+        assert "celltag_skip-voila" not in body and "skip-voila" not in body
+        assert "application/vnd.jupyter.widget-view+json" in body, "the app showed no widget"
+        assert "Traceback" not in body and "There was an error" not in body
+    finally:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            tree = psutil.Process(proc.pid).children(recursive=True)
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(15)
+            for p in [*tree, psutil.Process(proc.pid)] if proc.poll() is None else tree:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    p.kill()
+        proc.wait(10)
