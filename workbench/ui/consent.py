@@ -638,7 +638,7 @@ def app():
     """Voila entry point for contributors: ``from workbench.ui.consent import app; app()``."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("consent")
     return ContributorView(project, ctx.language, ctx.role)
 
 
@@ -646,7 +646,7 @@ def scope_app():
     """Voila / JupyterLab entry point for facilitators."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("scope")
     if ctx.role != apps.FACILITATOR:
         raise WorkbenchError("Only facilitators can edit the consent scope.", "Sign in with the facilitator code.",
                              key="login.facilitator_needed")

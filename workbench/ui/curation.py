@@ -787,7 +787,7 @@ def app():
     """The Voila entry point of notebooks/curation.ipynb."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("curation")
     return CurationView(project, ctx.role, ctx.language)
 
 
@@ -795,5 +795,5 @@ def datawork_app():
     """The Voila entry point of notebooks/datawork.ipynb."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("datawork")
     return DataWorkView(project, ctx.role, ctx.language)

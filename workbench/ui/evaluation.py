@@ -366,7 +366,7 @@ def app():
     from .. import apps
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("evaluation")
     if ctx.role != apps.FACILITATOR:
         raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
                              key="evaluation.error.facilitators_only")

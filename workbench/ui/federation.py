@@ -334,7 +334,7 @@ def app():
     from .. import apps
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("catalog")
     if ctx.role != apps.FACILITATOR:
         raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
                              key="federation.error.facilitators_only")

@@ -872,7 +872,7 @@ def app():
 
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("purpose")
     if ctx.role == apps.FACILITATOR:
         return FacilitatorView(project, ctx.language, poll_seconds=5)
     import os
@@ -885,7 +885,7 @@ def charter_app():
     """The facilitators' charter notebook: the desk opened on the charter tab."""
     from .context import open_app_project
 
-    project, ctx = open_app_project()
+    project, ctx = open_app_project("charter")
     if ctx.role != apps.FACILITATOR:
         raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
                              key="login.facilitator_needed")
