@@ -59,6 +59,25 @@ def performance_energy(candidates: pd.DataFrame, tr: Translator | None = None) -
                  "result:N"])
 
 
+def criteria_group_charts(result: dict, key: str, tr: Translator, titled: bool = True) -> list[tuple[str, alt.Chart]]:
+    """One per-group chart for each 'every group' criterion of a candidate's result: (title, chart)."""
+    groups = pd.DataFrame(result.get("by_group") or [],
+                          columns=["attribute", "group", "metric", "label", "value", "lo", "hi", "n"])
+    out = []
+    for c in result.get("criteria", []):
+        if c.get("scope") != "every_group":
+            continue
+        label = "" if c.get("label") is None else str(c["label"])
+        part = groups[(groups["attribute"] == c["attribute"]) & (groups["metric"] == c["metric"])
+                      & (groups["label"] == label)]
+        if part.empty:
+            continue
+        title = tr("evaluation.chart.group_title", candidate=tr(f"evaluation.candidate.{key}.title"),
+                   criterion=c["id"])
+        out.append((title, group_metric(part, c["threshold"], tr, title if titled else "")))
+    return out
+
+
 def to_svg(chart: alt.Chart) -> str:
     import vl_convert as vlc
 

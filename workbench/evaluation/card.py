@@ -29,6 +29,7 @@ from . import candidates as cands
 from .artifacts import sha256_file, write_atomic
 from .choose import record_decision
 from .criteria import PASS
+from .criteria import sentence as criterion_sentence
 from .metrics import OVERALL
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -134,7 +135,7 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     charter = _charter(project)
     criteria = []
     for c in result.get("criteria", []):
-        criteria.append({**c, "sentence": _sentence(tr, c), "status_text": tr(f"evaluation.status.{c['status']}"),
+        criteria.append({**c, "sentence": criterion_sentence(tr, c), "status_text": tr(f"evaluation.status.{c['status']}"),
                          "reason_text": tr(c["reason"], **(c.get("params") or {}))
                          if c.get("reason") else "", "ok": c["status"] == PASS})
     by_group = [dict(zip(["attribute", "group", "metric", "label", "value", "lo", "hi", "n"], row, strict=True))
@@ -180,17 +181,6 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
         "passes_all": bool(result.get("criteria")) and all(c["status"] == PASS for c in result.get("criteria", [])),
         "OVERALL": OVERALL,
     }
-
-
-def _sentence(tr, c: dict) -> str:
-    if c.get("id") == "footprint":
-        return tr("evaluation.ui.footprint_criterion", budget=f"{float(c['threshold']):g}")
-    try:
-        from ..purpose.charter import Criterion
-
-        return Criterion.from_dict(c).sentence(tr)
-    except Exception:  # a criterion the charter module cannot phrase: its id is still clear
-        return str(c.get("id", ""))
 
 
 def render_markdown(ctx: dict) -> str:

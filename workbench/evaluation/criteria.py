@@ -202,3 +202,15 @@ def check_footprint(total_kwh: float, budget_kwh: float | None) -> CriterionResu
     return CriterionResult(FOOTPRINT_ID, "energy_kwh", "overall", "<=", float(budget_kwh), PASS if ok else FAIL,
                            value=float(total_kwh), reason="evaluation.reason.within_budget" if ok else
                            "evaluation.reason.over_budget", params={"budget": f"{float(budget_kwh):g}"})
+
+
+def sentence(tr, c: dict) -> str:
+    """A checked criterion in words (the charter's own sentence), or the footprint budget."""
+    if c.get("id") == "footprint":
+        return tr("evaluation.ui.footprint_criterion", budget=f"{float(c['threshold']):g}")
+    try:
+        from ..purpose.charter import Criterion
+
+        return Criterion.from_dict(c).sentence(tr)
+    except Exception:  # a criterion the charter module cannot phrase: its id is still clear
+        return str(c.get("id", ""))

@@ -211,20 +211,8 @@ def _evaluation(project, tr, results, card_key=None):
     key = rec.get("candidate") or (card_key if card_key in run["candidates"] else None)
     key = key or (ran[0]["key"] if ran else None)  # the group charts: recommended, else adopted, else best
     if key:
-        res = run["candidates"][key]
-        groups = pd.DataFrame(res.get("by_group") or [],
-                              columns=["attribute", "group", "metric", "label", "value", "lo", "hi", "n"])
-        for c in res.get("criteria", []):
-            if c.get("scope") != "every_group":
-                continue
-            label = "" if c.get("label") is None else str(c["label"])
-            part = groups[(groups["attribute"] == c["attribute"]) & (groups["metric"] == c["metric"])
-                          & (groups["label"] == label)]
-            if part.empty:
-                continue
-            title = tr("evaluation.chart.group_title", candidate=tr(f"evaluation.candidate.{key}.title"),
-                       criterion=c["id"])
-            charts_out.append((title, svg(charts.group_metric(part, c["threshold"], tr))))
+        for title, chart in charts.criteria_group_charts(run["candidates"][key], key, tr, titled=False):
+            charts_out.append((title, svg(chart)))
     plan = run["started"].get("plan", {})
     return {"run": run, "rows": rows, "criteria_ids": criteria_ids, "charts": charts_out,
             "recommendation": tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else "",

@@ -237,13 +237,15 @@ class EvaluationView(View):
             self.status.value = f'<p class="wb-muted" role="status">{esc(tr("evaluation.ui.cancelled"))}</p>'
         elif run["status"] == "completed":
             self.status.value = f'<p class="wb-ok" role="status">{esc(tr("evaluation.ui.done"))}</p>'
+        from ..evaluation.criteria import sentence as criterion_sentence
+
         rows = []
         crit_ids, sentences = [], {}
         for res in run["candidates"].values():
             for c in res.get("criteria", []):
                 if c["id"] not in crit_ids:
                     crit_ids.append(c["id"])
-                    sentences[c["id"]] = _sentence(tr, c)
+                    sentences[c["id"]] = criterion_sentence(tr, c)
         head = "".join(f'<th title="{esc(sentences[c])}">C{i}</th>' for i, c in enumerate(crit_ids, 1))
         legend = "".join(f'<li data-criterion="{esc(c)}"><strong>C{i}</strong>: {esc(sentences[c])}</li>'
                          for i, c in enumerate(crit_ids, 1))
@@ -319,33 +321,9 @@ class EvaluationView(View):
         rec = (run.get("recommendation") or {}).get("candidate")
         key = rec or next((k for k, r in run["candidates"].items() if r.get("status") == "ok"), None)
         if key:
-            res = run["candidates"][key]
-            groups = pd.DataFrame(res.get("by_group") or [],
-                                  columns=["attribute", "group", "metric", "label", "value", "lo", "hi", "n"])
-            for c in res.get("criteria", []):
-                if c.get("scope") != "every_group":
-                    continue
-                label = "" if c.get("label") is None else str(c["label"])
-                part = groups[(groups["attribute"] == c["attribute"]) & (groups["metric"] == c["metric"])
-                              & (groups["label"] == label)]
-                if part.empty:
-                    continue
-                title = tr("evaluation.chart.group_title", candidate=tr(f"evaluation.candidate.{key}.title"),
-                           criterion=c["id"])
-                children.append(charts.svg_widget(charts.group_metric(part, c["threshold"], tr, title), title))
+            for title, chart in charts.criteria_group_charts(run["candidates"][key], key, tr):
+                children.append(charts.svg_widget(chart, title))
         self.charts.children = children
-
-
-def _sentence(tr, c: dict) -> str:
-    """The criterion in words (the charter's own sentence), or the footprint budget."""
-    if c.get("id") == "footprint":
-        return tr("evaluation.ui.footprint_criterion", budget=f"{float(c['threshold']):g}")
-    try:
-        from ..purpose.charter import Criterion
-
-        return Criterion.from_dict(c).sentence(tr)
-    except Exception:  # a criterion the charter module cannot phrase: its id is still clear
-        return str(c.get("id", ""))
 
 
 def _overall_status(result: dict) -> str:
