@@ -63,7 +63,8 @@ def representation(groups: pd.DataFrame, attribute: str, min_size: int, tr: Tran
     data = groups[groups["attribute"] == attribute].copy()
     data["name"] = data["group"].map(lambda g: tr("curation.missing_value") if g is None else str(g))
     data["flag"] = data["small"].map(lambda s: tr("curation.small_flag", size=min_size) if s else "")
-    data = data.drop(columns=["gap"]).astype({"reference": object})
+    # "group" is drawn as "name"; dropped, since a missing group (None) reaches the JSON as NaN.
+    data = data.drop(columns=["gap", "group"]).astype({"reference": object})
     data["reference"] = [None if v != v else float(v) for v in data["reference"]]  # JSON has no NaN
     order = list(data["name"])
     base = alt.Chart(data, width=WIDTH, title=attribute)
