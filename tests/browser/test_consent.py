@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Expect
 
 import workbench
 from workbench.consent import ledger as L
@@ -21,6 +21,11 @@ from workbench.consent.uses import USES
 from workbench.i18n import Translator
 
 pytestmark = pytest.mark.browser
+
+# This module's own expect: a kernel answers a click in well under a second on a quiet laptop, in
+# seconds when other kernels start or import on a busy 2-core machine (Playwright's default is 5 s).
+expect = Expect()
+expect.set_options(timeout=30_000)
 
 WIDGET_TIMEOUT_MS = 90_000
 LANG = "pt-BR"

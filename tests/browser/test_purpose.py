@@ -14,13 +14,18 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Expect
 
 import workbench
 from workbench.i18n import Translator
 from workbench.purpose import deliberation as dl
 
 pytestmark = pytest.mark.browser
+
+# This module's own expect: a kernel answers a click in well under a second on a quiet laptop, in
+# seconds when other kernels start or import on a busy 2-core machine (Playwright's default is 5 s).
+expect = Expect()
+expect.set_options(timeout=30_000)
 
 WIDGET_TIMEOUT_MS = 90_000  # a kernel from an empty pool starts in seconds, more on a loaded 2-core machine
 LIVE_TIMEOUT_MS = 60_000  # the desk polls the log every 5 s; the analysis imports scikit-learn once
