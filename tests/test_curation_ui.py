@@ -174,3 +174,20 @@ def test_participants_get_no_controls(proj):
     assert Translator("en")("curation.facilitators_only") in view.status.value
     assert not hasattr(view, "add_button")
     assert DataWorkView(p, "participant", "en").widget.children[-1] is not None
+
+
+def test_a_chart_that_cannot_be_drawn_says_so(monkeypatch, proj):
+    """A failing chart is named in the view, not silently left blank (the tables stay)."""
+    from workbench.charts import curation as charts
+
+    p, _ds = proj
+    view = CurationView(p, "facilitator", "en")
+
+    def broken(*_a, **_k):
+        raise ValueError("vega says no")
+
+    monkeypatch.setattr(charts, "missing_values", broken)
+    view.profile_button.click()
+    assert "hood" in view.profile_out.value
+    assert "wb-error" in view.profile_charts.value
+    assert view.tr("error.chart_failed") in view.profile_charts.value

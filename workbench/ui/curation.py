@@ -320,12 +320,15 @@ class CurationView(View):
         if self.charts:
             from ..charts import curation as charts
 
-            svgs = [charts.missing_values(prof.column_table, tr), charts.label_balance(prof.labels, tr)]
-            svgs += [charts.representation(prof.groups, g, prof.min_group_size, tr) for g in ds.mapping.groups]
-            if prof.text_histogram is not None:
-                svgs.append(charts.text_lengths(prof.text_histogram, tr))
-            self.profile_charts.value = "".join(
-                f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>' for c in svgs)
+            try:
+                svgs = [charts.missing_values(prof.column_table, tr), charts.label_balance(prof.labels, tr)]
+                svgs += [charts.representation(prof.groups, g, prof.min_group_size, tr) for g in ds.mapping.groups]
+                if prof.text_histogram is not None:
+                    svgs.append(charts.text_lengths(prof.text_histogram, tr))
+                self.profile_charts.value = "".join(
+                    f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>' for c in svgs)
+            except Exception:  # the tables above are the record; say the drawing failed rather than hide it
+                self.profile_charts.value = f'<p class="wb-error" role="status">{esc(tr("error.chart_failed"))}</p>'
 
     def save_reference(self):
         from ..curation.profile import parse_shares, set_reference
