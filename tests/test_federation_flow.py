@@ -310,6 +310,17 @@ def test_federated_evaluation_leaves_aggregates_only_and_a_imports_it(folders, t
         assert "Evaluated by 1 communities" in table and "| Lagoa Verde |" in table
         written = (a.artifacts_dir / "federation" / "evaluated_by.md").read_text(encoding="utf-8")
         assert "| Lagoa Verde |" in written  # in A's first language
+        # A's model card now carries the table too.
+        from workbench.cli import run_cli
+
+        code, _out, err = run_cli(["card", str(folders["A"]), "--language", "en"]) if "--language" in \
+            run_cli(["card", "--help"])[1] else run_cli(["card", str(folders["A"])])
+        assert code == 0, err
+        cards = sorted(a.artifacts_dir.rglob("card.md"), key=lambda p: p.stat().st_mtime)
+        card_md = cards[-1].read_text(encoding="utf-8")
+        assert "| Lagoa Verde |" in card_md
+        card_html = cards[-1].with_name("card.html").read_text(encoding="utf-8")
+        assert "data-evaluated-by=\"1\"" in card_html and "Lagoa Verde" in card_html
     with Project.open(folders["B"]) as b, pytest.raises(WorkbenchError, match="another community's model"):
         catalog.add_to_catalog(b, done.path)
 
@@ -332,3 +343,10 @@ def test_manifest_and_model_info_agree(folders):
     for row in evaluation["by_group"]:
         assert row[7] is None or row[7] >= 10
     assert json.loads(bundle.read("charter.json"))["status"] == "agreed"
+
+
+def test_another_communitys_name_cannot_break_the_model_card():
+    from workbench.evaluation.card import _env
+
+    cell = _env(False).filters["mdcell"]
+    assert cell("<img src=x onerror=alert(1)>|x\n| y") == "&lt;img src=x onerror=alert(1)&gt;\\|x \\| y"

@@ -18,6 +18,7 @@ layout), writes ``artifacts/model_card.md``/``.html``, and logs
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -85,6 +86,9 @@ def _env(autoescape: bool):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
                              undefined=Visible, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = _num
+    # Another community's words in a Markdown table cell: no HTML, no cell breaks, one line.
+    env.filters["mdcell"] = lambda v: " ".join(
+        html.escape(str(v)).replace("|", "\\|").split())
     env.filters["sci"] = lambda v: "—" if v is None else f"{float(v):.2e}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.1f}%"
     return env
@@ -122,6 +126,21 @@ def _labels(project, tr) -> list[dict]:
         if lb is not None:
             out.append({"name": tr(lb.name_key) if tr.has(lb.name_key) else lb.name,
                         "explain": tr(lb.explain_key) if tr.has(lb.explain_key) else ""})
+    return out
+
+
+def _evaluated_by(project, tr) -> list[dict]:
+    """Other communities' federated results for our models (the federation stage's catalog), if any."""
+    try:
+        from ..federation.catalog import evaluated_by
+    except ImportError:  # pragma: no cover - the federation stage is optional
+        return []
+    out = []
+    for r in evaluated_by(project):
+        crit = ", ".join(f"{c.get('id')}: {tr('evaluation.status.' + str(c.get('status')))}"
+                         for c in r.get("criteria", []))
+        out.append({"name": str(r.get("name", "")), "rows": "—" if r.get("rows") is None else r["rows"],
+                    "criteria": crit or "—"})
     return out
 
 
@@ -175,6 +194,7 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
         "description": tr(f"evaluation.candidate.{candidate}.description"), "result": result,
         "criteria": criteria, "by_group": by_group, "sizes": sizes, "overall": overall, "others": others,
         "fp": fp, "budget": started.get("budget_kwh"), "charter": charter, "labels": _labels(project, tr),
+        "evaluated_by": _evaluated_by(project, tr),
         "prov": prov, "decision": decision, "drift": drift, "small": small, "model_file": model_file,
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "hf": data,
         "hf_yaml": data.to_yaml(), "plan": started.get("plan", {}), "rule": started.get("rule", "interval"),
