@@ -17,7 +17,6 @@ are filled in from ``results.json`` after the run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -25,20 +24,14 @@ import re
 import sys
 from pathlib import Path
 
+from ..evaluation.artifacts import sha256_file
+
 FORMAT = "commons-workbench-run"
 MANIFEST = "manifest.json"
 RESULTS = "results.json"
 # Packages whose versions can change a run's numbers or files, beyond the workbench's own dependencies.
 ALSO_RECORDED = ("numpy", "scipy", "scikit-learn", "threadpoolctl", "joblib", "skops", "codecarbon", "ipykernel",
                  "nbclient", "nbformat", "PyYAML")
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def data_files(project) -> list[dict]:
