@@ -103,3 +103,14 @@ def test_room_counts_people_connected_by_language(project, monkeypatch):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_room_poll_redraws_the_log_only_when_it_grew(project, monkeypatch):
+    room = RoomView(project, "en")
+    calls = []
+    monkeypatch.setattr(project.store, "verify", lambda real=project.store.verify: calls.append(1) or real())
+    room.poll()
+    assert calls == []  # nothing new in the log: no chain recomputation, presence only
+    project.store.append("vote.cast", {"v": 1}, actor="sea-7")
+    room.poll()
+    assert calls == [1] and "sea-7" in room.activity.value

@@ -94,5 +94,30 @@ class View:
     def render(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def poll(self) -> None:
+        """One tick of live updating; views redraw only what changed."""
+        self.render()
+
+    def start_polling(self, seconds: float) -> None:
+        """Call :meth:`poll` every ``seconds`` on the kernel's event loop (no page refresh needed).
+
+        A transient read error skips one tick; it never stops the loop. Outside a running
+        loop (a plain script), there is nothing to poll on and the view stays as drawn.
+        """
+        import asyncio
+
+        async def loop():
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    self.poll()
+                except Exception:
+                    continue
+
+        try:
+            self._timer = asyncio.get_event_loop().create_task(loop())
+        except RuntimeError:
+            self._timer = None
+
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -751,23 +751,10 @@ class FacilitatorView(View):
             self._render_analysis(delib)
         self._render_agreement()
 
-    def start_polling(self, seconds: float) -> None:
-        """Redraw the live parts when the log has grown, every ``seconds``, on the kernel's event loop."""
-        import asyncio
-
-        async def loop():
-            while True:
-                await asyncio.sleep(seconds)
-                try:
-                    if self.store.head()[0] != self._seen_seq:
-                        self._live()
-                except Exception:  # a transient read error must not stop the desk
-                    continue
-
-        try:
-            self._timer = asyncio.get_event_loop().create_task(loop())
-        except RuntimeError:
-            self._timer = None
+    def poll(self) -> None:
+        """Redraw the live parts only when the log has grown (see ``View.start_polling``)."""
+        if self.store.head()[0] != self._seen_seq:
+            self._live()
 
     def _render_charter(self, fields: bool = True) -> None:
         tr = self.tr

@@ -33,9 +33,22 @@ class RoomView(View):
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
                                 self.presence, self.health, self.activity]
         self._timer = None
+        self._seen_seq = -1
         self.render()
         if poll_seconds:
             self.start_polling(poll_seconds)
+
+    def render_presence(self) -> None:
+        tr = self.tr
+        here = summary(connected(self.project.root))
+        by_lang = ", ".join(f"{esc(tr.language_name(lang) if lang in available() else lang)}: {n}"
+                            for lang, n in sorted(here["language"].items()))
+        by_app = "".join(f"<tr><td>{esc(tr('app.' + a + '.title'))}</td><td>{n}</td></tr>"
+                         for a, n in sorted(here["app"].items()))
+        self.presence.value = (
+            f"<h2>{esc(tr('room.connected', count=sum(here['language'].values())))}</h2>"
+            f"<p>{by_lang}</p><table>{by_app}</table>"
+        )
 
     def render(self) -> None:
         tr = self.tr
@@ -48,16 +61,9 @@ class RoomView(View):
             self.health.value = f'<p class="wb-ok">✔ {esc(tr("room.chain_ok", count=result.count))}</p>'
         else:
             self.health.value = f'<p class="wb-error">✖ {esc(tr("room.chain_bad", reason=result.sentence))}</p>'
-        here = summary(connected(self.project.root))
-        by_lang = ", ".join(f"{esc(self.tr.language_name(lang) if lang in available() else lang)}: {n}"
-                            for lang, n in sorted(here["language"].items()))
-        by_app = "".join(f"<tr><td>{esc(tr('app.' + a + '.title'))}</td><td>{n}</td></tr>"
-                         for a, n in sorted(here["app"].items()))
-        self.presence.value = (
-            f"<h2>{esc(tr('room.connected', count=sum(here['language'].values())))}</h2>"
-            f"<p>{by_lang}</p><table>{by_app}</table>"
-        )
+        self.render_presence()
         events = self.project.store.events()
+        self._seen_seq = events[-1].seq if events else 0
         kinds = Counter(ev.kind for ev in events)
         people = {ev.actor for ev in events if ev.actor != "facilitator"}
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{n}</td></tr>" for k, n in sorted(kinds.items()))
@@ -73,23 +79,12 @@ class RoomView(View):
             f"<th>{esc(tr('room.who'))}</th><th>{esc(tr('room.kind'))}</th></tr>{recent}</table>"
         )
 
-    def start_polling(self, seconds: float) -> None:
-        """Re-read the store every ``seconds`` on the kernel's event loop."""
-        import asyncio
-
-        async def loop():
-            while True:
-                await asyncio.sleep(seconds)
-                try:
-                    self.render()
-                except Exception:  # a transient read error must not kill the view
-                    continue
-
-        try:
-            self._timer = asyncio.get_event_loop().create_task(loop())
-        except RuntimeError:
-            self._timer = None
-
+    def poll(self) -> None:
+        """Presence every tick; the log's health and activity only when the log has grown."""
+        if self.project.store.head()[0] != self._seen_seq:
+            self.render()
+        else:
+            self.render_presence()
 
 def app():
     from ..apps import FACILITATOR
