@@ -307,7 +307,7 @@ def test_federated_evaluation_leaves_aggregates_only_and_a_imports_it(folders, t
         imported = catalog.add_to_catalog(a, done.path)
         assert imported["name"] == "Lagoa Verde"
         table = catalog.evaluated_by_markdown(a, Translator("en"))
-        assert "Evaluated by 1 communities" in table and "| Lagoa Verde |" in table
+        assert "Evaluated by 1 community" in table and "| Lagoa Verde |" in table
         written = (a.artifacts_dir / "federation" / "evaluated_by.md").read_text(encoding="utf-8")
         assert "| Lagoa Verde |" in written  # in A's first language
         # A's model card now carries the table too.

@@ -21,7 +21,7 @@ def test_the_federated_walkthrough_runs_end_to_end(tmp_path):
                         progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Evaluated by 1 communities" in text and "Comunidade Vizinha (demo)" in text
+    assert "Evaluated by 1 community" in text and "Comunidade Vizinha (demo)" in text
     assert "result.json" in text
     import workbench
     from workbench.federation import catalog

@@ -66,7 +66,7 @@ def test_add_check_and_evaluate_in_c(tmp_path):
         view = FederationView(a, "pt-BR")
         view.add_bundle(made[-1].read_bytes())
         assert "wb-ok" in view.catalog_message.value
-        assert "Avaliado por 1 comunidades" in view.results.value and "Lagoa Verde" in view.results.value
+        assert "Avaliado por 1 comunidade" in view.results.value and "Lagoa Verde" in view.results.value
 
 
 def test_a_bad_upload_is_refused_and_community_text_is_escaped(fresh, tmp_path):

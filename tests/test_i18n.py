@@ -47,7 +47,7 @@ def _keys_used_in_code() -> set[str]:
                 fn = node.func
                 name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else ""
                 value = node.args[0].value
-                if name in ("tr", "_t") and isinstance(value, str) and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", value):
+                if name in ("tr", "_t", "plural") and isinstance(value, str) and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", value):
                     keys.add(value)
             if isinstance(node, ast.keyword) and node.arg == "key" and isinstance(node.value, ast.Constant):
                 keys.add(node.value.value)
@@ -136,3 +136,29 @@ def test_dates_and_numbers_follow_the_locale():
     assert format_number(1234.5, "pt-BR", 1) == "1.234,5"
     assert format_number(1234.5, "en", 1) == "1,234.5"
     assert format_number(1234.5, "es", 1) == "1234,5" or format_number(1234.5, "es", 1) == "1.234,5"
+
+
+@pytest.mark.parametrize("lang", list(i18n.available()))
+def test_plural_entries_have_every_form_with_the_same_placeholders(lang):
+    forms, nplurals, _ = i18n.plural_forms(lang)
+    source, _, _ = i18n.plural_forms("en")
+    assert set(forms) == set(source), f"{lang}: plural entries differ from English"
+    for key, texts in forms.items():
+        assert len(texts) == nplurals, f"{lang}:{key} has {len(texts)} forms, the language needs {nplurals}"
+        assert all(_fields(t) == _fields(source[key][-1]) for t in texts), f"{lang}:{key} placeholders differ"
+
+
+@pytest.mark.parametrize(("lang", "one", "two"), [
+    ("en", "Evaluated by 1 community", "Evaluated by 2 communities"),
+    ("pt-BR", "Avaliado por 1 comunidade", "Avaliado por 2 comunidades"),
+    ("es", "Evaluado por 1 comunidad", "Evaluado por 2 comunidades"),
+])
+def test_counts_take_the_languages_plural_form(lang, one, two):
+    tr = Translator(lang)
+    assert tr.plural("federation.results.heading", 1) == one
+    assert tr.plural("federation.results.heading", 2) == two
+    # Portuguese treats 0 as singular, English and Spanish as plural
+    zero = tr.plural("federation.results.heading", 0)
+    assert zero.endswith("comunidade" if lang == "pt-BR" else "es")
+    # a key with no plural entry falls back to the plain message
+    assert tr.plural("room.people", 1) == tr("room.people", count=1)

@@ -314,7 +314,7 @@ def evaluated_by(project) -> list[dict]:
 def evaluated_by_markdown(project, tr) -> str:
     """The table "evaluated by N communities" (community, rows, each criterion's outcome), in ``tr``'s language."""
     results = evaluated_by(project)
-    lines = [f"## {tr('federation.results.heading', count=len(results))}", ""]
+    lines = [f"## {tr.plural('federation.results.heading', len(results))}", ""]
     if not results:
         return "\n".join([*lines, tr("federation.results.none"), ""])
     lines += [f"| {tr('federation.results.community')} | {tr('federation.results.rows')} | "

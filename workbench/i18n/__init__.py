@@ -46,14 +46,51 @@ def available() -> tuple[str, ...]:
 
 
 @cache
-def catalog(tag: str) -> dict[str, str]:
-    """The messages of one language as a dict key -> text (untranslated entries omitted)."""
+def _read(tag: str):
     from babel.messages.pofile import read_po
 
     path = LOCALE_DIR / f"{tag.replace('-', '_')}.po"
     with path.open("rb") as fh:
-        cat = read_po(fh)
-    return {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+        return read_po(fh, locale=tag.replace("-", "_"))
+
+
+@cache
+def catalog(tag: str) -> dict[str, str]:
+    """The messages of one language as a dict key -> text (untranslated entries omitted).
+
+    A plural entry (``msgid_plural`` with ``msgstr[0]``, ``msgstr[1]``, ...) appears here under its key
+    with its last form (the general "other" form); ``Translator.plural`` picks the right one.
+    """
+    out = {}
+    for m in _read(tag):
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.id, tuple):
+            forms = [str(s) for s in m.string if s]
+            if forms and len(forms) == len(m.string):
+                out[str(m.id[0])] = forms[-1]
+        elif m.string:
+            out[str(m.id)] = str(m.string)
+    return out
+
+
+@cache
+def plural_forms(tag: str) -> tuple[dict[str, tuple[str, ...]], int, str]:
+    """A language's plural entries (key -> forms), its number of forms and its gettext plural rule."""
+    cat = _read(tag)
+    forms = {
+        str(m.id[0]): tuple(str(s) for s in m.string)
+        for m in cat
+        if isinstance(m.id, tuple) and not m.fuzzy and all(m.string)
+    }
+    return forms, cat.num_plurals, cat.plural_expr
+
+
+@cache
+def _plural_rule(expr: str):
+    import gettext
+
+    return gettext.c2py(expr)
 
 
 class Translator:
@@ -74,6 +111,18 @@ class Translator:
             except (KeyError, IndexError, ValueError):
                 return text
         return text
+
+    def plural(self, key: str, count: int, **params) -> str:
+        """``tr.plural("federation.results.heading", 1)`` -> "Evaluated by 1 community" (the language's rule)."""
+        for tag in (self.language, SOURCE_LANGUAGE):
+            forms, _, expr = plural_forms(tag)
+            if key in forms:
+                text = forms[key][min(_plural_rule(expr)(abs(int(count))), len(forms[key]) - 1)]
+                try:
+                    return text.format(count=count, **params)
+                except (KeyError, IndexError, ValueError):
+                    return text
+        return self(key, count=count, **params)
 
     def has(self, key: str) -> bool:
         return key in self._messages or key in self._fallback

@@ -227,7 +227,7 @@ class FederationView(View):
         table = (f"<table><tr><th>{esc(tr('federation.results.community'))}</th>"
                  f"<th>{esc(tr('federation.results.rows'))}</th><th>{esc(tr('federation.results.criteria'))}</th>"
                  f"</tr>{''.join(rows)}</table>" if rows else f"<p>{esc(tr('federation.results.none'))}</p>")
-        self.results.value = (f"<h2>{esc(tr('federation.results.heading', count=len(found)))}</h2>{table}")
+        self.results.value = (f"<h2>{esc(tr.plural('federation.results.heading', len(found)))}</h2>{table}")
 
     # -- actions ------------------------------------------------------------------------------------
     def _ok(self, target: w.HTML, text: str) -> None:
