@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PRESENCE_DIR = Path(".workbench") / "presence"
+_mine: Path | None = None  # this process's own record, once it announced itself
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ def announce(project_root: str | os.PathLike, app: str, role: str, language: str
         os.replace(tmp, path)
     except OSError:
         return None  # presence is a courtesy; never stop an app for it
-    atexit.register(_forget, path)
+    global _mine
+    if _mine != path:
+        atexit.register(_forget, path)
+    _mine = path
     return path
 
 
@@ -62,12 +66,26 @@ def _forget(path: Path) -> None:
 
 
 def update_language(path: Path | None, language: str) -> None:
+    """Rewrite a record's language (atomically: the room never reads half a file)."""
     if path is None:
         return
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.loads(path.read_text(encoding="utf-8"))
-        data["language"] = language
-        path.write_text(json.dumps(data), encoding="utf-8")
+        if data.get("language") == language:
+            return
+        data["language"] = str(language)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def set_language(language: str) -> None:
+    """The person in this process switched language: the room counts them under the new one.
+
+    Views call it from ``View.set_language``; a process that never announced itself (a test, a
+    notebook in JupyterLab) has nothing to update.
+    """
+    update_language(_mine, language)
 
 
 def connected(project_root: str | os.PathLike) -> list[Presence]:
@@ -92,3 +110,12 @@ def summary(items: list[Presence]) -> dict[str, Counter]:
     """Counts of participants by language and by app (facilitators not counted)."""
     people = [p for p in items if p.role == "participant"]
     return {"language": Counter(p.language for p in people), "app": Counter(p.app for p in people)}
+
+
+def by_language_and_app(items: list[Presence]) -> dict[str, Counter]:
+    """For each language, how many participants are in each app now (facilitators not counted)."""
+    out: dict[str, Counter] = {}
+    for p in items:
+        if p.role == "participant":
+            out.setdefault(p.language, Counter())[p.app] += 1
+    return out

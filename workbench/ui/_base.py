@@ -88,7 +88,10 @@ class View:
         return self.tr.language
 
     def set_language(self, language: str) -> None:
+        from ..presence import set_language as present_in
+
         self.tr = Translator(language)
+        present_in(language)  # the room counts this person under their new language
         self.render()
 
     def render(self) -> None:  # pragma: no cover - abstract

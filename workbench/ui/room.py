@@ -1,6 +1,8 @@
-"""The facilitator's view of the room: codes, activity, the log's health.
+"""The facilitator's view of the room: codes, who is here, how far each group has got, the log's health.
 
-Polls the store (no refresh needed) while it is shown in Voila.
+Polls the store (no refresh needed) while it is shown in Voila. Groups are participants by language
+(presence knows which app each is in now; the log, how far they have got) and, when the deliberation
+analysis has found opinion groups, by opinion group. Only counts are shown, never a person's code.
 """
 
 from __future__ import annotations
@@ -9,15 +11,21 @@ from collections import Counter
 
 import ipywidgets as w
 
+from .. import apps
 from ..i18n import available, format_datetime
-from ..presence import connected, summary
+from ..presence import by_language_and_app, connected, summary
+from ..stages import STEP_KEYS, group_progress
 from ._base import STYLE, View, esc, language_switch
 
 
 class RoomView(View):
-    """``RoomView(project)``: ``refresh`` button, ``codes``, ``health``, ``activity`` HTML widgets."""
+    """``RoomView(project)``: ``refresh`` button, ``codes``, ``presence``, ``groups``, ``health``, ``activity`` HTML.
 
-    def __init__(self, project, language: str | None = None, poll_seconds: float = 0):
+    ``opinion_groups``: also run the deliberation analysis (scikit-learn; only when the log grew) and
+    show its opinion groups' progress.
+    """
+
+    def __init__(self, project, language: str | None = None, poll_seconds: float = 0, opinion_groups: bool = True):
         super().__init__(language or project.config.default_language)
         self.project = project
         self.style = w.HTML(STYLE)
@@ -28,10 +36,13 @@ class RoomView(View):
         self.health = w.HTML()
         self.activity = w.HTML()
         self.presence = w.HTML()
+        self.groups = w.HTML()
+        self.opinion_groups = opinion_groups
+        self._progress = []
         self.refresh = w.Button(icon="refresh")
         self.refresh.on_click(lambda _b: self.render())
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
-                                self.presence, self.health, self.activity]
+                                self.presence, self.groups, self.health, self.activity]
         self._timer = None
         self._seen_seq = -1
         self.render()
@@ -40,7 +51,8 @@ class RoomView(View):
 
     def render_presence(self) -> None:
         tr = self.tr
-        here = summary(connected(self.project.root))
+        items = connected(self.project.root)
+        here = summary(items)
         by_lang = ", ".join(f"{esc(tr.language_name(lang) if lang in available() else lang)}: {n}"
                             for lang, n in sorted(here["language"].items()))
         by_app = "".join(f"<tr><td>{esc(tr('app.' + a + '.title'))}</td><td>{n}</td></tr>"
@@ -49,6 +61,44 @@ class RoomView(View):
             f"<h2>{esc(tr('room.connected', count=sum(here['language'].values())))}</h2>"
             f"<p>{by_lang}</p><table>{by_app}</table>"
         )
+        self.render_groups(by_language_and_app(items))
+
+    def _language(self, tag: str) -> str:
+        if not tag:
+            return self.tr("room.groups.no_language")
+        return self.tr.language_name(tag) if tag in available() else tag
+
+    def _opinion_groups(self) -> dict[str, list[str]]:
+        if not self.opinion_groups:
+            return {}
+        from ..purpose.analysis import analyse_store
+
+        return {g.name: g.members for g in analyse_store(self.project.store).groups}
+
+    def render_groups(self, now: dict) -> None:
+        """One row per group: which apps its people are in now, the furthest stage reached, counts per step."""
+        tr = self.tr
+        titles = {a.key: tr(a.title_key) for a in apps.APPS}
+        stage_title = {"purpose": tr("stage.purpose.title"), "consent": tr("stage.consent.title")}
+        head = "".join(f"<th>{esc(tr('room.groups.col.' + k))}</th>" for k in ("group", "now", "stage", "people"))
+        head += "".join(f"<th>{esc(tr('room.groups.step.' + k))}</th>" for k in STEP_KEYS)
+        rows = []
+        progress = {(g.kind, g.name): g for g in self._progress}
+        languages = sorted({n for k, n in progress if k == "language"} | set(now), key=lambda t: (not t, t))
+        for kind, name in [("language", t) for t in languages] + [k for k in progress if k[0] == "opinion"]:
+            g = progress.get((kind, name))
+            label = self._language(name) if kind == "language" else tr("room.groups.opinion", name=name)
+            apps_now = now.get(name) if kind == "language" else None
+            where = " · ".join(f"{titles.get(a, a)}: {n}" for a, n in sorted(apps_now.items())) if apps_now else "—"
+            stage = stage_title.get(g.stage, "—") if g and g.stage else "—"
+            cells = [label, where, stage, str(g.people if g else 0)]
+            cells += [str(g.steps[k]) if g and k in g.steps else "—" for k in STEP_KEYS]
+            rows.append(f'<tr data-group="{esc(kind)}:{esc(name)}">' + "".join(f"<td>{esc(c)}</td>" for c in cells)
+                        + "</tr>")
+        body = (f'<div style="overflow-x:auto"><table class="wb-groups"><tr>{head}</tr>{"".join(rows)}</table></div>'
+                if rows else f'<p class="wb-muted">{esc(tr("room.groups.none"))}</p>')
+        self.groups.value = (f"<h2>{esc(tr('room.groups.heading'))}</h2>"
+                             f'<p class="wb-muted">{esc(tr("room.groups.help"))}</p>{body}')
 
     def render(self) -> None:
         tr = self.tr
@@ -61,8 +111,9 @@ class RoomView(View):
             self.health.value = f'<p class="wb-ok">✔ {esc(tr("room.chain_ok", count=result.count))}</p>'
         else:
             self.health.value = f'<p class="wb-error">✖ {esc(tr("room.chain_bad", reason=result.sentence))}</p>'
-        self.render_presence()
         events = self.project.store.events()
+        self._progress = group_progress(events, self._opinion_groups())
+        self.render_presence()
         self._seen_seq = events[-1].seq if events else 0
         kinds = Counter(ev.kind for ev in events)
         people = {ev.actor for ev in events if ev.actor != "facilitator"}
