@@ -27,6 +27,7 @@ COMMANDS = {
     "backup": "backup",
     "consent": "consent",
     "data": "data",
+    "datasheet": "data",
     "evaluate": "evaluate",
     "card": "card",
     "run": "run",

@@ -1,7 +1,26 @@
-HELP = "Data curation: add a dataset, profile it, show consent enforcement, take a snapshot, write the datasheet."
+"""``workbench data ACTION`` (add, profile, consent, snapshot, export, datasheet) and ``workbench datasheet``.
+
+``workbench datasheet DIR`` is the same as ``workbench data datasheet DIR`` (the verb the issue names): both
+are registered in ``COMMANDS`` and share :func:`add_arguments` / :func:`run`, which read the verb from the
+parser's name.
+"""
+
+HELP = ("Data curation: add a dataset, profile it, show consent enforcement, take a snapshot, export a "
+        "spreadsheet copy, write the datasheet.")
+HELPS = {"datasheet": "Write the datasheet (Markdown and HTML) into artifacts/, naming the snapshot hashes "
+                      "(same as 'workbench data datasheet DIR')."}
+
+
+def _datasheet_arguments(d):
+    d.add_argument("dir", metavar="DIR", help="the project folder")
+    d.add_argument("--lang", default=None, help="language (default: the project's first)")
 
 
 def add_arguments(p):
+    if p.prog.split()[-1] == "datasheet":
+        _datasheet_arguments(p)
+        p.set_defaults(data_command="datasheet")
+        return
     sub = p.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(p))
     a = sub.add_parser("add", help="add a dataset (CSV, TSV, Excel, Parquet, JSON Lines) with its column mapping",
                        description="Check FILE, store it unchanged under data/ by content hash, log its mapping.")
@@ -31,10 +50,21 @@ def add_arguments(p):
     s.add_argument("--use", default="train", help="the use (default train)")
     s.add_argument("--at", default=None, help="date or time (default now)")
 
+    e = sub.add_parser("export", help="write a spreadsheet copy of a snapshot (formulas neutralised)",
+                       description="Write the rows of a recorded snapshot as a CSV to open in a spreadsheet: text "
+                       "cells that start with = + - @, a tab or a carriage return get a leading quote so they "
+                       "show as text. The recorded snapshot and its hash stay as they are.")
+    e.add_argument("dir", metavar="DIR", help="the project folder")
+    e.add_argument("--use", default="train", help="the use whose latest snapshot to copy (default train)")
+    e.add_argument("--hash", default=None, metavar="PREFIX", help="copy the snapshot whose hash starts with "
+                   "PREFIX instead of the latest")
+    e.add_argument("--out", default=None, metavar="FILE.csv", help="where to write it (default "
+                   "artifacts/spreadsheets/<use>-<hash>.csv)")
+    e.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
+
     d = sub.add_parser("datasheet", help="write the datasheet (Markdown and HTML) into artifacts/",
                        description="Write artifacts/datasheet.md and .html, naming the snapshot hashes.")
-    d.add_argument("dir", metavar="DIR", help="the project folder")
-    d.add_argument("--lang", default=None, help="language (default: the project's first)")
+    _datasheet_arguments(d)
 
 
 def run(args):
@@ -47,7 +77,7 @@ def run(args):
     action = getattr(args, "data_command", None)
     if not action:
         raise WorkbenchError("workbench data needs an action.", "Use one of: add, profile, consent, snapshot, "
-                             "datasheet (each has --help).")
+                             "export, datasheet (each has --help).")
     tr = Translator("en")
     with open_project(args.dir) as project:
         if action == "add":
@@ -103,6 +133,13 @@ def run(args):
             snap = take(project, args.use, args.at)
             print(f"Snapshot for {snap.use} at {snap.at}: {snap.rows} rows, sha256 {snap.content_sha256}, "
                   f"artifacts/{snap.file}")
+            return 0
+        if action == "export":
+            from ..curation.snapshot import spreadsheet_copy
+
+            snap, path = spreadsheet_copy(project, args.use, args.out, content_hash=args.hash, force=args.force)
+            print(f"Wrote a spreadsheet copy of the {snap.use} snapshot {snap.content_sha256[:16]} ({snap.rows} rows) "
+                  f"to {path}; the snapshot artifacts/{snap.file} is unchanged.")
             return 0
         if action == "datasheet":
             from ..curation.datasheet import write

@@ -10,8 +10,18 @@ values empty, numbers as pandas writes them). Its SHA-256 is the content hash:
 the same inputs always give the same bytes and so the same hash.
 
 :func:`take` writes ``artifacts/snapshots/<use>-<hash12>.csv`` (the canonical
-bytes, for machines; a spreadsheet export neutralises formulas separately, see
-:func:`export_csv`) and logs ``curation.snapshot``.
+bytes, for machines) and logs ``curation.snapshot``. That file is a record: it is
+never neutralised or rewritten. People who open the rows in a spreadsheet get a
+separate copy, :func:`spreadsheet_copy` (``workbench data export``, the curation
+app's "save spreadsheet copy"): the recorded file is read back (its hash checked
+against the log), every text cell that could start a formula gets a leading
+quote (:mod:`workbench.spreadsheet`), and the copy is written atomically (UTF-8
+with a byte-order mark for Excel, ``\\r\\n``), by default to
+``artifacts/spreadsheets/<use>-<hash12>.csv``.
+
+The canonical CSV ends rows with ``\\n`` and quotes cells with ``\\n``, ``,`` or
+``"``, not cells with a bare ``\\r``; read it back with ``\\n`` as the only line
+terminator (as :func:`read_recorded` does), not with a generic CSV reader.
 """
 
 from __future__ import annotations
@@ -22,10 +32,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import WorkbenchError
+from ..spreadsheet import FORMULA_START, neutralise  # noqa: F401  (one rule; evaluation.protocol imports it here)
 from ..store import canonical_json
 
 SNAPSHOT = "curation.snapshot"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SPREADSHEETS = "spreadsheets"
 
 
 @dataclass(frozen=True)
@@ -137,22 +149,75 @@ def latest(store, use: str | None = None) -> Snapshot | None:
     return snaps[-1] if snaps else None
 
 
-def neutralise(value):
-    """A cell as a spreadsheet will show it: text that could start a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def export_csv(frame, path) -> Path:
+def export_csv(frame, path, *, force: bool = True) -> Path:
     """The kept rows for people to open in a spreadsheet: formulas neutralised, raw row numbers first."""
-    out = frame.reset_index(names="row")
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("str", "string"):
-            s = out[col].astype(object)
-            risky = s.astype("str").str.startswith(FORMULA_START, na=False) & s.notna()
-            if risky.any():
-                out[col] = s.where(~risky, "'" + s.astype("str"))
-    path = Path(path)
-    out.rename(columns=lambda c: neutralise(str(c))).to_csv(path, index=False, lineterminator="\n")
-    return path
+    from ..spreadsheet import neutralise_frame, write_csv
+
+    return write_csv(neutralise_frame(frame.reset_index(names="row")), path, force=force)
+
+
+def choose(store, use: str, content_hash: str | None = None) -> Snapshot:
+    """The latest snapshot for ``use``, or the one whose content hash starts with ``content_hash``."""
+    snaps = [s for s in history(store) if s.use == use]
+    if content_hash:
+        prefix = str(content_hash).strip().lower()
+        snaps = [s for s in snaps if prefix and s.content_sha256.startswith(prefix)]
+        if not snaps:
+            raise WorkbenchError(f"There is no {use} snapshot with hash {content_hash}.",
+                                 "See the hashes in the curation app or the datasheet.",
+                                 key="curation.snapshot.error.no_hash", use=use, hash=str(content_hash))
+    if not snaps:
+        raise WorkbenchError(f"There is no snapshot for {use} yet.",
+                             f"Take one first: workbench data snapshot DIR --use {use}.",
+                             key="curation.snapshot.error.none", use=use)
+    return snaps[-1]
+
+
+def read_recorded(project, snap: Snapshot):
+    """The recorded snapshot file as a table of text (header row first), its hash checked against the log."""
+    import pandas as pd
+
+    path = Path(project.artifacts_dir) / snap.file
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise WorkbenchError(f"The snapshot file artifacts/{snap.file} is missing.",
+                             "Restore it from a backup, or take the snapshot again.",
+                             key="curation.snapshot.error.missing", file=snap.file) from None
+    if hashlib.sha256(data).hexdigest() != snap.content_sha256:
+        raise WorkbenchError(f"artifacts/{snap.file} does not match the hash logged when it was taken.",
+                             "Restore it from a backup, or take the snapshot again.",
+                             key="curation.snapshot.error.changed", file=snap.file)
+    return pd.read_csv(io.BytesIO(data), header=None, dtype=str, na_filter=False, lineterminator="\n",
+                       encoding="utf-8")
+
+
+def spreadsheet_path(project, snap: Snapshot) -> Path:
+    return Path(project.artifacts_dir) / SPREADSHEETS / f"{snap.use}-{snap.content_sha256[:12]}.csv"
+
+
+def spreadsheet_copy(project, use: str, out=None, *, content_hash: str | None = None,
+                     force: bool = False) -> tuple[Snapshot, Path]:
+    """Write a spreadsheet copy of a recorded snapshot (latest for ``use`` unless ``content_hash``).
+
+    ``out`` defaults to ``artifacts/spreadsheets/<use>-<hash12>.csv`` (replaced freely: the same snapshot
+    always gives the same copy). Any other existing file is replaced only with ``force``; a recorded
+    snapshot file never is. The recorded snapshot and its hash are not touched.
+    """
+    from ..spreadsheet import neutralise_text_table, write_csv
+
+    snap = choose(project.store, use, content_hash)
+    if out is None:
+        out, force = spreadsheet_path(project, snap), True
+        out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise WorkbenchError(f"The spreadsheet copy is a CSV file, but {out.name} does not end in .csv.",
+                             "Name it like train.csv.", key="curation.snapshot.error.not_csv", name=out.name)
+    records = {(Path(project.artifacts_dir) / s.file).resolve() for s in history(project.store) if s.file}
+    if out.resolve() in records:
+        raise WorkbenchError(f"{out} is a recorded snapshot and stays as it is.",
+                             "Write the spreadsheet copy to another file.",
+                             key="curation.snapshot.error.record", path=str(out))
+    table = read_recorded(project, snap)
+    return snap, write_csv(neutralise_text_table(table), out, force=force, header=False, bom=True)

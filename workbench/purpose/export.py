@@ -22,17 +22,10 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
+from ..spreadsheet import FORMULA_START, neutralise  # noqa: F401  (the one rule, shared by every export)
 from .deliberation import Deliberation
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FILES = ("comments.csv", "votes.csv", "participants-votes.csv")
-
-
-def neutralise(value):
-    """A cell as a spreadsheet will show it: text that could be a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _ms(ts: str) -> int:

@@ -22,6 +22,7 @@ UPLOAD_ACCEPT = ".csv,.tsv,.tab,.txt,.xlsx,.xlsm,.parquet,.pq,.jsonl,.ndjson"
 PANELS = ("import", "consent", "profile", "pii", "log", "datasheet", "datawork")
 RULE_OPS = ("==", "!=", "in", "not_in", "contains", "missing", "present", "<", "<=", ">", ">=", "duplicate")
 ACTOR = "facilitator"
+SHEET_LINK_BYTES = 5 * 1024 * 1024  # spreadsheet copies up to this size also get a download link
 
 
 def _text(**kw) -> w.Text:
@@ -56,7 +57,8 @@ class CurationView(View):
 
     - import: ``upload``, ``contributor_col``, ``target_col``, ``group_cols``, ``text_col``, ``drop_cols``,
       ``add_button``, ``import_status`` (``load_file(bytes, name)`` does what an upload does)
-    - consent: ``use``, ``at``, ``show_button``, ``waterfall_table``, ``waterfall_chart``, ``snapshot_button``
+    - consent: ``use``, ``at``, ``show_button``, ``waterfall_table``, ``waterfall_chart``, ``snapshot_button``,
+      ``sheet_button`` (save a spreadsheet copy of the latest snapshot), ``sheet_info`` (its download link)
     - profile: ``profile_button``, ``profile_out``, ``ref_attribute``, ``ref_shares``, ``ref_source``, ``ref_save``
     - pii: ``pii_out``, ``redact_column``, ``redact_kinds``, ``redact_reason``, ``redact_button``
     - log: ``rule_column``, ``rule_op``, ``rule_value``, ``rule_reason``, ``rule_button``; ``rows_text``,
@@ -214,10 +216,14 @@ class CurationView(View):
         self.snapshot_button = _button("info")
         self.snapshot_button.on_click(lambda _b: self.take_snapshot())
         self.snapshot_info = w.HTML()
+        self.sheet_button = _button("info")  # a spreadsheet copy of the snapshot, formulas neutralised
+        self.sheet_button.on_click(lambda _b: self.save_spreadsheet())
+        self.sheet_info = w.HTML()
         self.consent_labels = [w.HTML(), w.HTML()]
         self.consent_panel = w.VBox([self.consent_labels[0], self.use, self.consent_labels[1], self.at,
                                      self.show_button, self.waterfall_table, self.waterfall_chart,
-                                     self.snapshot_button, self.snapshot_info], layout=FULL)
+                                     self.snapshot_button, self.snapshot_info, self.sheet_button,
+                                     self.sheet_info], layout=FULL)
 
     def _at(self):
         if self.at.value is None:
@@ -247,8 +253,10 @@ class CurationView(View):
                                       f"{esc(tr('curation.consent.kept', kept=view.counts['kept'], raw=len(view.reason)))}</p>")
         if self.charts:
             from ..charts.curation import to_svg, waterfall
+            from ..charts.readings import reading_html, waterfall_reading
 
-            self.waterfall_chart.value = f'<div class="wb-chart" style="overflow-x:auto">{to_svg(waterfall(steps, tr))}</div>'
+            self.waterfall_chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{to_svg(waterfall(steps, tr))}</div>'
+                                          + reading_html(waterfall_reading(steps, tr)))
         snap = latest(self.project.store, self.use.value)
         self.snapshot_info.value = "" if snap is None else (
             f'<p class="wb-muted">{esc(tr("curation.snapshot.last", hash=snap.content_sha256[:16], rows=snap.rows, at=snap.at[:10]))}</p>')
@@ -260,6 +268,27 @@ class CurationView(View):
         if snap is not None:
             self._ok("curation.snapshot.taken", hash=snap.content_sha256[:16], rows=snap.rows)
         return snap
+
+    def save_spreadsheet(self):
+        """Save a spreadsheet copy of the use's latest snapshot (the snapshot itself stays as recorded).
+
+        Written to ``artifacts/spreadsheets/``; a download link follows when the copy is at most
+        ``SHEET_LINK_BYTES`` (larger copies are only named by their path)."""
+        import base64
+
+        from ..curation.snapshot import spreadsheet_copy
+
+        out = self._run(lambda: spreadsheet_copy(self.project, self.use.value))
+        self.sheet_info.value = ""
+        if out is not None:
+            _snap, path = out
+            self._ok("curation.snapshot.spreadsheet_saved", path=str(path))
+            if path.stat().st_size <= SHEET_LINK_BYTES:
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                self.sheet_info.value = (f'<p><a download="{esc(path.name)}" '
+                                         f'href="data:text/csv;charset=utf-8;base64,{data}">'
+                                         f"{esc(self.tr('curation.snapshot.download', name=path.name))}</a></p>")
+        return out
 
     # -- profile -----------------------------------------------------------------------------------
     def _build_profile(self):
@@ -319,14 +348,19 @@ class CurationView(View):
         self.ref_attribute.options = list(ds.mapping.groups)
         if self.charts:
             from ..charts import curation as charts
+            from ..charts import readings as rd
 
-            try:
-                svgs = [charts.missing_values(prof.column_table, tr), charts.label_balance(prof.labels, tr)]
-                svgs += [charts.representation(prof.groups, g, prof.min_group_size, tr) for g in ds.mapping.groups]
+            try:  # each chart with its one-line plain reading under it
+                svgs = [(charts.missing_values(prof.column_table, tr), rd.missing_reading(prof.column_table, tr)),
+                         (charts.label_balance(prof.labels, tr), rd.label_balance_reading(prof.labels, tr))]
+                svgs += [(charts.representation(prof.groups, g, prof.min_group_size, tr),
+                          rd.representation_reading(prof.groups, g, tr)) for g in ds.mapping.groups]
                 if prof.text_histogram is not None:
-                    svgs.append(charts.text_lengths(prof.text_histogram, tr))
+                    svgs.append((charts.text_lengths(prof.text_histogram, tr),
+                                 rd.text_lengths_reading(prof.text_histogram, tr)))
                 self.profile_charts.value = "".join(
-                    f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>' for c in svgs)
+                    f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>{rd.reading_html(line)}'
+                    for c, line in svgs)
             except Exception:  # the tables above are the record; say the drawing failed rather than hide it
                 self.profile_charts.value = f'<p class="wb-error" role="status">{esc(tr("error.chart_failed"))}</p>'
 
@@ -582,6 +616,7 @@ class CurationView(View):
         self.use.value = current_use
         self.show_button.description = tr("curation.consent.show")
         self.snapshot_button.description = tr("curation.snapshot.take")
+        self.sheet_button.description = tr("curation.snapshot.spreadsheet")
         self.profile_button.description = tr("curation.profile.run")
         for label, key in zip(self.ref_labels, ("curation.profile.reference", "curation.profile.ref_attribute",
                                                 "curation.profile.ref_shares", "curation.profile.ref_source"),
@@ -772,8 +807,10 @@ class DataWorkView(View):
                                           {1, 2, 3, 5, 6}) if rows else ""
         if self.charts and rows:
             from ..charts.curation import pay_vs_floor, to_svg
+            from ..charts.readings import pay_reading, reading_html
 
-            self.chart.value = f'<div class="wb-chart" style="overflow-x:auto">{to_svg(pay_vs_floor(checks.workers, t.hourly_floor, tr))}</div>'
+            self.chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{to_svg(pay_vs_floor(checks.workers, t.hourly_floor, tr))}</div>'
+                                + reading_html(pay_reading(checks.workers, t.hourly_floor, tr)))
 
 
 def _need(ds):
