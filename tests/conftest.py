@@ -1,8 +1,15 @@
 """Shared fixtures for the unit and widget tests (browser fixtures live in tests/browser/).
 
-``project`` runs each test that uses it twice: on the SQLite file in the folder
-and on a real PostgreSQL server (a fresh schema per test) when one can be
-started; ``sqlite_project`` is for tests about the SQLite file itself.
+``backend_url`` runs each test that uses it twice: with the store in the SQLite
+file in the project folder, and on a real PostgreSQL server (a fresh schema per
+test) when one can be started. Stage tests pass it to ``Project.init`` or the
+demo builders; ``project`` is a fresh project on it. ``module_backend_url`` is
+the same per module, for a module-scoped project built once.
+
+``once_store_url`` is for heavy end-to-end fixtures that run once, not per
+backend: it gives PostgreSQL when a server is up (always in CI, which sets
+WORKBENCH_REQUIRE_POSTGRES=1) and the SQLite file otherwise.
+``sqlite_project`` is for tests about the SQLite file itself.
 """
 
 from __future__ import annotations
@@ -15,31 +22,74 @@ import workbench
 
 from ._pg import PostgresServer, fresh_schema_url
 
+SQLITE_URL = "sqlite:///store.db"
+BACKENDS = ["sqlite", "postgresql"]
+_server: dict[str, object] = {}
+
+
+def _pg_base_url() -> str | None:
+    """The per-process throwaway server's URL (started on first use), or None without one."""
+    if "url" not in _server:
+        try:
+            server = PostgresServer()
+            _server.update(server=server, url=server.start())
+        except Exception as exc:
+            if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
+            _server.update(url=None, why=str(exc))
+    return _server["url"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    server = _server.pop("server", None)
+    if server is not None:
+        server.stop()
+
 
 @pytest.fixture(scope="session")
 def pg_url():
-    try:
-        server = PostgresServer()
-        url = server.start()
-    except Exception as exc:
-        if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
-        pytest.skip(f"no PostgreSQL server: {exc}")
-    yield url
-    server.stop()
+    url = _pg_base_url()
+    if url is None:
+        pytest.skip(f"no PostgreSQL server: {_server.get('why')}")
+    return url
 
 
-def _new_project(path, store_url="sqlite:///store.db"):
+def _url_for(request) -> str:
+    if request.param == "postgresql":
+        return fresh_schema_url(request.getfixturevalue("pg_url"))
+    return SQLITE_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_url(request) -> str:
+    """A store URL for a new project: the folder's SQLite file, or a fresh PostgreSQL schema."""
+    return _url_for(request)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_backend_url(request) -> str:
+    return _url_for(request)
+
+
+@pytest.fixture(scope="session")
+def once_store_url():
+    """A callable giving a new store URL: a fresh PostgreSQL schema when a server is up, else SQLite."""
+
+    def new_url() -> str:
+        base = _pg_base_url()
+        return fresh_schema_url(base) if base else SQLITE_URL
+
+    return new_url
+
+
+def _new_project(path, store_url=SQLITE_URL):
     return workbench.init(path, "Test co-op", ["en", "pt-BR"], "BR", "Sort messages by urgency.", store_url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def project(request, tmp_path):
+@pytest.fixture
+def project(backend_url, tmp_path):
     """A fresh, empty project (English and Portuguese) on each store backend."""
-    url = "sqlite:///store.db"
-    if request.param == "postgresql":
-        url = fresh_schema_url(request.getfixturevalue("pg_url"))
-    p = _new_project(tmp_path / "proj", url)
+    p = _new_project(tmp_path / "proj", backend_url)
     yield p
     p.close()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.consent.scope import CHOOSES, NEVER, Conditions, Scope
+import pytest
+
+from workbench.consent.scope import CHOOSES, NEVER, Conditions, Scope, publish
 from workbench.project import Project
 
 HOLDER = "Test co-op, on its own laptop"
@@ -17,8 +19,21 @@ def make_scope(**changes) -> Scope:
     return Scope(**base)
 
 
-def new_project(tmp_path, name="p") -> Project:
-    return Project.init(tmp_path / name, "Test co-op", ["pt-BR", "es", "en"], "BR")
+def new_project(tmp_path, name="p", store_url="sqlite:///store.db") -> Project:
+    return Project.init(tmp_path / name, "Test co-op", ["pt-BR", "es", "en"], "BR", "", store_url)
+
+
+@pytest.fixture(name="project")
+def scoped_project(tmp_path, backend_url):
+    """A project with the test scope published, on each store backend.
+
+    A consent test module uses it as ``project`` by importing it:
+    ``from .consent_support import scoped_project  # noqa: F401``.
+    """
+    p = new_project(tmp_path, store_url=backend_url)
+    publish(p.store, make_scope())
+    yield p
+    p.close()
 
 
 def fake_events(items):

@@ -34,9 +34,9 @@ ROWS = [
 ]
 
 
-def curation_project(tmp_path, rows=ROWS, mapping=MAPPING, name="p"):
+def curation_project(tmp_path, rows=ROWS, mapping=MAPPING, name="p", store_url="sqlite:///store.db"):
     """A project with a published scope (train/evaluate chosen, 24-month expiry), consent events and the dataset."""
-    p = new_project(tmp_path, name)
+    p = new_project(tmp_path, name, store_url)
     publish(p.store, make_scope())
     s = p.store
     L.give(s, "c-ok", {"train": True, "evaluate": True}, method="paper", at="2026-01-10")

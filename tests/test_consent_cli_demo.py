@@ -16,9 +16,9 @@ from .consent_support import make_scope, new_project
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, once_store_url):
     path = tmp_path_factory.mktemp("consent-demo") / "demo"
-    build_demo(path).close()
+    build_demo(path, store_url=once_store_url()).close()  # heavy: once, on PostgreSQL when a server is up
     return path
 
 
@@ -72,8 +72,8 @@ def test_cli_scope_status_forms(demo, tmp_path):
     assert code == 2 and "needs an action" in err
 
 
-def test_cli_import_refuses_bad_rows_then_imports_good_ones(tmp_path):
-    with new_project(tmp_path) as p:
+def test_cli_import_refuses_bad_rows_then_imports_good_ones(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         publish(p.store, make_scope())
     f = tmp_path / "paper.csv"
     f.write_text("contributor_id,date,choices\nc-1,2026-01-10,train\nc-2,2026-01-10,fly\n", encoding="utf-8")

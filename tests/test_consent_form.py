@@ -57,8 +57,8 @@ def test_one_decision_per_screen():
     assert {"conditions", "labels", "withdraw", "never"} <= set(kinds)
 
 
-def test_receipt_printable_in_language_with_code(tmp_path):
-    with new_project(tmp_path) as p:
+def test_receipt_printable_in_language_with_code(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         publish(p.store, make_scope())
         r = L.give(p.store, "c-1", {"train": True, "evaluate": False}, method="spoken", witness="f-ana")
         md = receipt_markdown(r, "pt-BR", "Vila")
@@ -74,8 +74,8 @@ def test_receipt_printable_in_language_with_code(tmp_path):
         json.dumps(record)
 
 
-def test_write_forms_names_files_by_version_and_hash(tmp_path):
-    with new_project(tmp_path) as p:
+def test_write_forms_names_files_by_version_and_hash(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         publish(p.store, make_scope())
         v = ScopeHistory.load(p.store).latest
         paths = write_forms(p)

@@ -15,15 +15,7 @@ from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, publish
 from workbench.consent.uses import USE_KEYS
 from workbench.errors import NotSaved, WorkbenchError
 
-from .consent_support import fake_events, make_scope, new_project, published_version
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = new_project(tmp_path)
-    publish(p.store, make_scope())
-    yield p
-    p.close()
+from .consent_support import fake_events, make_scope, new_project, published_version, scoped_project  # noqa: F401
 
 
 def test_grant_gives_a_receipt_and_permits(project):
@@ -117,8 +109,8 @@ def test_narrowing_the_scope_binds_at_once_but_does_not_rewrite(project):
     assert not mask.iloc[0] and reason.iloc[0] == L.NEVER_REASON
 
 
-def test_no_scope_no_consent(tmp_path):
-    with new_project(tmp_path, "empty") as p, pytest.raises(WorkbenchError, match="not published"):
+def test_no_scope_no_consent(tmp_path, backend_url):
+    with new_project(tmp_path, "empty", backend_url) as p, pytest.raises(WorkbenchError, match="not published"):
         L.give(p.store, "c-1", {"train": True})
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from workbench.consent import ledger as L
 from workbench.consent import paper
-from workbench.consent.scope import ScopeHistory, publish
+from workbench.consent.scope import ScopeHistory
 from workbench.errors import WorkbenchError
 
-from .consent_support import make_scope, new_project
+from .consent_support import make_scope, scoped_project  # noqa: F401
 
 FUTURE = (datetime.now(UTC) + timedelta(days=40)).date().isoformat()
 
@@ -22,14 +22,6 @@ GOOD = (
     "c-3,2026-01-12,refused,paper,\n"
     "c-1,2026-02-01,withdrawn:train,paper,\n"
 )
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = new_project(tmp_path)
-    publish(p.store, make_scope())
-    yield p
-    p.close()
 
 
 def read(project, data: bytes, name="records.csv"):

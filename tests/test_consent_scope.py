@@ -64,8 +64,8 @@ def test_invalid_scopes_are_refused_with_a_sentence(bad):
     assert err.value.sentence.endswith(".") and "\n" not in err.value.sentence
 
 
-def test_publish_versions_and_refuses_unchanged(tmp_path):
-    with new_project(tmp_path) as p:
+def test_publish_versions_and_refuses_unchanged(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         v1 = publish(p.store, make_scope())
         assert v1.version == 1
         with pytest.raises(WorkbenchError, match="same as version 1"):
@@ -78,16 +78,16 @@ def test_publish_versions_and_refuses_unchanged(tmp_path):
         assert p.stages()[1].status == "done"
 
 
-def test_draft_survives_and_is_cleared_by_publishing(tmp_path):
-    with new_project(tmp_path) as p:
+def test_draft_survives_and_is_cleared_by_publishing(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         save_draft(p.store, make_scope(holder="Draft holder"))
         assert ScopeHistory.load(p.store).draft.holder == "Draft holder"
         publish(p.store, make_scope())
         assert ScopeHistory.load(p.store).draft is None
 
 
-def test_new_version_never_rewrites_given_consent(tmp_path):
-    with new_project(tmp_path) as p:
+def test_new_version_never_rewrites_given_consent(tmp_path, backend_url):
+    with new_project(tmp_path, store_url=backend_url) as p:
         v1 = publish(p.store, make_scope())
         L.give(p.store, "c-1", {"train": True}, at="2026-01-10")
         before = [e.hash for e in p.store.events(prefix="consent.")]

@@ -22,8 +22,8 @@ LATER = _time.iso(datetime.now(UTC) + timedelta(days=1))  # after the test scope
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p, ds = curation_project(tmp_path)
+def proj(tmp_path, backend_url):
+    p, ds = curation_project(tmp_path, store_url=backend_url)
     yield p, ds
     p.close()
 
@@ -153,7 +153,7 @@ def test_snapshot_is_deterministic_and_follows_its_inputs(proj, tmp_path):
     assert h1 == h2 and inputs == inputs2
     assert inputs["raw_sha256"] == ds.sha256 and inputs["scope"]["version"] == 1
     assert data.startswith(b"row,contributor_id,") and len(data.splitlines()) == 4
-    # the same inputs in another project folder give the same hash
+    # the same inputs in another project folder (its store in SQLite, whatever this one's) give the same hash
     q, _ = curation_project(tmp_path / "other")
     assert snapshot.compute(q, "train", LATER)[3] == h1
     q.close()

@@ -21,8 +21,8 @@ GOOD = pd.DataFrame(ROWS)
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = new_project(tmp_path)
+def project(tmp_path, backend_url):
+    p = new_project(tmp_path, store_url=backend_url)
     yield p
     p.close()
 

@@ -59,8 +59,8 @@ def test_duplicates_with_many_distinct_columns_use_the_hash_path():
     assert dupes == int(frame.duplicated().sum()) == 7
 
 
-def test_reference_shares(tmp_path):
-    p, ds = curation_project(tmp_path)
+def test_reference_shares(tmp_path, backend_url):
+    p, ds = curation_project(tmp_path, store_url=backend_url)
     P.set_reference(p.store, "hood", P.parse_shares("A = 0.5\nB=0.4, C: 0.1"), "census 2022")
     prof = P.project_profile(p)
     g = prof.groups.set_index("group")
@@ -79,8 +79,8 @@ def test_reference_shares(tmp_path):
 
 
 # -- data work ----------------------------------------------------------------------------------
-def test_datawork_checks(tmp_path):
-    p, _ds = curation_project(tmp_path)
+def test_datawork_checks(tmp_path, backend_url):
+    p, _ds = curation_project(tmp_path, store_url=backend_url)
     s = p.store
     today = date(2026, 6, 30)
     datawork.set_terms(s, 25, "brl", 30, "A share of grants.")
@@ -149,8 +149,8 @@ def test_terms_from_workbench_toml(tmp_path):
 HOSTILE = '<script>alert(1)</script> | =cmd'
 
 
-def test_datasheet_fills_facts_and_answers_and_escapes(tmp_path):
-    p, ds = curation_project(tmp_path)
+def test_datasheet_fills_facts_and_answers_and_escapes(tmp_path, backend_url):
+    p, ds = curation_project(tmp_path, store_url=backend_url)
     datasheet.answer(p.store, "motivation", "purpose", HOSTILE, "en")
     datasheet.answer(p.store, "uses", "avoid", "Never to deny care.", "en")
     datasheet.answer(p.store, "uses", "avoid", "", "en")  # cleared

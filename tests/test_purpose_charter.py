@@ -235,10 +235,10 @@ def test_polis_export_shape_numbers_participants_and_neutralises_formulas(projec
 
 # -- the demo -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, once_store_url):
     from workbench.demo import build_demo
 
-    p = build_demo(tmp_path_factory.mktemp("demo") / "demo")
+    p = build_demo(tmp_path_factory.mktemp("demo") / "demo", store_url=once_store_url())  # once, on PostgreSQL if up
     yield p
     p.close()
 

@@ -11,8 +11,8 @@ from workbench.purpose.deliberation import Deliberation
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project.init(tmp_path / "p", "Test co-op", ["en", "pt-BR", "es"])
+def project(tmp_path, backend_url):
+    p = Project.init(tmp_path / "p", "Test co-op", ["en", "pt-BR", "es"], store_url=backend_url)
     yield p
     p.close()
 

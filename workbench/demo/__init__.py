@@ -21,11 +21,14 @@ DEMO_SEED = 7
 STAGE_MODULES = ("purpose", "consent", "curation", "evaluation")
 
 
-def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200):
-    """Create the demo project at ``path`` (absent or empty) and return it open."""
+def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200, store_url: str = "sqlite:///store.db"):
+    """Create the demo project at ``path`` (absent or empty) and return it open.
+
+    ``store_url`` is where its event log lives (the folder's SQLite file by default).
+    """
     from ..project import Project
 
-    project = Project.init(path, DEMO_NAME, ["pt-BR", "es", "en"], "BR", DEMO_PURPOSE)
+    project = Project.init(path, DEMO_NAME, ["pt-BR", "es", "en"], "BR", DEMO_PURPOSE, store_url)
     rows = generate_rows(n=n, seed=seed)
     raw = to_csv(rows)
     digest = hashlib.sha256(raw).hexdigest()
