@@ -66,12 +66,12 @@ def test_plans_never_test_on_a_training_row_and_respect_the_permitted_sets():
         assert not set(people[tr_ids]) & set(people[te_ids])
 
 
-def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
-    store = sqlite_project.store
+def test_a_run_logs_events_saves_models_and_cancels(project):
+    store = project.store
     steps = []
     run = evaluate(data_for(synthetic()), ["majority", "tfidf_naive_bayes", "decision_tree"], seed=1,
                    criteria=CRITERIA, budget_kwh=1.0, meter=EstimateMeter("BR"), n_boot=200, store=store,
-                   runs_dir=sqlite_project.artifacts_dir / "runs", progress=lambda *a: steps.append(a))
+                   runs_dir=project.artifacts_dir / "runs", progress=lambda *a: steps.append(a))
     assert run.status == "completed" and run.plan.method == "kfold"
     assert steps[-1][0] == steps[-1][1] == 3 * 7  # 5 folds + final fit + metrics, per candidate
     nb = run.results["tfidf_naive_bayes"]
@@ -83,7 +83,7 @@ def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
     assert kinds == ["evaluation.started"] + ["evaluation.recorded"] * 3 + ["evaluation.completed"]
     folded = load_runs(store)[run.run]
     assert folded["status"] == "completed" and folded["recommendation"]["candidate"] == run.recommendation.candidate
-    model = load_model(sqlite_project.artifacts_dir / "runs" / folded["candidates"]["tfidf_naive_bayes"]["files"]
+    model = load_model(project.artifacts_dir / "runs" / folded["candidates"]["tfidf_naive_bayes"]["files"]
                        ["model"]["file"])
     assert list(model.predict(pd.DataFrame({"text": ["bleeding today"], "village": ["x"],
                                             "contributor_id": ["c"]}))) == ["urgent"]
@@ -115,11 +115,10 @@ def test_a_run_logs_events_saves_models_and_cancels(sqlite_project):
     assert store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
 
 
-def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project, monkeypatch):
+def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypatch):
     from workbench.evaluation import artifacts
 
     monkeypatch.setattr(artifacts, "model_format", lambda: "joblib")  # skops has its own test below
-    project = sqlite_project
     publish(project.store, make_scope())
     for i in range(1, 31):
         give(project.store, f"c-{i:04d}", {"train": True, "evaluate": True}, at="2026-01-01T00:00:00+00:00")
@@ -169,12 +168,12 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(sqlite_project, m
     assert decided["decision"] == "adopt" and decided["passes_all"] is True
 
 
-def test_cli_lists_candidates_and_refuses_without_data(sqlite_project):
-    code, out, _err = run_cli(["evaluate", str(sqlite_project.root), "--list"])
+def test_cli_lists_candidates_and_refuses_without_data(project):
+    code, out, _err = run_cli(["evaluate", str(project.root), "--list"])
     assert code == 0 and "tfidf_logistic" in out and "embeddings_logistic" in out
-    code, _out, err = run_cli(["evaluate", str(sqlite_project.root)])
+    code, _out, err = run_cli(["evaluate", str(project.root)])
     assert code == 2 and err.startswith("error: ") and err[-1] == "\n" and err.count("\n") == 1
-    code, _out, err = run_cli(["card", str(sqlite_project.root)])
+    code, _out, err = run_cli(["card", str(project.root)])
     assert code == 2 and "No model has been adopted" in err
 
 

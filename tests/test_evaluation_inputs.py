@@ -16,8 +16,8 @@ from .test_evaluation_flow import synthetic
 
 
 @pytest.fixture
-def project(sqlite_project, tmp_path):
-    p = sqlite_project
+def project(project, tmp_path):
+    p = project  # conftest's, on each backend
     frame = synthetic(n=240)
     frame["received_at"] = [f"2026-03-{1 + i % 28:02d}" for i in range(len(frame))]
     frame["channel"] = ["sms" if i % 2 else "whatsapp" for i in range(len(frame))]
