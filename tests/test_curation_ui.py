@@ -18,14 +18,14 @@ HOSTILE = '<img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p, ds = curation_project(tmp_path)
+def proj(tmp_path, backend_url):
+    p, ds = curation_project(tmp_path, store_url=backend_url)
     yield p, ds
     p.close()
 
 
-def test_upload_map_and_add(tmp_path):
-    p = new_project(tmp_path)
+def test_upload_map_and_add(tmp_path, backend_url):
+    p = new_project(tmp_path, store_url=backend_url)
     view = CurationView(p, "facilitator", "en", charts=False)
     assert "curation.no_dataset" not in view.log_table.value
     view.upload.value = ({"name": "messages.csv", "type": "text/csv", "size": 10, "last_modified": datetime(2026, 5, 1, tzinfo=UTC),
@@ -41,8 +41,8 @@ def test_upload_map_and_add(tmp_path):
     p.close()
 
 
-def test_a_bad_upload_shows_the_sentence_in_the_language_and_writes_nothing(tmp_path):
-    p = new_project(tmp_path)
+def test_a_bad_upload_shows_the_sentence_in_the_language_and_writes_nothing(tmp_path, backend_url):
+    p = new_project(tmp_path, store_url=backend_url)
     view = CurationView(p, "facilitator", "pt-BR", charts=False)
     view.load_file(b"contributor_id,label\n", "vazio.csv")
     assert "wb-error" in view.status.value
