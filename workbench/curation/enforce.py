@@ -77,25 +77,25 @@ def consent_reasons(ids, ledger, use: str, at=None):
 
     The column is factorised once; blank ids are found among the distinct values, not the rows, and the
     ledger gets a categorical (so it does not factorise again). Returns ``(codes into REASONS, (codes,
-    uniques))``.
+    uniques))``, the latter the column's own factorisation (-1 for missing values only, blank ids keep
+    their code), so the profile can reuse it as it is.
     """
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
-    uniques = pd.Index(uniques).astype("str")
-    blank = np.asarray(uniques.str.strip() == "", dtype=bool)
-    codes = np.asarray(codes)
-    if blank.any():
-        codes = np.where(blank[np.maximum(codes, 0)] & (codes >= 0), -1, codes)
+    raw, uniques = pd.factorize(ids, use_na_sentinel=True)
+    raw = np.asarray(raw)
+    text = pd.Index(uniques).astype("str")
+    blank = np.asarray(text.str.strip() == "", dtype=bool)
+    codes = np.where(blank[np.maximum(raw, 0)] & (raw >= 0), -1, raw) if blank.any() else raw
     missing = codes < 0
-    cats = pd.Series(pd.Categorical.from_codes(codes, categories=uniques, validate=False), index=ids.index)
+    cats = pd.Series(pd.Categorical.from_codes(codes, categories=text, validate=False), index=ids.index)
     _mask, reason = ledger.permitted_mask(cats, use, at)
     ledger_cats = list(reason.cat.categories)
     lookup = np.array([REASONS.index(KEPT if c == "ok" else c) for c in ledger_cats], dtype="int8")
     out = lookup[reason.cat.codes.to_numpy()]
     out[missing] = REASONS.index(NO_CONTRIBUTOR)
-    return out, (codes, uniques)
+    return out, (raw, uniques)
 
 
 def enforce(frame, dataset, ledger, use: str, at=None, actions=()) -> Curated:

@@ -276,13 +276,31 @@ class Scanner:
         found, _pos, _sub = self._scan(series)
         return pd.DataFrame(found, index=series.index, columns=list(self.names))
 
-    def summary(self, frame, columns: Iterable[str]):
-        """Rows with findings per (column, kind): a long DataFrame ``column, kind, rows``."""
+    def summary(self, frame, columns: Iterable[str], factorized=None):
+        """Rows with findings per (column, kind): a long DataFrame ``column, kind, rows``.
+
+        Each column of strings is factorised first and only its distinct values are scanned; each
+        value's findings count once per row holding it (the same counts as scanning every row, since
+        a row's findings depend on its text alone). ``factorized`` maps a column to ``(codes,
+        uniques)`` already computed (the profile's), so it is not hashed again.
+        """
+        import numpy as np
         import pandas as pd
 
+        factorized = factorized or {}
         rows = []
         for col in columns:
-            counts = self._scan(frame[col])[0].sum(axis=0)
+            series = frame[col]
+            pair = factorized.get(col)
+            if pair is None and pd.api.types.is_string_dtype(series):
+                pair = pd.factorize(series, use_na_sentinel=True)
+            if pair is None:
+                counts = self._scan(series)[0].sum(axis=0)
+            else:
+                codes, uniques = np.asarray(pair[0]), pair[1]
+                per_value = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype("int64")
+                found = self._scan(pd.Series(uniques))[0]
+                counts = per_value @ found.astype("int64") if len(uniques) else np.zeros(len(self.patterns), dtype="int64")
             rows += [{"column": col, "kind": k, "rows": int(v)} for k, v in zip(self.names, counts, strict=True) if v]
         return pd.DataFrame(rows, columns=["column", "kind", "rows"]).astype({"rows": "int64"})
 

@@ -69,63 +69,164 @@ def _kind(dtype) -> str:
     return "text"
 
 
+@dataclass
+class ColumnFacts:
+    """What one pass over a column tells: missing values, distinct values, and (when asked) its codes.
+
+    ``codes`` label equal values with equal integers (-1 or a code of its own for missing values) and
+    ``uniques`` are the values behind the codes when they came from a factorisation; both are None when
+    the distinct count was found without labelling the rows (sorting numbers, or pyarrow's hash of text).
+    """
+
+    missing: int
+    distinct: int
+    codes: Any = None
+    uniques: Any = None
+
+
+def _arrow_text(series):
+    """The pyarrow (chunked) array behind an Arrow-backed text column, else None."""
+    arr = series.array
+    if not hasattr(arr, "__arrow_array__"):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    data = arr.__arrow_array__()
+    kind = data.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return data
+    return None
+
+
 def _factorize(series):
     import pandas as pd
 
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, len(uniques)
+    return codes, uniques
 
 
-def columns_and_duplicates(frame, known: dict | None = None, workers: int = 2):
-    """(column table, number of exact duplicate rows): one factorisation per column.
+def _sorted_distinct(values) -> tuple[int, int]:
+    """(missing, distinct) of a numeric numpy array by sorting (NaN is missing; -0.0 equals 0.0, as in pandas)."""
+    import numpy as np
 
-    Columns are factorised on ``workers`` threads (pyarrow's and numpy's kernels release the GIL for much
-    of the work); ``known`` maps a column to ``(codes, uniques)`` already computed (the enforcement's
-    contributor codes), so it is not hashed twice.
+    s = np.sort(values)
+    missing = int(np.count_nonzero(np.isnan(s))) if s.dtype.kind == "f" else 0
+    k = len(s) - missing  # NaN sorts last
+    return missing, (1 + int(np.count_nonzero(s[1:k] != s[: k - 1]))) if k else 0
+
+
+def column_facts(series, codes: bool = False) -> ColumnFacts:
+    """Missing and distinct values of one column, with its codes when ``codes`` (exact in every case).
+
+    Numbers are counted by sorting (faster than hashing when most values differ); Arrow-backed text
+    by pyarrow's hash kernels, which release the GIL; anything else by :func:`pandas.factorize`.
     """
     import numpy as np
+
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        values = series.to_numpy()
+        missing, distinct = _sorted_distinct(values)
+        if not codes:
+            return ColumnFacts(missing, distinct)
+        labels, uniques = _factorize(series)
+        return ColumnFacts(missing, distinct, np.asarray(labels), uniques)
+    data = None if codes else _arrow_text(series)
+    if data is not None:
+        import pyarrow.compute as pc
+
+        missing = int(data.null_count)
+        return ColumnFacts(missing, len(pc.unique(data)) - (1 if missing else 0))
+    labels, uniques = _factorize(series)
+    labels = np.asarray(labels)
+    return ColumnFacts(int(series.isna().sum()), len(uniques), labels, uniques)
+
+
+def _facts_from_known(series, codes, uniques) -> ColumnFacts:
+    import numpy as np
+
+    codes = np.asarray(codes)
+    present = codes[codes >= 0]
+    distinct = int(np.count_nonzero(np.bincount(present))) if len(present) else 0
+    return ColumnFacts(int(series.isna().sum()), distinct, codes, uniques)
+
+
+def _run(tasks, workers: int):
+    """``[fn() for fn in tasks]``, on ``workers`` threads when there is more than one task."""
+    if workers > 1 and len(tasks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda fn: fn(), tasks))
+    return [fn() for fn in tasks]
+
+
+def duplicate_rows(frame, facts: Mapping[str, ColumnFacts] | None = None, workers: int = 2) -> int:
+    """How many rows repeat an earlier row exactly: ``frame.duplicated().sum()``, computed exactly.
+
+    A column whose values all differ (a message id) settles it at once: no row repeats. Otherwise each
+    column's integer codes are combined into one integer key per row (mixed-radix); when the key would
+    overflow 64 bits it is renumbered densely (at most the number of rows) and the combination goes on,
+    so no hashing of rows and no collisions. Missing values equal each other, as in pandas.
+    """
+    import numpy as np
+
+    n = len(frame)
+    if not n or not frame.shape[1]:
+        return 0  # as pandas: a frame without rows or columns has no duplicated rows
+    facts = dict(facts or {})
+    for col in frame.columns:
+        f = facts.get(col)
+        if f is not None and f.distinct + (1 if f.missing else 0) == n:
+            return 0
+    todo = [c for c in frame.columns if facts.get(c) is None or facts[c].codes is None]
+    done = _run([lambda c=c: column_facts(frame[c], codes=True) for c in todo], workers)
+    facts.update(zip(todo, done, strict=True))
+    order = sorted(frame.columns, key=lambda c: facts[c].distinct)  # few values first: the key grows slowly
+    key, width = np.zeros(n, dtype="uint64"), 1
+    for col in order:
+        f = facts[col]
+        codes = np.asarray(f.codes).astype("int64", copy=False)
+        span = int(codes.max()) + 2
+        if width * span >= 2**63:  # renumber the key densely before it overflows
+            uniq, inverse = np.unique(key, return_inverse=True)
+            key, width = inverse.reshape(-1).astype("uint64"), len(uniq)
+            if width == n:
+                return 0
+        key = key * np.uint64(span) + (codes + 1).astype("uint64")
+        width *= span
+    s = np.sort(key)
+    return n - (1 + int(np.count_nonzero(s[1:] != s[:-1])))
+
+
+def columns_and_duplicates(frame, known: dict | None = None, workers: int = 2, codes_for: Iterable[str] = (),
+                           facts: dict | None = None):
+    """(column table, number of exact duplicate rows).
+
+    ``known`` maps a column to ``(codes, uniques)`` already computed (the enforcement's contributor
+    codes), so it is not hashed twice; columns in ``codes_for`` keep their codes (for the text scans).
+    ``facts``, when a dict is given, receives each column's :class:`ColumnFacts`.
+    """
     import pandas as pd
 
     n = len(frame)
     known = known or {}
-    todo = [c for c in frame.columns if c not in known]
-    if workers > 1 and len(todo) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(workers) as pool:
-            done = dict(zip(todo, pool.map(lambda c: _factorize(frame[c]), todo), strict=True))
-    else:
-        done = {c: _factorize(frame[c]) for c in todo}
-    for col, (codes, _uniques) in known.items():
-        if col in frame.columns:
-            codes = np.asarray(codes)
-            present = codes[codes >= 0]
-            done[col] = (codes, int(np.count_nonzero(np.bincount(present))) if len(present) else 0)
-    rows, key, width = [], np.zeros(n, dtype="uint64"), 1
-    exact = True
+    codes_for = set(codes_for)
+    out = {col: _facts_from_known(frame[col], *known[col]) for col in frame.columns if col in known}
+    todo = [c for c in frame.columns if c not in out]
+    done = _run([lambda c=c: column_facts(frame[c], codes=c in codes_for) for c in todo], workers)
+    out.update(zip(todo, done, strict=True))
+    rows = []
     for col in frame.columns:
-        s = frame[col]
-        codes, distinct = done[col]
-        codes = np.asarray(codes)
-        missing = int(s.isna().sum())
-        rows.append({"column": str(col), "dtype": str(s.dtype), "kind": _kind(s.dtype), "missing": missing,
-                     "missing_share": missing / n if n else 0.0, "distinct": int(distinct)})
-        span = int(codes.max()) + 2 if len(codes) else 1
-        if exact and width * span < 2**63:
-            key = key * np.uint64(span) + (codes + 1).astype("uint64")
-            width *= span
-        else:  # too many combinations for an exact key: fold codes with a 64-bit mix instead
-            exact = False
-            key = (key ^ (codes + 1).astype("uint64")) * np.uint64(0x9E3779B97F4A7C15)
+        s, f = frame[col], out[col]
+        rows.append({"column": str(col), "dtype": str(s.dtype), "kind": _kind(s.dtype), "missing": f.missing,
+                     "missing_share": f.missing / n if n else 0.0, "distinct": int(f.distinct)})
     table = pd.DataFrame(rows, columns=["column", "dtype", "kind", "missing", "missing_share", "distinct"])
-    if not n:
-        return table, 0
-    flagged = pd.Series(key).duplicated(keep="first").to_numpy()
-    if exact or not flagged.any():
-        return table, int(flagged.sum())
-    # hash collisions are possible: confirm with pandas on the rows the hash flags
-    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
-    return table, int(frame[maybe].duplicated().sum())
+    if facts is not None:
+        facts.update(out)
+    return table, duplicate_rows(frame, out, workers)
 
 
 def label_balance(series):
@@ -175,19 +276,37 @@ def representation(frame, groups: Iterable[str], reference: Mapping[str, Mapping
     return out[cols]
 
 
-def text_stats(series, bins: int = 20):
-    """(summary of characters per row, histogram of characters) for a text column."""
+def _as_text(series):
+    import pandas as pd
+
+    return series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str").mask(series.isna())
+
+
+def text_stats(series, bins: int = 20, factorized=None):
+    """(summary of characters per row, histogram of characters) for a text column.
+
+    With ``factorized`` (``(codes, uniques)`` of the column) the lengths are measured once per distinct
+    value and gathered by code: the same numbers, without measuring a repeated text again.
+    """
     import numpy as np
     import pandas as pd
 
-    text = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str").mask(series.isna())
-    chars = text.str.len()
-    values = chars.dropna().to_numpy(dtype="float64")
+    if factorized is not None:
+        codes, uniques = np.asarray(factorized[0]), factorized[1]
+        present = codes >= 0
+        lengths = _as_text(pd.Series(uniques)).str.len().to_numpy(dtype="float64", na_value=np.nan)
+        values = lengths[codes[present]] if len(lengths) else np.zeros(0, dtype="float64")
+        unmeasured = int(np.count_nonzero(~present)) + int(np.count_nonzero(np.isnan(values)))
+        values = values[~np.isnan(values)]
+    else:
+        chars = _as_text(series).str.len()
+        values = chars.dropna().to_numpy(dtype="float64")
+        unmeasured = int(chars.isna().sum())
     has = len(values) > 0
     stats = pd.DataFrame({
         "measure": ["chars"],
         "rows": [int(len(values))],
-        "empty": [int((values == 0).sum()) + int(chars.isna().sum())],
+        "empty": [int((values == 0).sum()) + unmeasured],
         "mean": [float(values.mean()) if has else 0.0],
         "median": [float(np.median(values)) if has else 0.0],
         "p95": [float(np.quantile(values, 0.95)) if has else 0.0],
@@ -208,20 +327,28 @@ def profile(frame, mapping=None, reference=None, min_group_size: int = DEFAULT_M
 
     from .pii import Scanner
 
-    table, dupes = columns_and_duplicates(frame, known)
+    text_col = getattr(mapping, "text", None)
+    if text_col is not None and text_col not in frame.columns:
+        text_col = None
+    if pii_columns is None:
+        pii_columns = [text_col] if text_col else [c for c in frame.columns if _kind(frame[c].dtype) == "text"]
+    pii_columns = [c for c in pii_columns if c in frame.columns]
+    facts: dict = {}
+    # the text columns keep their codes: their lengths and personal data are found once per distinct text
+    table, dupes = columns_and_duplicates(frame, known, codes_for={*pii_columns, *([text_col] if text_col else [])},
+                                          facts=facts)
+    # only for columns of strings: values that factorise as equal then also read as the same text
+    factorized = {c: (facts[c].codes, facts[c].uniques) for c in {*pii_columns, text_col} - {None}
+                  if facts[c].uniques is not None and pd.api.types.is_string_dtype(frame[c])}
     target = getattr(mapping, "target", None)
     labels = label_balance(frame[target]) if target and target in frame.columns else \
         pd.DataFrame(columns=["label", "count", "share"])
     groups = [g for g in getattr(mapping, "groups", ()) if g in frame.columns]
     reps = representation(frame, groups, reference, min_group_size)
-    text_col = getattr(mapping, "text", None)
     stats = hist = None
-    if text_col and text_col in frame.columns:
-        stats, hist = text_stats(frame[text_col])
-    if pii_columns is None:
-        pii_columns = [text_col] if text_col and text_col in frame.columns else \
-            [c for c in frame.columns if _kind(frame[c].dtype) == "text"]
-    pii = (scanner or Scanner.default()).summary(frame, [c for c in pii_columns if c in frame.columns])
+    if text_col:
+        stats, hist = text_stats(frame[text_col], factorized=factorized.get(text_col))
+    pii = (scanner or Scanner.default()).summary(frame, pii_columns, factorized=factorized)
     return Profile(len(frame), frame.shape[1], dupes, int(frame.memory_usage(deep=False).sum()), table, labels,
                    reps, stats, hist, pii, int(min_group_size))
 
