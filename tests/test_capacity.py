@@ -51,3 +51,41 @@ def test_the_next_person_is_told_the_room_is_full(tiny_room):
     assert "A sala está cheia" in body and "Tente de novo em um minuto" in body
     # The login page still answers: the server is alive, only full.
     assert tiny_room.request("GET", "/login")[0] == 200
+
+
+def test_kernels_in_use_counts_pages_not_spares_and_survives_a_cancelled_spare():
+    """Voila's pools hold asyncio tasks: started spares, spares still starting, failed and cancelled ones."""
+    import asyncio
+
+    from workbench.serve.capacity import count_in_use
+
+    async def started(kid):
+        return {"kernel_id": kid, "task": None, "renderer": None}
+
+    async def failing():
+        raise RuntimeError("the kernel died while starting")
+
+    async def scenario():
+        spare_a = asyncio.ensure_future(started("a"))
+        spare_b = asyncio.ensure_future(started("b"))
+        broken = asyncio.ensure_future(failing())
+        cancelled = asyncio.ensure_future(asyncio.sleep(10))
+        starting = asyncio.ensure_future(asyncio.sleep(10))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.gather(spare_a, spare_b, broken, cancelled, return_exceptions=True)
+        assert cancelled.cancelled() and broken.exception() is not None and not starting.done()
+        pools = {"welcome.ipynb": [spare_a, broken], "purpose.ipynb": [cancelled, spare_b, starting]}
+        try:
+            # a, b: spares; p1..p3: pages; "s" is the kernel of the spare still starting.
+            assert count_in_use(["a", "b", "p1", "p2", "p3", "s"], pools) == 3
+            # The starting spare's kernel is not listed yet: never below zero, never a spare as a page.
+            assert count_in_use(["a", "b"], pools) == 0
+            assert count_in_use(["p1", "p2"], {}) == 2
+            # A cancelled spare alone (what Voila leaves after a shutdown) does not raise.
+            assert count_in_use(["p1"], {"consent.ipynb": [cancelled]}) == 1
+        finally:
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+
+    asyncio.run(scenario())

@@ -28,11 +28,27 @@ a {{ display: inline-flex; align-items: center; min-height: 48px; padding: 0 16p
 
 def kernels_in_use(kernel_manager) -> int:
     """Kernels started minus the preheated spares waiting in the pools."""
-    total = len(kernel_manager.list_kernel_ids())
-    spares = 0
-    for pool in getattr(kernel_manager, "_pools", {}).values():
-        spares += sum(1 for f in pool if not f.done() or not f.exception())
-    return max(0, total - spares)
+    return count_in_use(kernel_manager.list_kernel_ids(), getattr(kernel_manager, "_pools", {}))
+
+
+def count_in_use(kernel_ids, pools: dict) -> int:
+    """Kernels serving a page: ``kernel_ids`` less the spares in Voila's ``pools``.
+
+    A pool holds one task per spare: done with ``{"kernel_id": ...}`` once its kernel
+    started, still running while it starts (its kernel may already be listed), or
+    failed / cancelled (no kernel to count: a cancelled task has no exception to ask
+    for, ``exception()`` would raise CancelledError).
+    """
+    spare_ids, starting = set(), 0
+    for pool in pools.values():
+        for task in pool:
+            if not task.done():
+                starting += 1
+            elif not task.cancelled() and task.exception() is None:
+                result = task.result()
+                if isinstance(result, dict) and result.get("kernel_id"):
+                    spare_ids.add(result["kernel_id"])
+    return max(0, len(set(kernel_ids) - spare_ids) - starting)
 
 
 def capped(handler_class, max_kernels: int, default_language: str):
