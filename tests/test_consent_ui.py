@@ -245,3 +245,23 @@ def test_facilitator_records_a_paper_form_marked_as_such(project):
     assert ev.actor == "facilitator" and ev.payload["method"] == "paper" and ev.payload["at"].startswith("2026-01-05")
     participant = ContributorView(project, "en")
     assert participant.method not in participant.controls.children
+
+
+def test_choices_have_icons_and_code_fields_have_labels_tied_to_them(project):
+    from workbench.ui.icons import ICON_STYLE
+
+    view = ContributorView(project, "es")
+    assert ICON_STYLE in view.style.value
+    for button, icon in ((view.yes, "yes"), (view.no, "no"), (view.agree, "give"), (view.decline, "decline"),
+                         (view.withdraw_selected, "withdraw"), (view.withdraw_all, "withdraw")):
+        assert f"wb-icon-{icon}" in button._dom_classes
+        assert button.description and button.description[0] not in "✓✗↩→←"  # the word alone names the button
+    # The description is what ipywidgets draws as <label for=...> of the <input> (checked in the browser).
+    assert view.contributor.description == view.tr("consent.app.code_label") != ""
+    assert view.receipt_code.description == view.tr("consent.app.receipt_label")
+    view.language_switch.value = "pt-BR"
+    assert view.contributor.description == view.tr("consent.app.code_label") != ""
+    assert view.contributor in view.controls.children and view.receipt_code in view.controls.children
+    facilitator = ContributorView(project, "en", role="facilitator")
+    assert facilitator.witness.description == "Witness (for spoken consent)"
+    assert facilitator.date.description and facilitator.date in facilitator.controls.children

@@ -40,7 +40,10 @@ def test_run_shows_the_criteria_table_and_records_a_decision(view, sqlite_projec
     assert 'data-status="pass"' in view.table.value and 'data-status="fail"' in view.table.value
     assert view.progress.value == view.progress.max
     assert 'data-recommended="tfidf_naive_bayes"' in view.recommendation.value
-    assert len(view.charts.children) == 2 and "<svg" in view.charts.children[0].value
+    kids = view.charts.children  # each chart with its plain reading under it
+    assert len(kids) == 4 and "<svg" in kids[0].value and "<svg" in kids[2].value
+    assert kids[1].value == '<p class="wb-reading">Only Words (TF-IDF) + naive Bayes passes every criterion.</p>'
+    assert kids[3].value.startswith(('<p class="wb-reading">Every group meets', '<p class="wb-reading">Group '))
     assert view.decision.value == "tfidf_naive_bayes"
     view.decision.value = "majority"
     view.reason.value = ""

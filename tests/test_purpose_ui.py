@@ -237,8 +237,11 @@ def test_facilitator_charts_render_as_svg(project):
     _camps(project, n=3)
     view = FacilitatorView(project, "en")
     view.tabs.selected_index = 1
-    assert len(view.charts.children) == 3
-    assert all("<svg" in c.value for c in view.charts.children)
+    kids = view.charts.children
+    assert len(kids) == 6  # three charts, each with its plain reading under it
+    assert all("<svg" in c.value for c in kids[0::2])
+    assert all(c.value.startswith('<p class="wb-reading">') and "<svg" not in c.value for c in kids[1::2])
+    assert kids[1].value.startswith('<p class="wb-reading">Most people agree with: “')
 
 
 def test_participant_module_does_not_import_pandas_sklearn_or_altair():
@@ -309,3 +312,18 @@ def test_the_language_sticks_to_the_participant_code(tmp_path):
     laptop.language_switch.value = "es"
     assert len(project.store.events(prefix="participant.")) == 2
     project.close()
+
+
+def test_vote_buttons_carry_an_icon_beside_the_word_not_in_it(project):
+    from workbench.ui.icons import ICON_STYLE, ICONS
+
+    view = ParticipantView(project, "es")
+    view.new_button.click()
+    es = Translator("es")
+    for button, vote in ((view.agree, "agree"), (view.disagree, "disagree"), (view.pass_, "pass")):
+        assert f"wb-icon-{vote}" in button._dom_classes
+        assert button.description == es(f"purpose.vote.{vote}")  # the accessible name is the word alone
+        assert f'.wb-icon-{vote}::before {{ content: "{ICONS[vote]}' in ICON_STYLE
+    assert ICON_STYLE in view.style.value and '/ ""' in ICON_STYLE  # empty alt text: out of the name
+    view.language_switch.value = "en"
+    assert view.agree.description == "Agree" and "wb-icon-agree" in view.agree._dom_classes

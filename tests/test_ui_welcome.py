@@ -114,3 +114,19 @@ def test_room_poll_redraws_the_log_only_when_it_grew(project, monkeypatch):
     project.store.append("vote.cast", {"v": 1}, actor="sea-7")
     room.poll()
     assert calls == [1] and "sea-7" in room.activity.value
+
+
+def test_stage_links_and_cards_have_icons_hidden_from_screen_readers(project):
+    import re
+
+    view = WelcomeView(project, "participant", "en")
+    links = re.findall(r'<a class="wb-link".*?</a>', view.links.value)
+    assert len(links) == 2  # purpose and consent
+    for link in links:
+        icons = re.findall(r'<span class="wb-icon" aria-hidden="true">[^<]+</span>', link)
+        assert len(icons) == 2  # the stage's icon before the title, the arrow after it
+        text = re.sub(r'<span class="wb-icon" aria-hidden="true">[^<]+</span>', "", link)
+        assert re.sub(r"<[^>]+>", "", text).strip() in {Translator("en")("app.purpose.title"),
+                                                        Translator("en")("app.consent.title")}
+    assert view.stage_cards.value.count('aria-hidden="true">🎯') == 1
+    assert view.stage_cards.value.count('<span class="wb-icon" aria-hidden="true">○</span>') == 4

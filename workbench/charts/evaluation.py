@@ -59,8 +59,8 @@ def performance_energy(candidates: pd.DataFrame, tr: Translator | None = None) -
                  "result:N"])
 
 
-def criteria_group_charts(result: dict, key: str, tr: Translator, titled: bool = True) -> list[tuple[str, alt.Chart]]:
-    """One per-group chart for each 'every group' criterion of a candidate's result: (title, chart)."""
+def criteria_group_parts(result: dict, key: str, tr: Translator) -> list[tuple[str, pd.DataFrame, dict]]:
+    """For each 'every group' criterion of a candidate's result: (title, its per-group rows, the criterion)."""
     groups = pd.DataFrame(result.get("by_group") or [],
                           columns=["attribute", "group", "metric", "label", "value", "lo", "hi", "n"])
     out = []
@@ -74,8 +74,14 @@ def criteria_group_charts(result: dict, key: str, tr: Translator, titled: bool =
             continue
         title = tr("evaluation.chart.group_title", candidate=tr(f"evaluation.candidate.{key}.title"),
                    criterion=c["id"])
-        out.append((title, group_metric(part, c["threshold"], tr, title if titled else "")))
+        out.append((title, part, c))
     return out
+
+
+def criteria_group_charts(result: dict, key: str, tr: Translator, titled: bool = True) -> list[tuple[str, alt.Chart]]:
+    """One per-group chart for each 'every group' criterion of a candidate's result: (title, chart)."""
+    return [(title, group_metric(part, c["threshold"], tr, title if titled else ""))
+            for title, part, c in criteria_group_parts(result, key, tr)]
 
 
 def to_svg(chart: alt.Chart) -> str:

@@ -24,6 +24,7 @@ from ..consent.uses import LABELS, USE_KEYS, USES
 from ..errors import NotSaved, WorkbenchError
 from ..i18n import available
 from ._base import STYLE, View, esc, language_switch
+from .icons import ICON_STYLE, with_icon
 
 CONSENT_STYLE = """
 <style>
@@ -35,6 +36,11 @@ CONSENT_STYLE = """
 .wb-app .wb-check .widget-label-basic, .wb-app .wb-check label { font-size: 18px; }
 .wb-app .wb-check input[type=checkbox] { width: 28px; height: 28px; }
 .wb-app .wb-receipt-code { font-size: 1.6em; font-weight: 700; letter-spacing: 0.08em; }
+/* A text field's label (its ipywidgets description, a <label for=...> tied to the <input>) on its own line. */
+.wb-app .wb-labelled { flex-wrap: wrap; width: 100%; }
+.wb-app .wb-labelled > label.widget-label { width: 100%; max-width: 100%; text-align: left; white-space: normal;
+  overflow: visible; font-size: 17px; margin: 0 0 4px 0; }
+.wb-app .wb-labelled > input { flex: 1 1 100%; }
 </style>
 """
 
@@ -56,6 +62,13 @@ def _button(description: str = "", big: bool = True, style: str = "") -> w.Butto
     return b
 
 
+def _text() -> w.Text:
+    """A full-width text field whose description is its label, drawn on its own line above it."""
+    box = w.Text(layout=w.Layout(width="100%"), style={"description_width": "initial"})
+    box.add_class("wb-labelled")
+    return box
+
+
 def _label(text: str) -> w.HTML:
     return w.HTML(f"<label>{esc(text)}</label>")
 
@@ -74,7 +87,7 @@ class ContributorView(View):
         super().__init__(lang)
         self.project = project
         self.role = role
-        self.style = w.HTML(STYLE + CONSENT_STYLE)
+        self.style = w.HTML(STYLE + CONSENT_STYLE + ICON_STYLE)
         self.header = w.HTML()
         self.language_switch = language_switch(lang)
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
@@ -84,16 +97,18 @@ class ContributorView(View):
         self.controls = w.VBox(layout=w.Layout(width="100%"))
         self.controls.add_class("wb-controls")
 
-        self.contributor_label, self.receipt_label = w.HTML(), w.HTML()
-        self.contributor = w.Text(layout=w.Layout(width="100%"))
+        # Text fields are named by their description: ipywidgets draws it as a <label for=...> tied to the <input>.
+        self.receipt_label = w.HTML()
+        self.contributor = _text()
         self.contributor.add_class("wb-consent-code")
         self.begin = _button(style="primary")
         # Facilitators also record paper and spoken consent here, marked as such (method, witness, date).
-        self.method_label, self.witness_label, self.date_label = w.HTML(), w.HTML(), w.HTML()
+        self.method_label = w.HTML()
         self.method = w.ToggleButtons(options=[(m, m) for m in L.METHODS], value="app", layout=w.Layout(width="100%"))
-        self.witness = w.Text(layout=w.Layout(width="100%"))
-        self.date = w.DatePicker(layout=w.Layout(width="14em"))
-        self.receipt_code = w.Text(layout=w.Layout(width="100%"))
+        self.witness = _text()
+        self.date = w.DatePicker(layout=w.Layout(width="100%"), style={"description_width": "initial"})
+        self.date.add_class("wb-labelled")
+        self.receipt_code = _text()
         self.receipt_code.add_class("wb-receipt-input")
         self.open_receipt = _button()
         self.yes, self.no = _button(style="success"), _button(style="info")
@@ -108,6 +123,12 @@ class ContributorView(View):
         for box in self.withdraw_boxes.values():
             box.add_class("wb-check")
         self.withdraw_selected, self.withdraw_all = _button(style="warning"), _button(style="danger")
+        # ✓ ✗ ↩ → ← beside the words (CSS, out of the buttons' accessible names).
+        for button, icon in ((self.yes, "yes"), (self.no, "no"), (self.agree, "give"), (self.decline, "decline"),
+                             (self.withdraw_selected, "withdraw"), (self.withdraw_all, "withdraw"),
+                             (self.next, "next"), (self.back, "back"), (self.begin, "open"),
+                             (self.open_receipt, "open")):
+            with_icon(button, icon)
 
         self.begin.on_click(lambda _b: self._on_begin())
         self.open_receipt.on_click(lambda _b: self._on_open_receipt())
@@ -276,13 +297,12 @@ class ContributorView(View):
         self.withdraw_all.description = tr("consent.app.withdraw_all")
         for u, box in self.withdraw_boxes.items():
             box.description = tr(USES[u].title_key)
-        self.contributor_label.value = f"<label>{esc(tr('consent.app.code_label'))}</label>"
         self.receipt_label.value = f"<p>{esc(tr('consent.app.have_receipt'))}</p>"
-        self.contributor.placeholder = tr("consent.app.code_label")
-        self.receipt_code.placeholder = tr("consent.app.receipt_label")
-        self.method_label.value = f"<label>{esc(tr('consent.app.method_label'))}</label>"
-        self.witness_label.value = f"<label>{esc(tr('consent.app.witness_label'))}</label>"
-        self.date_label.value = f"<label>{esc(tr('consent.app.date_label'))}</label>"
+        self.contributor.description = tr("consent.app.code_label")
+        self.receipt_code.description = tr("consent.app.receipt_label")
+        self.method_label.value = f"<p>{esc(tr('consent.app.method_label'))}</p>"
+        self.witness.description = tr("consent.app.witness_label")
+        self.date.description = tr("consent.app.date_label")
         method = self.method.value
         self.method.options = [(tr(f"consent.receipt.method.{m}"), m) for m in L.METHODS]
         self.method.value = method
@@ -294,9 +314,8 @@ class ContributorView(View):
         self.body.value = f"<p>{esc(tr('consent.form.intro'))}</p>"
         recording = []
         if self.role == apps.FACILITATOR:
-            recording = [self.method_label, self.method, self.witness_label, self.witness, self.date_label,
-                         self.date]
-        self.controls.children = [self.contributor_label, self.contributor, *recording, self.begin,
+            recording = [self.method_label, self.method, self.witness, self.date]
+        self.controls.children = [self.contributor, *recording, self.begin,
                                   self.receipt_label, self.receipt_code, self.open_receipt]
 
     def _render_no_scope(self) -> None:

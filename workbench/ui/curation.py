@@ -253,8 +253,10 @@ class CurationView(View):
                                       f"{esc(tr('curation.consent.kept', kept=view.counts['kept'], raw=len(view.reason)))}</p>")
         if self.charts:
             from ..charts.curation import to_svg, waterfall
+            from ..charts.readings import reading_html, waterfall_reading
 
-            self.waterfall_chart.value = f'<div class="wb-chart" style="overflow-x:auto">{to_svg(waterfall(steps, tr))}</div>'
+            self.waterfall_chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{to_svg(waterfall(steps, tr))}</div>'
+                                          + reading_html(waterfall_reading(steps, tr)))
         snap = latest(self.project.store, self.use.value)
         self.snapshot_info.value = "" if snap is None else (
             f'<p class="wb-muted">{esc(tr("curation.snapshot.last", hash=snap.content_sha256[:16], rows=snap.rows, at=snap.at[:10]))}</p>')
@@ -346,14 +348,19 @@ class CurationView(View):
         self.ref_attribute.options = list(ds.mapping.groups)
         if self.charts:
             from ..charts import curation as charts
+            from ..charts import readings as rd
 
-            try:
-                svgs = [charts.missing_values(prof.column_table, tr), charts.label_balance(prof.labels, tr)]
-                svgs += [charts.representation(prof.groups, g, prof.min_group_size, tr) for g in ds.mapping.groups]
+            try:  # each chart with its one-line plain reading under it
+                svgs = [(charts.missing_values(prof.column_table, tr), rd.missing_reading(prof.column_table, tr)),
+                         (charts.label_balance(prof.labels, tr), rd.label_balance_reading(prof.labels, tr))]
+                svgs += [(charts.representation(prof.groups, g, prof.min_group_size, tr),
+                          rd.representation_reading(prof.groups, g, tr)) for g in ds.mapping.groups]
                 if prof.text_histogram is not None:
-                    svgs.append(charts.text_lengths(prof.text_histogram, tr))
+                    svgs.append((charts.text_lengths(prof.text_histogram, tr),
+                                 rd.text_lengths_reading(prof.text_histogram, tr)))
                 self.profile_charts.value = "".join(
-                    f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>' for c in svgs)
+                    f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>{rd.reading_html(line)}'
+                    for c, line in svgs)
             except Exception:  # the tables above are the record; say the drawing failed rather than hide it
                 self.profile_charts.value = f'<p class="wb-error" role="status">{esc(tr("error.chart_failed"))}</p>'
 
@@ -800,8 +807,10 @@ class DataWorkView(View):
                                           {1, 2, 3, 5, 6}) if rows else ""
         if self.charts and rows:
             from ..charts.curation import pay_vs_floor, to_svg
+            from ..charts.readings import pay_reading, reading_html
 
-            self.chart.value = f'<div class="wb-chart" style="overflow-x:auto">{to_svg(pay_vs_floor(checks.workers, t.hourly_floor, tr))}</div>'
+            self.chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{to_svg(pay_vs_floor(checks.workers, t.hourly_floor, tr))}</div>'
+                                + reading_html(pay_reading(checks.workers, t.hourly_floor, tr)))
 
 
 def _need(ds):

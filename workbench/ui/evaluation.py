@@ -303,6 +303,7 @@ class EvaluationView(View):
         import pandas as pd
 
         from ..charts import evaluation as charts
+        from ..charts import readings as rd
 
         tr = self.tr
         key = (run["run"], run["status"], len(run["candidates"]), self.language)
@@ -316,13 +317,16 @@ class EvaluationView(View):
                                "status": _overall_status(r)} for k, r in run["candidates"].items()
                               if r.get("status") == "ok"])
         if len(table):
-            children.append(charts.svg_widget(charts.performance_energy(table.dropna(subset=["accuracy"]), tr),
-                                              tr("evaluation.chart.energy_title")))
+            shown = table.dropna(subset=["accuracy"])
+            children.append(charts.svg_widget(charts.performance_energy(shown, tr), tr("evaluation.chart.energy_title")))
+            children.append(w.HTML(rd.reading_html(rd.performance_energy_reading(shown, tr))))
         rec = (run.get("recommendation") or {}).get("candidate")
         key = rec or next((k for k, r in run["candidates"].items() if r.get("status") == "ok"), None)
         if key:
-            for title, chart in charts.criteria_group_charts(run["candidates"][key], key, tr):
-                children.append(charts.svg_widget(chart, title))
+            for title, rows, c in charts.criteria_group_parts(run["candidates"][key], key, tr):
+                children.append(charts.svg_widget(charts.group_metric(rows, c["threshold"], tr, title), title))
+                children.append(w.HTML(rd.reading_html(
+                    rd.group_metric_reading(rows, c["threshold"], tr, c.get("direction", ">=")))))
         self.charts.children = children
 
 

@@ -21,6 +21,7 @@ from ..i18n import available
 from ..purpose import charter as ch
 from ..purpose import deliberation as dl
 from ._base import STYLE, View, esc, language_switch
+from .icons import ICON_STYLE, with_icon
 
 PURPOSE_STYLE = """
 <style>
@@ -75,7 +76,7 @@ class ParticipantView(View):
         self.current: int | None = None
         self._remembered: tuple[str, str] | None = None
 
-        self.style = self.kit.html(STYLE + PURPOSE_STYLE)
+        self.style = self.kit.html(STYLE + PURPOSE_STYLE + ICON_STYLE)
         self.header = self.kit.html()
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda ch_: self.set_language(ch_["new"]), names="value")
@@ -108,6 +109,7 @@ class ParticipantView(View):
         self.disagree = self.kit.big(style="danger")
         self.pass_ = self.kit.big()
         for button, vote in ((self.agree, "agree"), (self.disagree, "disagree"), (self.pass_, "pass")):
+            with_icon(button, vote)  # ✓ ✗ ? beside the word, not in the button's name
             button.on_click(lambda _b, v=vote: self._on_vote(v))
         self.vote_buttons = w.VBox([self.agree, self.disagree, self.pass_], layout=_full())
         self.vote_buttons.add_class("wb-vote")
@@ -224,8 +226,8 @@ class ParticipantView(View):
         self.text.description = tr("purpose.write.label")
         self.text.placeholder = tr("purpose.write.placeholder", max=dl.MAX_STATEMENT_CHARS)
         self.submit.description = tr("purpose.write.submit")
-        self.agree.description = "👍 " + tr("purpose.vote.agree")
-        self.disagree.description = "👎 " + tr("purpose.vote.disagree")
+        self.agree.description = tr("purpose.vote.agree")
+        self.disagree.description = tr("purpose.vote.disagree")
         self.pass_.description = tr("purpose.vote.pass")
         self.more.description = tr("purpose.vote.refresh")
         self._count()
@@ -716,11 +718,16 @@ class FacilitatorView(View):
         self.summary.value = "".join(parts)
         if self.with_charts and len(a.statements):
             from ..charts import purpose as charts
+            from ..charts import readings as rd
 
+            # Each chart with its plain reading under it (one sentence, escaped: it quotes statements).
             kids = [charts.svg_widget(charts.votes_per_statement(a.statements, tr), tr("purpose.chart.votes_title")),
-                    charts.svg_widget(charts.consensus_ranking(a.statements, tr), tr("purpose.chart.consensus_title"))]
+                    self.kit.html(rd.reading_html(rd.votes_reading(a.statements, tr))),
+                    charts.svg_widget(charts.consensus_ranking(a.statements, tr), tr("purpose.chart.consensus_title")),
+                    self.kit.html(rd.reading_html(rd.consensus_reading(a.statements, tr)))]
             if a.groups:
-                kids.insert(1, charts.svg_widget(charts.opinion_map(a.participants, tr), tr("purpose.chart.map_title")))
+                kids[2:2] = [charts.svg_widget(charts.opinion_map(a.participants, tr), tr("purpose.chart.map_title")),
+                             self.kit.html(rd.reading_html(rd.map_reading(a.participants, tr)))]
             self.charts.children = kids
         else:
             self.charts.children = []

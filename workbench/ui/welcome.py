@@ -8,9 +8,11 @@ from .. import apps
 from ..errors import WorkbenchError
 from ..stages import DONE
 from ._base import STYLE, View, esc, language_switch
+from .icons import icon_html
 
 STAGE_ICONS = {"purpose": "🎯", "consent": "✋", "curation": "🧺", "evaluation": "⚖️"}
 STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
+APP_ICONS = {"room": "👥", "catalog": "📚"}  # apps of no stage; the others take their stage's icon
 
 
 class WelcomeView(View):
@@ -66,10 +68,10 @@ class WelcomeView(View):
             s = st.stage
             cards.append(
                 f'<div class="wb-card wb-stage" data-stage="{s.key}" data-status="{st.status}">'
-                f"<p><strong>{STAGE_ICONS[s.key]} {esc(tr('stage.number', number=s.number))}: "
+                f"<p><strong>{icon_html(STAGE_ICONS[s.key])}{esc(tr('stage.number', number=s.number))}: "
                 f"{esc(tr(s.title_key))}</strong></p>"
                 f"<p>{esc(tr(s.summary_key))}</p>"
-                f'<p><span class="wb-badge {st.status}">{STATUS_ICONS[st.status]} '
+                f'<p><span class="wb-badge {st.status}">{icon_html(STATUS_ICONS[st.status])}'
                 f"{esc(tr(st.status_key if st.status != DONE else 'status.done'))}</span></p></div>"
             )
         self.stage_cards.value = "".join(cards)
@@ -79,8 +81,10 @@ class WelcomeView(View):
             links.append(f"<p>{esc(tr('welcome.no_apps'))}</p>")
         for app in visible:
             href = f"{app.notebook}?lang={self.language}"
+            icon = APP_ICONS.get(app.key) or STAGE_ICONS.get(app.stage or "", "")
             links.append(f'<a class="wb-link" href="{esc(href)}" data-app="{app.key}">'
-                         f"{esc(tr(app.title_key))} →</a>")
+                         f"{icon_html(icon) if icon else ''}{esc(tr(app.title_key))}"
+                         f'<span class="wb-icon" aria-hidden="true">&nbsp;→</span></a>')
         self.links.value = "".join(links)
 
 

@@ -1,0 +1,185 @@
+"""One plain sentence under every chart: what the chart says, for someone who does not read charts.
+
+Each function takes the same aggregated table its chart takes (see ``charts/purpose.py``,
+``curation.py``, ``evaluation.py``) and a ``Translator``, and returns one short sentence from the message
+catalogs. The sentence is plain text and may quote participant text (a statement, a group's name, a
+column, a model's title): show it with :func:`reading_html`, which escapes it. No Altair here; pandas
+only through the tables passed in.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from ..i18n import Translator, format_number
+
+MAJORITY = 0.5  # "most people agree" means more than half of the votes cast on the statement
+NEAR = 0.05  # a group's share within 5 points of its reference share reads as "close"
+QUOTE_CHARS = 90  # a statement quoted in a sentence is cut here (the full text is listed beside the chart)
+
+
+def reading_html(sentence: str) -> str:
+    """The sentence as HTML under a chart (escaped: it may quote participant text)."""
+    return f'<p class="wb-reading">{html.escape(sentence, quote=True)}</p>'
+
+
+def _pct(value: float) -> str:
+    return f"{float(value):.0%}"
+
+
+def _count(value, tr: Translator) -> str:
+    return format_number(int(value), tr.language)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# -- stage 1 -------------------------------------------------------------------------------------
+def votes_reading(statements, tr: Translator) -> str:
+    """``votes_per_statement``: the statement most people agree with, or that none has a majority yet."""
+    voted = statements[statements["votes"] > 0] if len(statements) else statements
+    if not len(voted):
+        return tr("reading.votes.none")
+    share = voted["agree"] / voted["votes"]
+    best = voted.assign(_share=share).sort_values(["_share", "votes", "id"], ascending=[False, False, True]).iloc[0]
+    if best["_share"] <= MAJORITY:
+        return tr("reading.votes.no_majority")
+    return tr("reading.votes.most_agree", text=_quote(best["text"]), share=_pct(best["_share"]),
+              votes=_count(best["votes"], tr))
+
+
+def consensus_reading(statements, tr: Translator) -> str:
+    """``consensus_ranking``: the statement with the most agreement across groups."""
+    if not len(statements) or not (statements["votes"] > 0).any():
+        return tr("reading.votes.none")
+    best = statements[statements["votes"] > 0].sort_values(["consensus", "id"], ascending=[False, True]).iloc[0]
+    return tr("reading.consensus.best", text=_quote(best["text"]), value=format(float(best["consensus"]), ".2f"))
+
+
+def map_reading(participants, tr: Translator) -> str:
+    """``opinion_map``: how many opinion groups, and the largest."""
+    placed = participants[participants["clustered"] & participants["group"].notna()] if len(participants) else []
+    if not len(placed):
+        return tr("reading.map.none")
+    sizes = placed["group"].value_counts()
+    largest = sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+    return tr("reading.map.groups", people=_count(len(placed), tr), groups=len(sizes), name=str(largest[0]),
+              size=_count(largest[1], tr))
+
+
+# -- stage 3 -------------------------------------------------------------------------------------
+def waterfall_reading(steps, tr: Translator) -> str:
+    """``waterfall``: rows kept of all rows, and the biggest loss."""
+    raw = int(steps.loc[steps["step"] == "raw", "rows"].sum())
+    kept = int(steps.loc[steps["step"] == "kept", "rows"].sum())
+    losses = steps[~steps["step"].isin(["raw", "kept"]) & (steps["rows"] != 0)]
+    if not len(losses):
+        return tr("reading.waterfall.all_kept", raw=_count(raw, tr))
+    worst = losses.assign(_n=losses["rows"].abs()).sort_values("_n", ascending=False).iloc[0]
+    return tr("reading.waterfall.kept", kept=_count(kept, tr), raw=_count(raw, tr),
+              reason=tr(f"curation.reason.{worst['step']}"), rows=_count(worst["_n"], tr))
+
+
+def missing_reading(columns, tr: Translator) -> str:
+    """``missing_values``: the column missing most, or that nothing is missing."""
+    if not len(columns) or not (columns["missing"] > 0).any():
+        return tr("reading.missing.none")
+    worst = columns.sort_values(["missing_share", "column"], ascending=[False, True]).iloc[0]
+    return tr("reading.missing.worst", column=str(worst["column"]), share=_pct(worst["missing_share"]))
+
+
+def label_balance_reading(labels, tr: Translator) -> str:
+    """``label_balance``: the most and the least common label."""
+    if not len(labels):
+        return tr("reading.labels.none")
+    ordered = labels.sort_values(["count", "label"], ascending=[False, True])
+    top, low = ordered.iloc[0], ordered.iloc[-1]
+    if len(ordered) == 1:
+        return tr("reading.labels.one", label=str(top["label"]))
+    return tr("reading.labels.spread", label=str(top["label"]), share=_pct(top["share"]), least=str(low["label"]),
+              least_share=_pct(low["share"]))
+
+
+def representation_reading(groups, attribute: str, tr: Translator) -> str:
+    """``representation``: the group furthest below its reference share, or the smallest group."""
+    part = groups[groups["attribute"] == attribute]
+    if not len(part):
+        return tr("reading.groups.none", attribute=attribute)
+
+    def name(g) -> str:
+        return tr("curation.missing_value") if _missing(g) else str(g)
+
+    with_ref = part[part["reference"].notna()]
+    if len(with_ref):
+        gaps = (with_ref["share"] - with_ref["reference"]).sort_values()
+        row = with_ref.loc[gaps.index[0]]
+        if gaps.iloc[0] < -NEAR:
+            return tr("reading.groups.below", group=name(row["group"]), share=_pct(row["share"]),
+                      reference=_pct(row["reference"]))
+        return tr("reading.groups.close", attribute=attribute)
+    row = part.sort_values(["share"]).iloc[0]
+    return tr("reading.groups.smallest", group=name(row["group"]), share=_pct(row["share"]))
+
+
+def text_lengths_reading(histogram, tr: Translator) -> str:
+    """``text_lengths``: the commonest length band."""
+    if not len(histogram) or not histogram["rows"].sum():
+        return tr("reading.lengths.none")
+    row = histogram.sort_values(["rows", "bin_start"], ascending=[False, True]).iloc[0]
+    return tr("reading.lengths.most", low=_count(row["bin_start"], tr), high=_count(row["bin_end"], tr),
+              share=_pct(row["rows"] / histogram["rows"].sum()))
+
+
+def pii_reading(pii, tr: Translator) -> str:
+    """``pii_findings``: the commonest kind of personal data found, or none."""
+    if not len(pii) or not pii["rows"].sum():
+        return tr("reading.pii.none")
+    by_kind = pii.groupby("kind")["rows"].sum().sort_values(ascending=False)
+    return tr("reading.pii.found", kind=tr(f"curation.pii.{by_kind.index[0]}"), rows=_count(by_kind.iloc[0], tr))
+
+
+def pay_reading(workers, floor: float | None, tr: Translator) -> str:
+    """``pay_vs_floor``: how many are paid below the agreed floor."""
+    paid = workers[workers["hours"] > 0]
+    if not len(paid):
+        return tr("reading.pay.none")
+    if not floor:
+        return tr("reading.pay.no_floor", workers=_count(len(paid), tr))
+    below = int(paid["below_floor"].sum())
+    if not below:
+        return tr("reading.pay.all_above", workers=_count(len(paid), tr))
+    return tr("reading.pay.below", below=_count(below, tr), workers=_count(len(paid), tr))
+
+
+# -- stage 4 -------------------------------------------------------------------------------------
+def group_metric_reading(rows, threshold: float | None, tr: Translator, direction: str = ">=") -> str:
+    """``group_metric``: the group that does worst, and whether every group meets the threshold."""
+    if not len(rows):
+        return tr("reading.metric.none")
+    at_least = direction != "<="
+    worst = rows.sort_values(["value", "group"], ascending=[at_least, True]).iloc[0]
+    value = format(float(worst["value"]), ".2f")
+    if threshold is None:
+        return tr("reading.metric.worst", group=str(worst["group"]), value=value)
+    ok = (rows["value"] >= threshold) if at_least else (rows["value"] <= threshold)
+    key = "reading.metric.all_meet" if bool(ok.all()) else "reading.metric.misses"
+    return tr(key, group=str(worst["group"]), value=value, threshold=format(float(threshold), ".2f"))
+
+
+def performance_energy_reading(candidates, tr: Translator) -> str:
+    """``performance_energy``: the model that passes every criterion and uses the least energy."""
+    if not len(candidates):
+        return tr("reading.models.none")
+    passing = candidates[candidates["status"] == "pass"]
+    if not len(passing):
+        return tr("reading.models.none_pass")
+    best = passing.sort_values(["kwh", "title"]).iloc[0]
+    key = "reading.models.only" if len(passing) == 1 else "reading.models.least_energy"
+    return tr(key, model=str(best["title"]), count=len(passing))
