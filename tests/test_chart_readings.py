@@ -112,3 +112,30 @@ def test_models_the_one_that_passes_and_uses_least_energy():
     assert R.performance_energy_reading(models, EN) == "2 models pass every criterion. Model Y uses the least energy."
     assert R.performance_energy_reading(models.iloc[[0, 2]], EN) == "Only Model X passes every criterion."
     assert R.performance_energy_reading(models.assign(status="fail"), ES) == "Ningún modelo cumple todos los criterios."
+
+
+def test_curation_app_shows_a_reading_under_each_chart(tmp_path):
+    import re
+
+    from workbench.ui.curation import CurationView
+
+    from .curation_support import curation_project
+
+    p, _ds = curation_project(tmp_path)
+    try:
+        view = CurationView(p, "facilitator", "en", charts=True)
+        view.use.value = "train"
+        view.show_button.click()
+        html = view.waterfall_chart.value
+        assert html.count("<svg") == 1 and html.count('<p class="wb-reading">') == 1
+        assert re.search(r'<p class="wb-reading">\d+ of 9 rows are kept\. The biggest loss: [^<]+ \(\d+ rows\)\.</p>',
+                         html)
+        view.profile_button.click()
+        charts = view.profile_charts.value
+        assert charts.count("<svg") == charts.count('<p class="wb-reading">') >= 4
+        assert "The most common label is" in charts and "The smallest group is" in charts
+        view.language_switch.value = "pt-BR"
+        view.profile_button.click()
+        assert "O rótulo mais comum é" in view.profile_charts.value
+    finally:
+        p.close()

@@ -28,6 +28,7 @@ ICONS: dict[str, str] = {
     "next": "→",
     "back": "←",
     "open": "→",
+    "refresh": "↻",
 }
 
 

@@ -16,6 +16,7 @@ from ..i18n import available, format_datetime
 from ..presence import by_language_and_app, connected, summary
 from ..stages import STEP_KEYS, group_progress
 from ._base import STYLE, View, esc, language_switch
+from .icons import ICON_STYLE, with_icon
 
 
 class RoomView(View):
@@ -28,7 +29,7 @@ class RoomView(View):
     def __init__(self, project, language: str | None = None, poll_seconds: float = 0, opinion_groups: bool = True):
         super().__init__(language or project.config.default_language)
         self.project = project
-        self.style = w.HTML(STYLE)
+        self.style = w.HTML(STYLE + ICON_STYLE)
         self.title = w.HTML()
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
@@ -39,7 +40,7 @@ class RoomView(View):
         self.groups = w.HTML()
         self.opinion_groups = opinion_groups
         self._progress = []
-        self.refresh = w.Button(icon="refresh")
+        self.refresh = with_icon(w.Button(), "refresh")  # not Font Awesome: its glyph would enter the name
         self.refresh.on_click(lambda _b: self.render())
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
                                 self.presence, self.groups, self.health, self.activity]
