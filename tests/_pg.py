@@ -3,6 +3,11 @@
 No mock: the store and stage tests run against a real server when one can be
 started. ``make test`` installs the Debian package and sets
 WORKBENCH_REQUIRE_POSTGRES=1, so CI fails rather than skips when it cannot.
+benchmarks/bench_load.py starts one the same way.
+
+:func:`shared_server_url` starts one server per process on first use (each
+pytest-xdist worker has its own); :func:`once_store_url` hands out a fresh
+schema on it, or the project folder's SQLite file when no server can start.
 """
 
 from __future__ import annotations
@@ -75,3 +80,45 @@ def fresh_schema_url(base_url: str) -> str:
         conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
     engine.dispose()
     return f"{base_url}?options=-csearch_path%3D{name}"
+
+
+SQLITE_URL = "sqlite:///store.db"
+_shared: dict[str, object] = {}
+
+
+def required() -> bool:
+    return os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1"
+
+
+def shared_server_url() -> str | None:
+    """This process's throwaway server (started on first call), or None when none can start.
+
+    With WORKBENCH_REQUIRE_POSTGRES=1 a server that cannot start is an error, not None.
+    """
+    if "url" not in _shared:
+        try:
+            server = PostgresServer()
+            _shared.update(server=server, url=server.start())
+        except Exception as exc:
+            if required():
+                raise RuntimeError(f"PostgreSQL is required here but could not start: {exc}") from exc
+            _shared.update(url=None, why=str(exc))
+    return _shared["url"]  # type: ignore[return-value]
+
+
+def why_no_server() -> str:
+    return str(_shared.get("why", ""))
+
+
+def once_store_url() -> str:
+    """A store URL for a heavy fixture built once: a fresh schema when a server is up, else SQLite."""
+    base = shared_server_url()
+    return fresh_schema_url(base) if base else SQLITE_URL
+
+
+def stop_shared_server() -> None:
+    server = _shared.pop("server", None)
+    _shared.pop("url", None)
+    if server is not None:
+        server.stop()  # type: ignore[attr-defined]
+

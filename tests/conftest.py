@@ -14,43 +14,28 @@ WORKBENCH_REQUIRE_POSTGRES=1) and the SQLite file otherwise.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import workbench
 
-from ._pg import PostgresServer, fresh_schema_url
+from . import _pg
+from ._pg import SQLITE_URL, fresh_schema_url
 
-SQLITE_URL = "sqlite:///store.db"
 BACKENDS = ["sqlite", "postgresql"]
-_server: dict[str, object] = {}
-
-
-def _pg_base_url() -> str | None:
-    """The per-process throwaway server's URL (started on first use), or None without one."""
-    if "url" not in _server:
-        try:
-            server = PostgresServer()
-            _server.update(server=server, url=server.start())
-        except Exception as exc:
-            if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
-                pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
-            _server.update(url=None, why=str(exc))
-    return _server["url"]
 
 
 def pytest_sessionfinish(session, exitstatus):
-    server = _server.pop("server", None)
-    if server is not None:
-        server.stop()
+    _pg.stop_shared_server()
 
 
 @pytest.fixture(scope="session")
 def pg_url():
-    url = _pg_base_url()
+    try:
+        url = _pg.shared_server_url()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     if url is None:
-        pytest.skip(f"no PostgreSQL server: {_server.get('why')}")
+        pytest.skip(f"no PostgreSQL server: {_pg.why_no_server()}")
     return url
 
 
@@ -74,12 +59,7 @@ def module_backend_url(request) -> str:
 @pytest.fixture(scope="session")
 def once_store_url():
     """A callable giving a new store URL: a fresh PostgreSQL schema when a server is up, else SQLite."""
-
-    def new_url() -> str:
-        base = _pg_base_url()
-        return fresh_schema_url(base) if base else SQLITE_URL
-
-    return new_url
+    return _pg.once_store_url
 
 
 def _new_project(path, store_url=SQLITE_URL):

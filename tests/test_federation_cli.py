@@ -15,8 +15,8 @@ from .test_federation_flow import communities
 
 
 @pytest.fixture
-def proj(tmp_path):
-    p = Project.init(tmp_path / "p", "Cli co-op", ["en"], "BR")
+def proj(tmp_path, backend_url):
+    p = Project.init(tmp_path / "p", "Cli co-op", ["en"], "BR", "", backend_url)
     publish(p.store, Scope(holder="Cli co-op", uses={"train": CHOOSES, "evaluate": ALWAYS, "share_models": NEVER,
                                                      "commercial": NEVER}))
     p.close()

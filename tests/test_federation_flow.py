@@ -39,6 +39,8 @@ from workbench.i18n import Translator
 from workbench.project import Project
 from workbench.purpose import charter as ch
 
+from . import _pg
+
 TINY = "Ilha Pequena"
 
 
@@ -90,10 +92,11 @@ def _grants(project, rows, seed: int, share_data_every: int = 2) -> None:
 project_scope = {"Rio Claro": scope_a, "Serra Azul": scope_b, "Lagoa Verde": scope_c}
 
 
-def make_community(root: Path, name: str, seed: int, *, n: int = 300, model: bool = False, tiny: int = 0) -> Path:
+def make_community(root: Path, name: str, seed: int, *, n: int = 300, model: bool = False, tiny: int = 0,
+                   store_url: str = _pg.SQLITE_URL) -> Path:
     from workbench.demo import curation as demo_curation
 
-    project = Project.init(root, name, ["en", "pt-BR"], "BR", "Urgent messages first.")
+    project = Project.init(root, name, ["en", "pt-BR"], "BR", "Urgent messages first.", store_url)
     rows = generate_rows(n=n, seed=seed, contributors=80)
     if tiny:  # a neighbourhood of a few messages, all from people who permit evaluation
         plan = {c.contributor_id: c.choice for c in consent_plan(rows, seed)}
@@ -136,12 +139,16 @@ def make_community(root: Path, name: str, seed: int, *, n: int = 300, model: boo
 
 @cache
 def communities() -> dict[str, Path]:
-    """A, B, C project folders and A's and B's bundles, built once per process."""
+    """A, B, C project folders and A's and B's bundles, built once per process.
+
+    A keeps its store in its folder's SQLite file (a test copies its folder); B and C keep theirs on
+    PostgreSQL when a server is up, so bundles travel between communities on different backends.
+    """
     base = Path(tempfile.mkdtemp(prefix="wb-federation-"))
     atexit.register(shutil.rmtree, base, True)
     out = {"A": make_community(base / "a", "Rio Claro", 11, model=True),
-           "B": make_community(base / "b", "Serra Azul", 12),
-           "C": make_community(base / "c", "Lagoa Verde", 13, tiny=3)}
+           "B": make_community(base / "b", "Serra Azul", 12, store_url=_pg.once_store_url()),
+           "C": make_community(base / "c", "Lagoa Verde", 13, tiny=3, store_url=_pg.once_store_url())}
     for name in ("A", "B"):
         with Project.open(out[name]) as p:
             export_bundle(p, base / f"{name.lower()}.zip")

@@ -12,8 +12,9 @@ from workbench.demo import build_demo
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "federated.ipynb"
 
 
-def test_the_federated_walkthrough_runs_end_to_end(tmp_path):
-    a = build_demo(tmp_path / "a")  # the full demo: its contributors permit sharing the adopted model
+def test_the_federated_walkthrough_runs_end_to_end(tmp_path, once_store_url):
+    # The full demo (its contributors permit sharing the adopted model), once, on PostgreSQL when a server is up.
+    a = build_demo(tmp_path / "a", store_url=once_store_url())
     a.close()
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(TEMPLATE), str(out), parameters={"project": str(tmp_path / "a"),

@@ -15,8 +15,8 @@ from .test_federation_flow import communities
 
 
 @pytest.fixture
-def fresh(tmp_path):
-    p = Project.init(tmp_path / "p", "<b>Evil</b> co-op", ["en", "es"], "BR")
+def fresh(tmp_path, backend_url):
+    p = Project.init(tmp_path / "p", "<b>Evil</b> co-op", ["en", "es"], "BR", "", backend_url)
     publish(p.store, Scope(holder="x", uses={"train": CHOOSES, "evaluate": ALWAYS, "share_models": CHOOSES,
                                              "publish_aggregates": ALWAYS}))
     yield p

@@ -26,12 +26,15 @@ def _scope() -> Scope:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    """A project with a scope and a charter draft, its key, and its bundle (no data, no model: fast)."""
+def small(tmp_path_factory, once_store_url):
+    """A project with a scope and a charter draft, its key, and its bundle (no data, no model: fast).
+
+    Built once, on PostgreSQL when a server is up: most tests here are about the zip, not the store.
+    """
     from workbench.purpose import charter as ch
 
     root = tmp_path_factory.mktemp("fed") / "p"
-    p = Project.init(root, "Test co-op", ["en"], "BR", "Sort messages.")
+    p = Project.init(root, "Test co-op", ["en"], "BR", "Sort messages.", once_store_url())
     publish(p.store, _scope())
     ch.save_draft(p.store, ch.Charter(title="Urgent first", problem="Urgent messages wait."), "first")
     keys.init_keys(p)
@@ -194,9 +197,9 @@ def test_a_part_swapped_after_the_check_is_caught(small, tmp_path):
     assert err.value.key == "federation.error.part_changed"
 
 
-def test_the_catalog_refuses_a_tampered_bundle_and_writes_nothing(small, tmp_path):
+def test_the_catalog_refuses_a_tampered_bundle_and_writes_nothing(small, tmp_path, backend_url):
     _root, path = small
-    other = Project.init(tmp_path / "other", "Other co-op", ["en"])
+    other = Project.init(tmp_path / "other", "Other co-op", ["en"], store_url=backend_url)
     try:
         bad = rewrite(path, tmp_path / "bad.zip", {"scope.json": b"{}"})
         with pytest.raises(BundleError):
@@ -210,7 +213,7 @@ def test_the_catalog_refuses_a_tampered_bundle_and_writes_nothing(small, tmp_pat
         other.close()
 
 
-def test_keys_live_in_dot_workbench_only(small, tmp_path):
+def test_keys_live_in_dot_workbench_only(small, tmp_path, backend_url):
     root, path = small
     private = root / ".workbench" / keys.PRIVATE_NAME
     assert private.stat().st_mode & 0o777 == 0o600 and (root / ".workbench").stat().st_mode & 0o777 == 0o700
@@ -222,7 +225,7 @@ def test_keys_live_in_dot_workbench_only(small, tmp_path):
         assert b"PRIVATE" not in json.dumps(created).encode()
         with pytest.raises(WorkbenchError, match=".workbench folder"):
             export_bundle(p, root / ".workbench" / "b.zip")
-    fresh = Project.init(tmp_path / "fresh", "Fresh", ["en"])
+    fresh = Project.init(tmp_path / "fresh", "Fresh", ["en"], store_url=backend_url)
     try:
         publish(fresh.store, _scope())
         with pytest.raises(WorkbenchError, match="no signing key") as err:
@@ -234,8 +237,8 @@ def test_keys_live_in_dot_workbench_only(small, tmp_path):
         fresh.close()
 
 
-def test_export_needs_a_scope(tmp_path):
-    p = Project.init(tmp_path / "p", "No scope", ["en"])
+def test_export_needs_a_scope(tmp_path, backend_url):
+    p = Project.init(tmp_path / "p", "No scope", ["en"], store_url=backend_url)
     try:
         keys.init_keys(p)
         with pytest.raises(WorkbenchError, match="consent scope") as err:
