@@ -57,7 +57,12 @@ def capped(handler_class, max_kernels: int, default_language: str):
     class CappedVoilaHandler(handler_class):
         async def prepare(self):
             await super().prepare()
-            if self._finished or max_kernels <= 0:
+            if self._finished:
+                return
+            note = getattr(self.kernel_manager, "note_render", None)
+            if note is not None:  # spare kernels wait for the burst of arrivals to pass (pools.py)
+                note()
+            if max_kernels <= 0:
                 return
             if kernels_in_use(self.kernel_manager) >= max_kernels:
                 lang = best_language(self.get_argument("lang", None)

@@ -7,6 +7,7 @@ The server is Voila itself (a subclass that adds the login pages and sends
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -29,13 +30,88 @@ def notebooks_dir() -> Path:
                          "Reinstall commons-workbench.")
 
 
-def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = None):
+# What one participant kernel weighs here (benchmarks: ~70 MB RSS in use, ~55 MB unique) plus headroom.
+KERNEL_MB = 80
+BASE_URL_RE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)*$")
+
+
+def normalise_base_url(value: str | None) -> str:
+    """``/``, ``/prefix/`` or ``/a/b/`` (slashes added); anything else is a one-line error."""
+    text = (value or "/").strip()
+    if not text.startswith("/"):
+        text = "/" + text
+    if not text.endswith("/"):
+        text += "/"
+    if not BASE_URL_RE.match(text):
+        raise WorkbenchError(f"--base-url {value!r} is not a URL path prefix.",
+                             "Use letters, digits, '-', '_', '.' and '/', like --base-url /workshop/.")
+    return text
+
+
+def parse_preheat(value: str | None) -> dict[str, int]:
+    """``--preheat``: ``N`` for every participant app, or ``APP=N`` pairs (``8,purpose=40``)."""
+    if value is None:
+        return {}
+    keys = {a.key for a in apps.APPS if a.preheat}
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in str(value).split(","))):
+        key, _, num = part.rpartition("=")
+        key = key.strip() or "*"
+        if key != "*" and key not in keys:
+            raise WorkbenchError(f"--preheat names {key!r}, which is not an app with preheated kernels.",
+                                 f"Use one of: {', '.join(sorted(keys))} (like --preheat purpose=40).")
+        if not num.strip().isdigit():
+            raise WorkbenchError(f"--preheat {part!r} is not a number of kernels.",
+                                 "Pass a whole number, like --preheat 10 or --preheat purpose=40,welcome=5.")
+        out[key] = int(num)
+    return out
+
+
+def pool_sizes(project, preheat: dict[str, int] | None = None) -> dict[str, int]:
+    """Spare kernels per participant notebook: ``--preheat`` over ``workshop.preheated_kernels``."""
+    preheat = preheat or {}
+    default = preheat.get("*", project.config.workshop.preheated_kernels)
+    return {a.notebook: preheat.get(a.key, default) for a in apps.APPS if a.preheat}
+
+
+def memory_available_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**20
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def kernel_cap(configured: int, spares: int, available_mb: float | None = None) -> int:
+    """``workshop.max_kernels``, lowered to what the free memory holds (80 MB a kernel, 80% of it).
+
+    0 (no cap) stays 0. Spare kernels take their memory first.
+    """
+    available_mb = memory_available_mb() if available_mb is None else available_mb
+    if configured <= 0 or available_mb is None:
+        return configured
+    fits = int(available_mb * 0.8 / KERNEL_MB) - spares
+    return max(1, min(configured, fits))
+
+
+def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = None,
+                 pools: dict[str, int] | None = None, base_url: str = "/"):
     from traitlets.config import Config
 
     shop = project.config.workshop
+    pools = pool_sizes(project) if pools is None else pools
+    kernel_env = dict(kernel_env or {})
+    # Where a preheated kernel reaches the server to wait for its request (ui/context.py).
+    kernel_env.setdefault("VOILA_APP_IP", "127.0.0.1" if ip in ("0.0.0.0", "", "::") else ip)
     cfg = Config()
     cfg.Voila.ip = ip
     cfg.Voila.port = port
+    cfg.Voila.base_url = base_url
     cfg.Voila.open_browser = False
     cfg.Voila.root_dir = str(notebooks_dir())
     cfg.Voila.cookie_secret = bytes.fromhex(codes.cookie_secret)
@@ -51,13 +127,15 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     # renders the cell without its outputs: a blank page. An app opening ~100 widget comms on a busy
     # 2-core laptop (several kernels starting at once) takes longer than that.
     cfg.VoilaExecutor.iopub_timeout = 60
-    pools = {"default": {"pool_size": 0, "kernel_env_variables": kernel_env or {}}}
-    for app in apps.APPS:
-        if app.preheat:
-            pools[app.notebook] = {"pool_size": shop.preheated_kernels, "kernel_env_variables": kernel_env or {}}
-    cfg.VoilaKernelManager.kernel_pools_config = pools
+    config = {"default": {"pool_size": 0, "kernel_env_variables": kernel_env}}
+    for notebook, size in pools.items():
+        config[notebook] = {"pool_size": size, "kernel_env_variables": kernel_env}
+    cfg.VoilaKernelManager.kernel_pools_config = config
     cfg.VoilaKernelManager.preheat_denylist = [a.notebook for a in apps.APPS if not a.preheat]
     cfg.VoilaKernelManager.fill_delay = 0.5
+    # Spares warm up one at a time (half of this 2-core laptop), after a burst of arrivals (pools.py).
+    cfg.VoilaConfiguration.multi_kernel_manager_class = "workbench.serve.pools.WarmingKernelManager"
+    cfg.WarmingKernelManager.warm_concurrency = max(1, (os.cpu_count() or 2) // 2)
     cfg.MappingKernelManager.cull_idle_timeout = shop.cull_idle_seconds
     cfg.MappingKernelManager.cull_interval = shop.cull_interval_seconds
     cfg.MappingKernelManager.cull_connected = False
@@ -79,11 +157,24 @@ def _make_app_class(max_kernels: int, default_language: str):
 
         name = "workbench-voila"
 
+        def init_settings(self):
+            from .pools import adopt
+
+            settings = super().init_settings()
+            adopt(self.kernel_manager)
+            return settings
+
         def init_handlers(self):
-            handlers = [
-                (h[0], render_handler, *h[2:]) if len(h) > 1 and h[1] is TornadoVoilaHandler else h
-                for h in super().init_handlers()
-            ]
+            from .auth import LoginHandler, LogoutHandler
+
+            handlers = []
+            for h in super().init_handlers():
+                if len(h) > 1 and h[1] is TornadoVoilaHandler:
+                    h = (h[0], render_handler, *h[2:])
+                elif len(h) > 1 and h[1] in (LoginHandler, LogoutHandler):
+                    # Voila adds the identity provider's pages without the base URL.
+                    h = (url_path_join(self.base_url, h[0]), *h[1:])
+                handlers.append(h)
             welcome = url_path_join(self.server_url, "voila/render/welcome.ipynb")
             return [(url_path_join(self.server_url, "/?"), web.RedirectHandler, {"url": welcome}), *handlers]
 
@@ -91,12 +182,17 @@ def _make_app_class(max_kernels: int, default_language: str):
 
 
 def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool = True,
-          out=sys.stdout) -> None:
-    """Serve the apps against the project until interrupted."""
+          out=sys.stdout, preheat: dict[str, int] | None = None, base_url: str = "/") -> None:
+    """Serve the apps against the project until interrupted.
+
+    ``preheat``: spare kernels per app key (``"*"`` for all), over the project's
+    ``workshop.preheated_kernels``; ``base_url``: the path prefix behind a proxy or hub.
+    """
     from .. import open as open_project
     from .auth import WorkshopIdentityProvider
     from .net import check_port_free, lan_address, terminal_qr
 
+    base_url = normalise_base_url(base_url)
     project = open_project(project_dir)
     check_port_free(ip, port)
     codes = project.access_codes()
@@ -109,18 +205,24 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     WorkshopIdentityProvider.facilitator_code = codes.facilitator
     WorkshopIdentityProvider.default_language = project.config.default_language
 
+    pools = pool_sizes(project, preheat)
+    cap = kernel_cap(project.config.workshop.max_kernels, sum(pools.values()))
     host = lan_address() if ip in ("0.0.0.0", "") else ip
-    join = f"http://{host}:{port}/login?code={codes.workshop}"
+    join = f"http://{host}:{port}{base_url}login?code={codes.workshop}"
     print(f"Commons Workbench: serving {project.name!r} ({root})", file=out)
     print(f"  Participants join at: {join}", file=out)
     print(f"  Workshop code: {codes.workshop}", file=out)
-    print(f"  Facilitator code: {codes.facilitator}   (the room: http://{host}:{port}/voila/render/room.ipynb)",
-          file=out)
+    print(f"  Facilitator code: {codes.facilitator}   "
+          f"(the room: http://{host}:{port}{base_url}voila/render/room.ipynb)", file=out)
+    warm = ", ".join(f"{Path(nb).stem} {n}" for nb, n in pools.items())
+    print(f"  Kernels kept warm: {warm} (warming one at a time); at most {cap or 'unlimited'} in use"
+          + (f" (lowered from {project.config.workshop.max_kernels} to fit the free memory)"
+             if cap != project.config.workshop.max_kernels else ""), file=out)
     if show_qr:
         print(terminal_qr(join), file=out)
     print("  Stop with Ctrl+C.", file=out, flush=True)
 
-    app_class = _make_app_class(project.config.workshop.max_kernels, project.config.default_language)
-    app = app_class(config=voila_config(project, port, ip, codes))
+    app_class = _make_app_class(cap, project.config.default_language)
+    app = app_class(config=voila_config(project, port, ip, codes, pools=pools, base_url=base_url))
     app.initialize([])
     app.start()
