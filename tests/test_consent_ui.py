@@ -6,22 +6,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-import pytest
-
 from workbench.consent import ledger as L
 from workbench.consent.scope import ScopeHistory, publish
 from workbench.errors import NotSaved
 from workbench.ui.consent import ContributorView, FacilitatorView
 
-from .consent_support import make_scope, new_project
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = new_project(tmp_path)
-    publish(p.store, make_scope())
-    yield p
-    p.close()
+from .consent_support import make_scope, new_project, scoped_project  # noqa: F401
 
 
 def walk_to_review(view, answers):
@@ -137,8 +127,8 @@ def test_withdraw_later_with_the_receipt_code(project):
     assert [r.kind for r in led.history("c-5")] == ["granted", "withdrawn", "withdrawn"]
 
 
-def test_participant_text_is_escaped(tmp_path):
-    with new_project(tmp_path, "evil") as p:
+def test_participant_text_is_escaped(tmp_path, backend_url):
+    with new_project(tmp_path, "evil", backend_url) as p:
         publish(p.store, make_scope(holder='<img src=x onerror="alert(1)">'))
         view = ContributorView(p, "en")
         view.contributor.value = "c-1"

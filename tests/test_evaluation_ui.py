@@ -12,28 +12,28 @@ from .test_evaluation_flow import CRITERIA, data_for, synthetic
 
 
 @pytest.fixture
-def view(sqlite_project, monkeypatch):
+def view(project, monkeypatch):
     monkeypatch.setattr(inputs, "from_project", lambda project, at=None: data_for(synthetic()))
     monkeypatch.setattr(inputs, "charter_criteria", lambda project: {"criteria": CRITERIA, "footprint_kwh": 1.0})
     monkeypatch.setattr(artifacts, "model_format", lambda: "joblib")  # the format is tested in test_evaluation_flow
-    v = EvaluationView(sqlite_project, "en", meter=EstimateMeter("BR"), n_boot=100)
+    v = EvaluationView(project, "en", meter=EstimateMeter("BR"), n_boot=100)
     v.background = False
     return v
 
 
-def test_without_data_the_app_says_why(sqlite_project):
-    v = EvaluationView(sqlite_project, "en", meter=EstimateMeter())
+def test_without_data_the_app_says_why(project):
+    v = EvaluationView(project, "en", meter=EstimateMeter())
     assert "no dataset" in v.status.value.lower() and "wb-error" in v.status.value
     assert "No evaluation has run yet." in v.table.value
 
 
-def test_run_shows_the_criteria_table_and_records_a_decision(view, sqlite_project):
+def test_run_shows_the_criteria_table_and_records_a_decision(view, project):
     for key, box in view.candidates.items():
         box.value = key in ("majority", "tfidf_naive_bayes")
     view.candidates["embeddings_logistic"].value = False
     view.seed.value = 3
     view.run.click()
-    store = sqlite_project.store
+    store = project.store
     started = store.events(kinds=["evaluation.started"])[-1].payload
     assert started["seed"] == 3 and started["candidates"] == ["majority", "tfidf_naive_bayes"]
     assert 'data-candidate="tfidf_naive_bayes"' in view.table.value
@@ -60,7 +60,7 @@ def test_run_shows_the_criteria_table_and_records_a_decision(view, sqlite_projec
     assert "Critérios, para cada candidato" in view.table.value
 
 
-def test_cancel_stops_the_run_and_it_is_logged(view, sqlite_project):
+def test_cancel_stops_the_run_and_it_is_logged(view, project):
     for key, box in view.candidates.items():
         box.value = key in ("majority", "naive_bayes", "tfidf_logistic")
     original = view._progress
@@ -71,15 +71,15 @@ def test_cancel_stops_the_run_and_it_is_logged(view, sqlite_project):
 
     view._progress = click_cancel
     view.run.click()
-    assert sqlite_project.store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
+    assert project.store.events(prefix="evaluation.")[-1].kind == "evaluation.cancelled"
     assert "cancelled" in view.status.value and not view.run.disabled and view.cancel.disabled
 
 
-def test_a_background_run_can_be_joined(view, sqlite_project):
+def test_a_background_run_can_be_joined(view, project):
     view.background = True
     for key, box in view.candidates.items():
         box.value = key == "majority"
     view.run.click()
     view.join(60)
     assert not view.running()
-    assert sqlite_project.store.events(prefix="evaluation.")[-1].kind == "evaluation.completed"
+    assert project.store.events(prefix="evaluation.")[-1].kind == "evaluation.completed"

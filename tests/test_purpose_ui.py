@@ -291,13 +291,13 @@ def test_recording_the_decision_agrees_what_is_on_screen(project):
     assert Translator("en")("purpose.fac.agreed", version=1) in view.status.value
 
 
-def test_the_language_sticks_to_the_participant_code(tmp_path):
+def test_the_language_sticks_to_the_participant_code(tmp_path, backend_url):
     """Picked once, the language comes back with the code on another device."""
     import workbench
     from workbench.purpose import deliberation as dl
     from workbench.ui.purpose import ParticipantView
 
-    project = workbench.init(tmp_path / "p", "Coop", ["pt-BR", "es", "en"])
+    project = workbench.init(tmp_path / "p", "Coop", ["pt-BR", "es", "en"], store_url=backend_url)
     phone = ParticipantView(project, "pt-BR")
     phone.new_button.click()
     code = phone.code
