@@ -1,6 +1,7 @@
 """Spreadsheet copies (issues 5 and 10): the curated snapshot stays a byte-exact record; people get a copy
 whose cells cannot run as formulas, from the CLI (``workbench data export``) and the curation app.
-Also ``workbench datasheet DIR``, the top-level alias of ``workbench data datasheet DIR``."""
+Also ``workbench datasheet DIR``, the top-level alias of ``workbench data datasheet DIR``. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ def hostile_csv(rows=ROWS) -> bytes:
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = new_project(tmp_path)
+def project(tmp_path, backend_url):
+    p = new_project(tmp_path, store_url=backend_url)
     publish(p.store, make_scope())
     L.give(p.store, "c-ok", {"train": True, "evaluate": True}, method="paper", at="2026-01-10")
     preview = importer.inspect(hostile_csv(), "hostile.csv")

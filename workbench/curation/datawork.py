@@ -13,6 +13,21 @@ Workers are pseudonyms (letters, digits and ``- _ .``, no spaces), so a name
 cannot slip into the log or any export. Checks per worker: effective hourly pay
 against the floor, unpaid work (entries with no pay), late payment (paid after
 ``payment_days``, or still unpaid past it).
+
+What an entry must be (each refusal is one sentence and writes nothing):
+
+- An entry is one day's work (it has one ``date``), so its hours are more than
+  zero and at most 24; longer work is one entry per day. It needs hours or a
+  number of items (whole, more than zero); a zero counts as not given.
+- Pay is zero or more and must be written: 0 records unpaid (volunteer) work,
+  which the checks then flag, so it stays visible instead of missing.
+- The date of the work and the payment date cannot be in the future: work is
+  recorded once done, a payment once made. "Today" is the latest calendar day
+  anywhere (UTC+14), so a facilitator ahead of the server's clock can still
+  record today's work. A payment cannot be before the work.
+- The currency is an ISO 4217 code that was legal tender somewhere on the day
+  of the work (CLDR's data via Babel): ``XYZ``, ``R$`` or ``DEM`` in 2026 are
+  refused. The floor's currency (:func:`set_terms`) is checked against today.
 """
 
 from __future__ import annotations
@@ -21,7 +36,8 @@ import re
 import tomllib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +49,7 @@ TASKS = ("labelling", "translation", "cleaning", "transcription", "facilitation"
 WORKER_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_PAYMENT_DAYS = 30
-MAX_HOURS = 24 * 31
+MAX_HOURS = 24  # per entry: an entry is one day's work
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,18 @@ def _date(value: Any, what: str) -> str:
                              key="curation.work.error.date", value=str(value)) from None
 
 
+def latest_today() -> date:
+    """The latest calendar day anywhere on Earth now (UTC+14): a later date is in the future everywhere."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def _not_future(day: str, key: str, what: str) -> str:
+    if date.fromisoformat(day) > latest_today():
+        raise WorkbenchError(f"The {what} {day} is in the future.",
+                             "Record work once it is done and a payment once it is made.", key=key, value=day)
+    return day
+
+
 def _number(value: Any, what: str, *, allow_none: bool = False) -> float | None:
     if value in (None, "") and allow_none:
         return None
@@ -77,10 +105,29 @@ def _number(value: Any, what: str, *, allow_none: bool = False) -> float | None:
     return out
 
 
-def _currency(value: Any) -> str:
+@cache
+def _tender() -> dict[str, list[tuple[tuple, tuple | None]]]:
+    """ISO 4217 code -> the (from, to) periods it was legal tender in some territory (CLDR, via Babel)."""
+    from babel.core import get_global
+
+    out: dict[str, list] = {}
+    for periods in get_global("territory_currencies").values():
+        for code, start, end, tender in periods:
+            if tender:
+                out.setdefault(code, []).append((start or (1, 1, 1), end))
+    return out
+
+
+def _currency(value: Any, on: str | None = None) -> str:
+    """The three-letter ISO 4217 code, if it was legal tender somewhere on ``on`` (default today)."""
     text = str(value or "").strip().upper()
     if not CURRENCY_RE.match(text):
         raise WorkbenchError(f"{value!r} is not a currency code.", "Use the three-letter code, for example BRL.",
+                             key="curation.work.error.currency", value=str(value))
+    day = tuple(date.fromisoformat(on).timetuple()[:3]) if on else tuple(latest_today().timetuple()[:3])
+    if not any(start <= day and (end is None or day <= end) for start, end in _tender().get(text, ())):
+        raise WorkbenchError(f"{value!r} is not a currency code in use (ISO 4217).",
+                             "Use the three-letter code, for example BRL.",
                              key="curation.work.error.currency", value=str(value))
     return text
 
@@ -128,19 +175,27 @@ def record(store, task: str, worker: str, *, hours=None, items=None, pay, curren
                              key="curation.work.error.worker")
     h = _number(hours, "hours", allow_none=True)
     n = _number(items, "items", allow_none=True)
+    if n and n != int(n):
+        raise WorkbenchError(f"{items!r} is not a whole number of items.", "Count the items, for example 40.",
+                             key="curation.work.error.items", value=str(items))
     if not h and not n:
         raise WorkbenchError("Record the hours worked or the number of items.", key="curation.work.error.amount")
     if h and h > MAX_HOURS:
-        raise WorkbenchError(f"{h:g} hours is more than a month of days and nights.", "Split it into entries.",
+        raise WorkbenchError(f"{h:g} hours is more than one day has.", "Record each day as its own entry.",
                              key="curation.work.error.hours", hours=f"{h:g}")
-    worked = _date(on, "date")
+    if pay is None or not str(pay).strip():
+        raise WorkbenchError("The pay is missing.", "Write 0 for unpaid work.", key="curation.work.error.no_pay")
+    amount = _number(pay, "pay")
+    worked = _not_future(_date(on, "date"), "curation.work.error.future", "date")
     paid = _date(paid_on, "payment date") if paid_on not in (None, "") else None
     if paid and paid < worked:
         raise WorkbenchError("The payment date is before the work.", "Check both dates.",
                              key="curation.work.error.paid_before")
-    payload = {"id": str(uuid.uuid4()), "task": task, "worker": who, "hours": h, "items": int(n) if n else None,
-               "pay": _number(pay, "pay"), "currency": _currency(currency), "date": worked, "paid_on": paid,
-               "note": str(note or "").strip()[:500]}
+    if paid:
+        _not_future(paid, "curation.work.error.paid_future", "payment date")
+    payload = {"id": str(uuid.uuid4()), "task": task, "worker": who, "hours": h or None,
+               "items": int(n) if n else None, "pay": amount, "currency": _currency(currency, worked),
+               "date": worked, "paid_on": paid, "note": str(note or "").strip()[:500]}
     return store.append(RECORDED, payload, actor)
 
 
@@ -152,6 +207,7 @@ def mark_paid(store, entry_id: str, paid_on, actor: str = "facilitator"):
     if paid < entries[entry_id]["date"]:
         raise WorkbenchError("The payment date is before the work.", "Check both dates.",
                              key="curation.work.error.paid_before")
+    _not_future(paid, "curation.work.error.paid_future", "payment date")
     return store.append(PAID, {"id": entry_id, "paid_on": paid}, actor)
 
 
@@ -243,12 +299,8 @@ def check(project, today=None) -> Checks:
     return Checks(t, per, e, summary)
 
 
-def export_csv(project, path) -> Path:
-    """The ledger for a spreadsheet: pseudonyms only (as recorded), formulas neutralised."""
-    from .snapshot import neutralise
+def export_csv(project, path, *, force: bool = True) -> Path:
+    """The ledger for a spreadsheet: pseudonyms only (as recorded), formulas neutralised, written atomically."""
+    from ..spreadsheet import neutralise_frame, write_csv
 
-    frame = ledger(project.store)
-    frame = frame.map(neutralise) if len(frame) else frame
-    path = Path(path)
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return path
+    return write_csv(neutralise_frame(ledger(project.store)), path, force=force)
