@@ -46,11 +46,11 @@ def _set_name(root: Path, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, once_store_url):
     root = tmp_path_factory.mktemp("runs") / "demo"
     with pytest.MonkeyPatch.context() as mp:  # the runs evaluate; the demo's own evaluation would cost ~10 s
         mp.setattr(demo_module, "STAGE_MODULES", tuple(s for s in demo_module.STAGE_MODULES if s != "evaluation"))
-        project = build_demo(root, n=200)
+        project = build_demo(root, n=200, store_url=once_store_url())  # once, on PostgreSQL when a server is up
     try:
         _version, charter = CharterHistory.load(project.store).draft()
         charter.criteria = [Criterion("accuracy", 0.6, ">=", "overall")]  # the tree passes, the baseline cannot
