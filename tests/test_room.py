@@ -165,3 +165,29 @@ def test_room_shows_opinion_groups_once_the_analysis_finds_them(project):
             "purpose.joined": "4", "purpose.wrote": "0", "purpose.voted": "4", "purpose.voted_all": "4",
             "consent.decided": "—", "consent.withdrew": "—"}
     assert all(code not in room.groups.value for codes in camps.values() for code in codes)
+
+
+def test_the_room_reruns_the_opinion_analysis_only_when_the_talk_changed_and_not_too_often(project, monkeypatch):
+    from workbench.purpose import analysis
+    from workbench.ui import room as room_module
+
+    runs = []
+    real = analysis.analyse
+    monkeypatch.setattr(analysis, "analyse", lambda delib, **kw: runs.append(1) or real(delib, **kw))
+    store = project.store
+    code = dl.join(store, "es")
+    sid = dl.seed_statement(store, "A.")
+    room = RoomView(project, "en")
+    assert len(runs) == 1
+    store.append("dataset.noted", {"n": 1}, actor="facilitator")  # the log grew, the conversation did not
+    room.poll()
+    assert len(runs) == 1
+    dl.cast_vote(store, code, sid, "agree")  # the conversation changed, but a minute has not passed
+    room.poll()
+    room.poll()
+    assert len(runs) == 1
+    monkeypatch.setattr(room_module, "OPINION_EVERY_S", 0.0)  # the minute is over
+    room.poll()  # the log did not grow since, but the held-back change is now due
+    assert len(runs) == 2
+    room.poll()
+    assert len(runs) == 2  # nothing new: no rerun

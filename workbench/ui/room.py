@@ -18,12 +18,16 @@ from ..stages import STEP_KEYS, group_progress
 from ._base import STYLE, View, esc, language_switch
 from .icons import ICON_STYLE, with_icon
 
+OPINION_EVERY_S = 60.0  # opinion groups move slowly; the analysis costs seconds on a busy laptop
+
 
 class RoomView(View):
     """``RoomView(project)``: ``refresh`` button, ``codes``, ``presence``, ``groups``, ``health``, ``activity`` HTML.
 
-    ``opinion_groups``: also run the deliberation analysis (scikit-learn; only when the log grew) and
-    show its opinion groups' progress.
+    ``opinion_groups``: also run the deliberation analysis (scikit-learn) and show its opinion groups'
+    progress. The analysis takes seconds on a workshop's deliberation (see ``OPINION_EVERY_S``), so it
+    reruns only when the conversation changed, at most every ``OPINION_EVERY_S`` seconds; a change held
+    back is picked up by a later poll even if the log does not grow again.
     """
 
     def __init__(self, project, language: str | None = None, poll_seconds: float = 0, opinion_groups: bool = True):
@@ -40,6 +44,8 @@ class RoomView(View):
         self.groups = w.HTML()
         self.opinion_groups = opinion_groups
         self._progress = []
+        self._opinions: tuple[int, float, dict] = (-1, 0.0, {})  # (conversation's last seq, when, groups)
+        self._talk_last = 0  # the conversation's last seq in the log as last read
         self.refresh = with_icon(w.Button(), "refresh")  # not Font Awesome: its glyph would enter the name
         self.refresh.on_click(lambda _b: self.render())
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
@@ -69,12 +75,29 @@ class RoomView(View):
             return self.tr("room.groups.no_language")
         return self.tr.language_name(tag) if tag in available() else tag
 
-    def _opinion_groups(self) -> dict[str, list[str]]:
+    def _opinion_groups(self, events) -> dict[str, list[str]]:
         if not self.opinion_groups:
             return {}
-        from ..purpose.analysis import analyse_store
+        import time
 
-        return {g.name: g.members for g in analyse_store(self.project.store).groups}
+        from ..purpose.analysis import analyse
+        from ..purpose.deliberation import KINDS, Deliberation
+
+        talk = [ev for ev in events if ev.kind in KINDS]
+        last = self._talk_last = talk[-1].seq if talk else 0
+        if not self._opinions_due():
+            return self._opinions[2]
+        groups = {g.name: g.members for g in analyse(Deliberation.from_events(talk)).groups}
+        self._opinions = (last, time.monotonic(), groups)
+        return groups
+
+    def _opinions_due(self) -> bool:
+        """The conversation changed since the last analysis, and that was long enough ago."""
+        import time
+
+        seen, when, _groups = self._opinions
+        return self.opinion_groups and self._talk_last != seen and (
+            seen < 0 or time.monotonic() - when >= OPINION_EVERY_S)
 
     def render_groups(self, now: dict) -> None:
         """One row per group: which apps its people are in now, the furthest stage reached, counts per step."""
@@ -113,7 +136,7 @@ class RoomView(View):
         else:
             self.health.value = f'<p class="wb-error">✖ {esc(tr("room.chain_bad", reason=result.sentence))}</p>'
         events = self.project.store.events()
-        self._progress = group_progress(events, self._opinion_groups())
+        self._progress = group_progress(events, self._opinion_groups(events))
         self.render_presence()
         self._seen_seq = events[-1].seq if events else 0
         kinds = Counter(ev.kind for ev in events)
@@ -133,8 +156,8 @@ class RoomView(View):
 
     def poll(self) -> None:
         """Presence every tick; the log's health and activity only when the log has grown."""
-        if self.project.store.head()[0] != self._seen_seq:
-            self.render()
+        if self.project.store.head()[0] != self._seen_seq or self._opinions_due():
+            self.render()  # the log grew, or opinion groups held back by OPINION_EVERY_S are due
         else:
             self.render_presence()
 
