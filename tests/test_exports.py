@@ -242,6 +242,10 @@ def test_write_csv_quotes_line_breaks_and_refuses_to_replace(tmp_path):
         write_csv(pd.DataFrame({"a": [1]}), path)
     assert write_csv(pd.DataFrame({"a": [1]}), path, force=True).read_bytes() == b"a\r\n1\r\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    text = pd.DataFrame([["row", "'=x"], ["0", "a,\"b\"\r\nc"], ["1", ""]], dtype=str)
+    fast = write_csv(text, tmp_path / "fast.csv", header=False, all_text=True).read_bytes()
+    assert fast == write_csv(text, tmp_path / "slow.csv", header=False).read_bytes()
+    assert fast == b'row,\'=x\r\n0,"a,""b""\r\nc"\r\n1,\r\n'
 
 
 # -- workbench datasheet DIR -------------------------------------------------------------------------------

@@ -220,4 +220,5 @@ def spreadsheet_copy(project, use: str, out=None, *, content_hash: str | None = 
                              "Write the spreadsheet copy to another file.",
                              key="curation.snapshot.error.record", path=str(out))
     table = read_recorded(project, snap)
-    return snap, write_csv(neutralise_text_table(table), out, force=force, header=False, bom=True)
+    return snap, write_csv(neutralise_text_table(table), out, force=force, header=False, bom=True,
+                           all_text=True)
