@@ -24,29 +24,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
-import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import _results
+from _browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_KERNEL_RE,
+    Served,
+    demo,
+    free_port,
+    kernels,
+    launch,
+    memory,
+    settle,
+    stop,
+    wait_idle,
+    workbench_command,
+)
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-KERNEL_ID_RE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
-PAGE_KERNEL_RE = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
-MB = 2**20
 
 
 # -- the empty app, served by the workbench's own server code -----------------------------
@@ -63,158 +66,23 @@ def serve_empty(project_dir: str, port: int) -> None:
 
 # -- servers -------------------------------------------------------------------------------
 
-@dataclass
-class Served:
-    label: str
-    notebook: str
-    selector: str
-    pools: list[str]
-    base_url: str
-    code: str
-    proc: subprocess.Popen
-    log_path: Path
-    _log: object = field(repr=False, default=None)
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def filled(self, notebook: str) -> int:
-        return self.log_text().count(f"Kernel pool of {notebook} is filled")
-
-
-def _free_port() -> int:
-    from workbench.serve.net import free_port
-
-    return free_port()
-
-
-def _demo(path: Path, preheated: int) -> tuple[Path, str, int]:
-    import tomli_w
-
-    import workbench
-    from workbench.demo import build_demo
-
-    build_demo(path).close()
-    cfg = path / "workbench.toml"
-    raw = tomllib.loads(cfg.read_text(encoding="utf-8"))
-    raw.setdefault("workshop", {})["preheated_kernels"] = preheated
-    cfg.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    with workbench.open(path) as project:
-        return path, project.access_codes().workshop, preheated
-
-
 def start(label: str, notebook: str, preheated: int, workdir: Path) -> Served:
+    """The server for one row; ``srv.notebook`` / ``srv.selector``: the app loaded and its ready widget."""
     from workbench import apps
 
-    project, code, pool = _demo(workdir / f"{label.replace(' ', '-').replace(',', '')}", preheated)
-    port = _free_port()
+    project, code = demo(workdir / f"{label.replace(' ', '-').replace(',', '')}", preheated_kernels=preheated)
+    port = free_port()
     if notebook == "welcome.ipynb":
-        cmd = [str(Path(sys.executable).with_name("workbench")), "serve", str(project), "--port", str(port),
-               "--ip", "127.0.0.1", "--no-qr"]
-        pools = [a.notebook for a in apps.APPS if a.preheat] if pool else []
+        cmd = [*workbench_command(), "serve", str(project), "--port", str(port), "--ip", "127.0.0.1", "--no-qr"]
+        pools = [a.notebook for a in apps.APPS if a.preheat] if preheated else []
         selector = ".wb-lang"
     else:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-empty", str(project), "--port", str(port)]
-        pools = ["empty.ipynb"] if pool else []
+        pools = ["empty.ipynb"] if preheated else []
         selector = ".bench-ready"
-    log_path = workdir / f"{project.name}.log"
-    log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"), cwd=str(workdir))
-    srv = Served(label, notebook, selector, pools, f"http://127.0.0.1:{port}", code, proc, log_path, log)
-    deadline = time.monotonic() + 180
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{label}: server exited\n{srv.log_text()[-3000:]}")
-        ok = False
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login")
-            ok = conn.getresponse().status == 200
-            conn.close()
-        if ok and all(srv.filled(nb) >= 1 for nb in pools):
-            break
-        if time.monotonic() > deadline:
-            stop(srv)
-            raise RuntimeError(f"{label}: not ready in time\n{srv.log_text()[-3000:]}")
-        time.sleep(0.2)
+    srv = launch(label, cmd, port, code, pools, workdir, timeout=180, project=project)
+    srv.notebook, srv.selector = notebook, selector
     return srv
-
-
-def stop(srv: Served) -> None:
-    import psutil
-
-    tree = []
-    with contextlib.suppress(psutil.NoSuchProcess):
-        tree = psutil.Process(srv.proc.pid).children(recursive=True)
-    if srv.proc.poll() is None:
-        srv.proc.send_signal(signal.SIGTERM)
-        try:
-            srv.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            srv.proc.kill()
-            srv.proc.wait(10)
-    _, alive = psutil.wait_procs(tree, timeout=10)
-    for p in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            p.kill()
-    srv._log.close()
-
-
-# -- kernels ---------------------------------------------------------------------------------
-
-def kernels(srv: Served) -> dict[str, object]:
-    """Kernel id -> psutil.Process for every kernel the server runs."""
-    import psutil
-
-    out = {}
-    with contextlib.suppress(psutil.NoSuchProcess):
-        for child in psutil.Process(srv.proc.pid).children(recursive=True):
-            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                m = KERNEL_ID_RE.search(" ".join(child.cmdline()))
-                if m:
-                    out[m.group(1)] = child
-    return out
-
-
-def memory(proc) -> tuple[float, float]:
-    info = proc.memory_full_info()
-    return info.rss / MB, info.uss / MB
-
-
-def settle(srv: Served, filled_before: dict[str, int] | None = None, timeout: float = 90.0) -> None:
-    """Wait until the pools are refilled and the server's process tree is quiet."""
-    import psutil
-
-    deadline = time.monotonic() + timeout
-    for nb, n in (filled_before or {}).items():
-        while srv.filled(nb) <= n and time.monotonic() < deadline:
-            time.sleep(0.2)
-    procs = [psutil.Process(srv.proc.pid), *psutil.Process(srv.proc.pid).children(recursive=True)]
-    while time.monotonic() < deadline:
-        busy = 0.0
-        for p in procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                p.cpu_percent(None)
-        time.sleep(0.5)
-        for p in procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                busy += p.cpu_percent(None)
-        if busy < 15.0:
-            return
-        procs = [psutil.Process(srv.proc.pid), *psutil.Process(srv.proc.pid).children(recursive=True)]
-
-
-def wait_idle(proc, timeout: float = 20.0) -> None:
-    import psutil
-
-    deadline = time.monotonic() + timeout
-    with contextlib.suppress(psutil.NoSuchProcess):
-        proc.cpu_percent(None)
-        while time.monotonic() < deadline:
-            time.sleep(0.3)
-            if proc.cpu_percent(None) < 3.0:
-                return
 
 
 # -- one sample ------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class Server:
     proc: subprocess.Popen
     log_path: Path
     _log: object = field(repr=False, default=None)
+    prefix: str = ""  # the server's --base-url without its trailing slash ("" for /)
 
     @property
     def host(self) -> str:
@@ -78,7 +79,7 @@ class Server:
         query = {"code": code}
         if next_path:
             query["next"] = next_path
-        status, headers, body = self.request("GET", f"/login?{urlencode(query)}")
+        status, headers, body = self.request("GET", f"{self.prefix}/login?{urlencode(query)}")
         assert status == 302, f"login with a right code should redirect, got {status}: {body[:300]}"
         cookie = cookie_from(headers)
         assert cookie, f"login set no {COOKIE_NAME} cookie: {headers}"
@@ -108,29 +109,38 @@ def _workbench_command() -> list[str]:
     return [sys.executable, "-c", "from workbench.cli import entry; entry()"]
 
 
-def make_demo(path: Path, preheated_kernels: int | None = None) -> Path:
-    """Build the demo project at ``path``; optionally change how many kernels are kept warm."""
+def make_demo(path: Path, preheated_kernels: int | None = None, workshop: dict | None = None) -> Path:
+    """Build the demo project at ``path``; optionally change how many kernels are kept warm
+    (or any ``[workshop]`` setting)."""
     import tomli_w
 
     from workbench.demo import build_demo
 
     project = build_demo(path)
     project.close()
+    settings = dict(workshop or {})
     if preheated_kernels is not None:
+        settings["preheated_kernels"] = preheated_kernels
+    if settings:
         cfg = path / "workbench.toml"
         raw = tomllib.loads(cfg.read_text(encoding="utf-8"))
-        raw.setdefault("workshop", {})["preheated_kernels"] = preheated_kernels
+        raw.setdefault("workshop", {}).update(settings)
         cfg.write_text(tomli_w.dumps(raw), encoding="utf-8")
     return path
 
 
 def start_server(workdir: Path, preheated_kernels: int | None = None,
-                 timeout: float = START_TIMEOUT_S) -> Server:
-    """Build a demo project under ``workdir`` and serve it with the real CLI."""
+                 timeout: float = START_TIMEOUT_S, serve_args: tuple[str, ...] = (), prefix: str = "",
+                 workshop: dict | None = None) -> Server:
+    """Build a demo project under ``workdir`` and serve it with the real CLI.
+
+    ``serve_args`` are added to ``workbench serve``; with ``--base-url /p/`` pass ``prefix="/p"`` too;
+    ``workshop``: ``[workshop]`` settings written into the project first.
+    """
     import workbench
 
     workdir = Path(workdir)
-    project_path = make_demo(workdir / "demo-project", preheated_kernels)
+    project_path = make_demo(workdir / "demo-project", preheated_kernels, workshop)
     with workbench.open(project_path) as project:
         codes = project.access_codes()
         pool = project.config.workshop.preheated_kernels
@@ -140,10 +150,11 @@ def start_server(workdir: Path, preheated_kernels: int | None = None,
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.pop("WORKBENCH_STORE_URL", None)
     proc = subprocess.Popen(
-        [*_workbench_command(), "serve", str(project_path), "--port", str(port), "--ip", "127.0.0.1", "--no-qr"],
+        [*_workbench_command(), "serve", str(project_path), "--port", str(port), "--ip", "127.0.0.1", "--no-qr",
+         *serve_args],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=str(workdir),
     )
-    server = Server(f"http://127.0.0.1:{port}", codes, project_path, proc, log_path, log)
+    server = Server(f"http://127.0.0.1:{port}", codes, project_path, proc, log_path, log, prefix.rstrip("/"))
     try:
         _wait_until_ready(server, timeout, wait_for_pool=pool > 0)
     except BaseException:
@@ -161,7 +172,7 @@ def _wait_until_ready(server: Server, timeout: float, wait_for_pool: bool) -> No
             raise RuntimeError(f"workbench serve exited with code {server.proc.returncode}")
         answered = False
         with contextlib.suppress(OSError, http.client.HTTPException):
-            status, _, _ = server.request("GET", "/login", timeout=5)
+            status, _, _ = server.request("GET", f"{server.prefix}/login", timeout=5)
             answered = status == 200
         if answered and (not wait_for_pool or _pools_filled(server.log_text())):
             return

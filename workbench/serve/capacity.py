@@ -35,20 +35,19 @@ def count_in_use(kernel_ids, pools: dict) -> int:
     """Kernels serving a page: ``kernel_ids`` less the spares in Voila's ``pools``.
 
     A pool holds one task per spare: done with ``{"kernel_id": ...}`` once its kernel
-    started, still running while it starts (its kernel may already be listed), or
-    failed / cancelled (no kernel to count: a cancelled task has no exception to ask
-    for, ``exception()`` would raise CancelledError).
+    started; still running while it waits or starts (its kernel, if already listed,
+    counts as in use for that moment: better a full room a moment early than a
+    cap that is not kept); failed or cancelled (no kernel; a cancelled task has no
+    exception to ask for, ``exception()`` would raise CancelledError).
     """
-    spare_ids, starting = set(), 0
+    spare_ids = set()
     for pool in pools.values():
         for task in pool:
-            if not task.done():
-                starting += 1
-            elif not task.cancelled() and task.exception() is None:
+            if task.done() and not task.cancelled() and task.exception() is None:
                 result = task.result()
                 if isinstance(result, dict) and result.get("kernel_id"):
                     spare_ids.add(result["kernel_id"])
-    return max(0, len(set(kernel_ids) - spare_ids) - starting)
+    return len(set(kernel_ids) - spare_ids)
 
 
 def capped(handler_class, max_kernels: int, default_language: str):

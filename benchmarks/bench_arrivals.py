@@ -1,0 +1,337 @@
+"""Arrivals: N participants open the participant app within a few seconds; how long until each can use it.
+
+For each N (default 1, 20, 60) a fresh real ``workbench serve`` runs on the demo
+project (127.0.0.1, a short cull interval). Sessions arrive evenly spread over
+``--spread`` seconds; each is its own browser context (its own cookies: a
+participant's phone) and follows the join link (``/login?code=...&next=<app>``),
+so the workshop-code login is part of the clock. Contexts are shared out over
+``--browsers`` headless Chromium processes, all on this machine, competing with
+the server for the same cores: the CPU seconds each side used are reported.
+
+Per session: *interactive* = navigation start -> the app's first control visible
+and enabled (purpose: the "get a participant code" button; welcome: the
+language switch); *HTML* = the page fully served (the preheated kernel has run
+the notebook for this person); *kernel ws* = the page opened its kernel's
+websocket (widgets can now arrive). Median, p95 and worst over sessions.
+Then: memory of each page's kernel (RSS, USS) and of the whole server tree;
+pages closed, culling waited for, kernels of those pages still alive counted;
+sessions that got the "room is full" page (503) counted.
+
+    python benchmarks/bench_arrivals.py                       # N = 1, 20, 60
+    python benchmarks/bench_arrivals.py --sessions 60 --repeat 2 --preheat purpose=60
+    python benchmarks/bench_arrivals.py --sessions 20 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import _results
+from _browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_KERNEL_RE,
+    demo,
+    free_port,
+    kernels,
+    launch,
+    memory,
+    settle,
+    stop,
+    tree_cpu_seconds,
+    workbench_command,
+)
+
+CULL_IDLE_S = 60  # longer than a page takes to connect on a loaded machine (a kernel whose page has not
+# connected yet is "idle and disconnected" too, and was culled mid-load with 10 s)
+CULL_INTERVAL_S = 10
+TIMEOUT_MS = 300_000
+
+
+@dataclass
+class Session:
+    index: int
+    app: str
+    status: int = 0  # HTTP status of the app page (503: the room is full)
+    interactive_s: float = float("nan")
+    html_s: float = float("nan")
+    ws_s: float = float("nan")
+    kernel: str = ""
+    error: str = ""
+    foreign: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+def ready_locator(page, app: str):
+    from workbench.i18n import Translator
+
+    if app == "purpose.ipynb":
+        return page.get_by_role("button", name=Translator("en")("purpose.join.new"))
+    return page.locator(".wb-lang select, .wb-lang").first
+
+
+async def one_session(browser, srv, s: Session, start_at: float, contexts: list) -> None:
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    context = await browser.new_context(viewport={"width": 412, "height": 915}, locale="en-US")
+    contexts.append(context)
+    page = await context.new_page()
+
+    def on_request(req):
+        if urlsplit(req.url).hostname != "127.0.0.1" and not req.url.startswith(("data:", "blob:")):
+            s.foreign.append(req.url)
+
+    t0 = time.monotonic()
+
+    def on_ws(ws):
+        if "/channels" in ws.url and s.ws_s != s.ws_s:
+            s.ws_s = time.monotonic() - t0
+
+    page.on("request", on_request)
+    page.on("websocket", on_ws)
+    page.on("console", lambda m: s.console_errors.append(m.text) if m.type == "error" else None)
+    target = f"{urlsplit(srv.base_url).path}/voila/render/{s.app}?lang=en"
+    url = f"{srv.base_url}/login?code={srv.code}&next={quote(target, safe='')}"
+    try:
+        t0 = time.monotonic()
+        resp = await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        s.status = resp.status if resp else 0
+        if s.status == 503:
+            return
+        control = ready_locator(page, s.app)
+        await control.wait_for(state="visible", timeout=TIMEOUT_MS)
+        while not await control.is_enabled():
+            await asyncio.sleep(0.05)
+        s.interactive_s = time.monotonic() - t0
+        s.html_s = (await page.evaluate(
+            "() => performance.getEntriesByType('navigation')[0].responseEnd")) / 1000
+        m = PAGE_KERNEL_RE.search(await page.content())
+        s.kernel = m.group(1) if m else ""
+    except Exception as exc:  # a timeout or a crashed page: recorded, the run goes on
+        s.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+
+
+def chromium_pids() -> list[int]:
+    import psutil
+
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            if "chrom" in p.name().lower():
+                out.append(p.pid)
+    return out
+
+
+def cpu_of(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def rss_of(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += psutil.Process(pid).memory_info().rss
+    return total / 2**20
+
+
+async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str) -> dict:
+    import psutil
+    from playwright.async_api import async_playwright
+
+    sessions = [Session(i, app) for i in range(n)]
+    out: dict = {"sessions": sessions, "load_before": os.getloadavg()}
+    async with async_playwright() as pw:
+        browsers = [await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                    for _ in range(max(1, min(n_browsers, n)))]
+        contexts: list = []
+        try:
+            await asyncio.sleep(2)  # let the browsers finish starting before the clock runs
+            chrome = chromium_pids()
+            server_cpu0, chrome_cpu0, wall0 = tree_cpu_seconds(srv.proc.pid), cpu_of(chrome), time.monotonic()
+            start = time.monotonic() + 0.2
+            step = spread / max(1, n - 1) if n > 1 else 0.0
+            await asyncio.gather(*(one_session(browsers[i % len(browsers)], srv, s, start + i * step, contexts)
+                                   for i, s in enumerate(sessions)))
+            out["wall_s"] = time.monotonic() - wall0
+            out["server_cpu_s"] = tree_cpu_seconds(srv.proc.pid) - server_cpu0
+            out["chromium_cpu_s"] = cpu_of(chrome) - chrome_cpu0
+            out["load_during"] = os.getloadavg()
+            # Memory once the page kernels are idle.
+            await asyncio.sleep(5)
+            live = kernels(srv)
+            page_kernels = {s.kernel for s in sessions if s.kernel}
+            mem = []
+            for kid in page_kernels:
+                proc = live.get(kid)
+                if proc is not None:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        mem.append(memory(proc))
+            out["kernel_mem"] = mem
+            tree = [srv.proc.pid, *(p.pid for p in psutil.Process(srv.proc.pid).children(recursive=True))]
+            out["server_tree_mb"] = rss_of(tree)
+            out["server_tree_uss_mb"] = sum(memory(p)[1] for p in live.values() if p.is_running())
+            out["kernels_open"] = len(live)
+            out["chromium_mb"] = rss_of(chromium_pids())
+            # Close every page (Voila's page asks for its kernel to be shut down on leaving), then let
+            # the culler take what is left: idle, disconnected kernels past CULL_IDLE_S.
+            for context in contexts:
+                with contextlib.suppress(Exception):
+                    for page in context.pages:
+                        await page.close(run_before_unload=True)
+                    await context.close()
+        finally:
+            for b in browsers:
+                with contextlib.suppress(Exception):
+                    await b.close()
+    await asyncio.sleep(CULL_IDLE_S + 2 * CULL_INTERVAL_S + 2)
+    live = kernels(srv)
+    out["page_kernels_left"] = sum(1 for s in sessions if s.kernel and s.kernel in live)
+    out["kernels_after"] = len(live)
+    return out
+
+
+def run_one(n: int, args, workdir: Path, repeat: int) -> dict:
+    from workbench import apps
+
+    label = f"N{n}-r{repeat}"
+    workshop = {"cull_idle_seconds": CULL_IDLE_S, "cull_interval_seconds": CULL_INTERVAL_S}
+    if args.max_kernels is not None:
+        workshop["max_kernels"] = args.max_kernels
+    project, code = demo(workdir / label, **workshop)
+    port = free_port()
+    cmd = [*workbench_command(), "serve", str(project), "--port", str(port), "--ip", "127.0.0.1", "--no-qr"]
+    if args.preheat:
+        cmd += ["--preheat", args.preheat]
+    t = time.monotonic()
+    # Wait until the pool of the app under test is full (the others fill too but are not waited for).
+    srv = launch(label, cmd, port, code, [args.app] if any(a.notebook == args.app and a.preheat for a in apps.APPS)
+                 else [], workdir, timeout=900, project=project)
+    try:
+        startup_s = time.monotonic() - t
+        settle(srv, timeout=300)
+        print(f"[{label}] server ready in {startup_s:.0f} s; load {os.getloadavg()}", file=sys.stderr, flush=True)
+        result = asyncio.run(arrivals(srv, n, args.spread if n > 1 else 0.0, args.browsers, args.app))
+        result["startup_s"] = startup_s
+        result["spares"] = sum(1 for line in srv.log_text().splitlines() if "Using pre-heated kernel" in line)
+        result["pool_line"] = next((line.strip() for line in srv.log_text().splitlines()
+                                    if "Kernels kept warm" in line), "")
+    finally:
+        stop(srv)
+    return result
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(v for v in values if v == v)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def f1(x: float) -> str:
+    return "n/a" if x != x else f"{x:.1f}"
+
+
+def summarise(n: int, repeat: int, r: dict, args) -> list:
+    ss = r["sessions"]
+    inter = [s.interactive_s for s in ss]
+    html = [s.html_s for s in ss]
+    ws = [s.ws_s for s in ss]
+    full = sum(1 for s in ss if s.status == 503)
+    failed = sum(1 for s in ss if s.error)
+    rss = [m[0] for m in r["kernel_mem"]]
+    uss = [m[1] for m in r["kernel_mem"]]
+    med = statistics.median
+    return [
+        n, repeat, f"{r['load_before'][0]:.1f} / {r['load_during'][0]:.1f}",
+        f1(med([v for v in inter if v == v]) if any(v == v for v in inter) else float("nan")),
+        f1(pct(inter, 0.95)), f1(max((v for v in inter if v == v), default=float("nan"))),
+        f1(pct(html, 0.5)), f1(pct(html, 0.95)), f1(pct(ws, 0.5)), f1(pct(ws, 0.95)),
+        f"{r['server_cpu_s']:.0f} / {r['chromium_cpu_s']:.0f}",
+        f"{med(rss):.0f} / {med(uss):.0f}" if rss else "n/a",
+        f"{r['server_tree_mb']:.0f} ({r['kernels_open']} kernels)", f"{r['chromium_mb']:.0f}",
+        f"{r['spares']}/{n - full}", full, failed, f"{r['page_kernels_left']} ({r['kernels_after']} incl. spares)",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", default="1,20,60", help="comma-separated N (default 1,20,60)")
+    parser.add_argument("--spread", type=float, default=10.0, help="arrivals spread over this many seconds")
+    parser.add_argument("--browsers", type=int, default=6, help="Chromium processes sharing the sessions")
+    parser.add_argument("--app", default="purpose.ipynb", help="the participant app opened")
+    parser.add_argument("--preheat", help="passed to workbench serve --preheat (default: the project's setting)")
+    parser.add_argument("--max-kernels", type=int, help="workshop.max_kernels for the run")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the largest N")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = parser.parse_args(argv)
+    ns = [int(x) for x in args.sessions.split(",") if x.strip()]
+
+    rows, problems = [], []
+    pool_line = ""
+    with tempfile.TemporaryDirectory(prefix="bench-arrivals-") as tmp:
+        for n in ns:
+            for rep in range(1, (args.repeat if n == max(ns) else 1) + 1):
+                r = run_one(n, args, Path(tmp), rep)
+                pool_line = r["pool_line"] or pool_line
+                rows.append(summarise(n, rep, r, args))
+                print("  " + " | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
+                for s in r["sessions"]:
+                    if s.error:
+                        problems.append(f"N={n} run {rep} session {s.index}: {s.error}")
+                    problems += [f"N={n} session {s.index}: request to {u}" for u in s.foreign[:3]]
+                    problems += [f"N={n} session {s.index}: console error {e[:160]}" for e in s.console_errors[:3]]
+
+    body = "\n".join([
+        "## Arrivals: N participants open the app within seconds (`bench_arrivals.py`)",
+        "",
+        f"- Machine: {_results.machine_line()}",
+        f"- Date: {_results.now()}",
+        f"- Command: `{_results.command_line()}`",
+        f"- Server: real `workbench serve` on the demo project, 127.0.0.1; {pool_line or 'pools as configured'}; "
+        f"culling every {CULL_INTERVAL_S} s of kernels idle and disconnected for {CULL_IDLE_S} s.",
+        f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s, each a fresh browser context "
+        f"(412x915) following the join link (login with the workshop code, then the app), shared over "
+        f"{args.browsers} headless Chromium processes ({CHROMIUM}) **on the same 2 cores as the server**.",
+        "- *interactive*: navigation start -> the app's first control visible and enabled (purpose: the 'get a "
+        "participant code' button). *HTML*: the page fully served (the kernel has run the notebook for this "
+        "person). *ws*: the page opened its kernel websocket. Seconds. *CPU s*: CPU seconds used during the "
+        "arrivals by the server and its kernels / by Chromium. *kernel MB*: median RSS / USS of a page's kernel "
+        "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
+        "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
+        "",
+        _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
+                        "ws median", "ws p95", "CPU s server / Chromium", "kernel MB RSS / USS",
+                        "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
+                        "left after cull"], rows),
+        "",
+        f"Failures, requests to other hosts, console errors: {len(problems) or 'none'}"
+        + ("".join(f"\n- {p}" for p in problems[:20]) if problems else "."),
+    ])
+    print(body)
+    if not args.no_write:
+        _results.write_section("bench_arrivals", body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
