@@ -154,3 +154,26 @@ def test_the_enforcements_codes_give_the_same_profile(tmp_path):
     reused = P.profile(frame, MAPPING, known={MAPPING.contributor: view.contributor_codes})
     assert reused.duplicates == plain.duplicates == int(frame.duplicated().sum()) == 2  # not the blank id
     pd.testing.assert_frame_equal(reused.column_table, plain.column_table)
+
+
+@hypothesis.settings(max_examples=150, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(["x", "y", "z", "w", None]), max_size=40), st.booleans())
+def test_counts_from_codes_equal_value_counts_ties_and_missing_included(values, dropna):
+    series = pd.Series(pd.array(values, dtype="str"))
+    expected = series.value_counts(dropna=dropna)
+    index, counts = P._value_counts(series, pd.factorize(series), dropna=dropna)
+    assert [None if pd.isna(k) else k for k in index] == [None if pd.isna(k) else k for k in expected.index]
+    assert counts.tolist() == expected.tolist()
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]), st.sampled_from(["A", "B", None])),
+                           min_size=1, max_size=40))
+def test_labels_and_groups_from_codes_equal_the_plain_counts(pairs):
+    frame = pd.DataFrame({"label": pd.array([p[0] for p in pairs], dtype="str"),
+                          "g": pd.array([p[1] for p in pairs], dtype="str")})
+    codes = {c: pd.factorize(frame[c]) for c in frame.columns}
+    reference = {"g": {"A": 0.5, "B": 0.3, "C": 0.2}}
+    pd.testing.assert_frame_equal(P.label_balance(frame["label"], codes["label"]), P.label_balance(frame["label"]))
+    pd.testing.assert_frame_equal(P.representation(frame, ["g", "label"], reference, 3, codes),
+                                  P.representation(frame, ["g", "label"], reference, 3))

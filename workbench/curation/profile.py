@@ -229,34 +229,61 @@ def columns_and_duplicates(frame, known: dict | None = None, workers: int = 2, c
     return table, duplicate_rows(frame, out, workers)
 
 
-def label_balance(series):
+def _value_counts(series, factorized=None, dropna: bool = True):
+    """``series.value_counts(dropna=dropna)`` as ``(index, counts)``, in the same order.
+
+    For Arrow-backed text whose factorisation the profile already has, the counts come from the codes
+    (``bincount``) instead of hashing the column again: pyarrow's codes and its value counts both number
+    the values (a missing value too) in order of first appearance, and pandas sorts the counts with
+    pyarrow's stable sort, so ties keep that order here as well.
+    """
+    import numpy as np
     import pandas as pd
 
-    counts = series.value_counts(dropna=True)
+    if factorized is None or _arrow_text(series) is None:
+        counts = series.value_counts(dropna=dropna)
+        return counts.index, counts.to_numpy(dtype="int64")
+    codes, uniques = np.asarray(factorized[0]), factorized[1]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype("int64")
+    keys = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    nulls = len(codes) - int(counts.sum())
+    if nulls and not dropna:
+        first = int(np.argmax(codes < 0))
+        at = int(codes[:first].max()) + 1 if first else 0  # the values first seen before the first missing one
+        keys, counts = keys.insert(at, None), np.insert(counts, at, nulls)
+    order = np.argsort(-counts, kind="stable")
+    return keys[order], counts[order]
+
+
+def label_balance(series, factorized=None):
+    import pandas as pd
+
+    index, counts = _value_counts(series, factorized, dropna=True)
     total = int(counts.sum())
-    out = pd.DataFrame({"label": counts.index.astype(str), "count": counts.to_numpy(dtype="int64")})
+    out = pd.DataFrame({"label": index.astype(str), "count": counts})
     out["share"] = out["count"] / total if total else 0.0
     return out.sort_values(["count", "label"], ascending=[False, True], ignore_index=True)
 
 
 def representation(frame, groups: Iterable[str], reference: Mapping[str, Mapping[str, float]] | None = None,
-                   min_group_size: int = DEFAULT_MIN_GROUP_SIZE):
+                   min_group_size: int = DEFAULT_MIN_GROUP_SIZE, factorized: Mapping | None = None):
     """Counts and shares per group of each attribute, with the reference share and the gap where given.
 
     Missing values are a group of their own (``group`` is None) so they stay visible; ``small`` flags
-    groups with fewer rows than ``min_group_size``.
+    groups with fewer rows than ``min_group_size``. ``factorized`` maps a column to ``(codes, uniques)``
+    already computed (the profile's), so it is not hashed again.
     """
     import pandas as pd
 
     parts = []
     reference = reference or {}
+    factorized = factorized or {}
     for attr in groups:
-        counts = frame[attr].value_counts(dropna=False)
+        index, counts = _value_counts(frame[attr], factorized.get(attr), dropna=False)
         total = int(counts.sum())
         part = pd.DataFrame({"attribute": pd.Series(attr, index=range(len(counts)), dtype=object),
-                             "group": pd.Series([None if pd.isna(g) else str(g) for g in counts.index],
-                                                dtype=object),
-                             "count": counts.to_numpy(dtype="int64")})
+                             "group": pd.Series([None if pd.isna(g) else str(g) for g in index], dtype=object),
+                             "count": counts})
         part["share"] = part["count"] / total if total else 0.0
         ref = {str(k): float(v) for k, v in (reference.get(attr) or {}).items()}
         part["reference"] = part["group"].map(ref).astype("float64")
@@ -333,18 +360,21 @@ def profile(frame, mapping=None, reference=None, min_group_size: int = DEFAULT_M
     if pii_columns is None:
         pii_columns = [text_col] if text_col else [c for c in frame.columns if _kind(frame[c].dtype) == "text"]
     pii_columns = [c for c in pii_columns if c in frame.columns]
-    facts: dict = {}
-    # the text columns keep their codes: their lengths and personal data are found once per distinct text
-    table, dupes = columns_and_duplicates(frame, known, codes_for={*pii_columns, *([text_col] if text_col else [])},
-                                          facts=facts)
-    # only for columns of strings: values that factorise as equal then also read as the same text
-    factorized = {c: (facts[c].codes, facts[c].uniques) for c in {*pii_columns, text_col} - {None}
-                  if facts[c].uniques is not None and pd.api.types.is_string_dtype(frame[c])}
     target = getattr(mapping, "target", None)
-    labels = label_balance(frame[target]) if target and target in frame.columns else \
-        pd.DataFrame(columns=["label", "count", "share"])
+    if target is not None and target not in frame.columns:
+        target = None
     groups = [g for g in getattr(mapping, "groups", ()) if g in frame.columns]
-    reps = representation(frame, groups, reference, min_group_size)
+    facts: dict = {}
+    # the text, label and group columns keep their codes: lengths and personal data are found once per
+    # distinct text, and counts per label and group come from the codes without hashing the column again
+    wanted = {*pii_columns, *groups, *(c for c in (text_col, target) if c)}
+    table, dupes = columns_and_duplicates(frame, known, codes_for=wanted, facts=facts)
+    # only for columns of strings: values that factorise as equal then also read as the same text
+    factorized = {c: (facts[c].codes, facts[c].uniques) for c in wanted
+                  if facts[c].uniques is not None and pd.api.types.is_string_dtype(frame[c])}
+    labels = label_balance(frame[target], factorized.get(target)) if target else \
+        pd.DataFrame(columns=["label", "count", "share"])
+    reps = representation(frame, groups, reference, min_group_size, factorized)
     stats = hist = None
     if text_col:
         stats, hist = text_stats(frame[text_col], factorized=factorized.get(text_col))
