@@ -40,7 +40,7 @@ ICON_STYLE = "<style>\n" + "\n".join(
     f".wb-app .wb-icon-{name}::before {{ content: {_css_string(s)}; content: {_css_string(s)} / \"\"; "
     "font-weight: 700; }"
     for name, s in ICONS.items()
-) + "\n</style>\n"
+) + "\n.wb-app a.wb-link .wb-icon:first-child { margin-right: 0.4em; }\n</style>\n"  # a link is a flex box
 
 
 def with_icon(button, name: str):

@@ -8,7 +8,7 @@ from .. import apps
 from ..errors import WorkbenchError
 from ..stages import DONE
 from ._base import STYLE, View, esc, language_switch
-from .icons import icon_html
+from .icons import ICON_STYLE, icon_html
 
 STAGE_ICONS = {"purpose": "🎯", "consent": "✋", "curation": "🧺", "evaluation": "⚖️"}
 STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
@@ -31,7 +31,7 @@ class WelcomeView(View):
         super().__init__(lang)
         self.project = project
         self.role = role
-        self.style = w.HTML(STYLE)
+        self.style = w.HTML(STYLE + ICON_STYLE)
         self.header = w.HTML()
         self.language_label = w.HTML()
         self.language_switch = language_switch(lang)
