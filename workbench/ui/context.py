@@ -30,10 +30,24 @@ class AppContext:
     language: str | None
 
 
+def _warm_up() -> None:
+    """Import now what every app needs once its request comes (the project, its store with SQLAlchemy,
+    presence, the catalogs): ~1-4 s on a busy 2-core laptop that a preheated kernel would otherwise
+    spend after the person arrived (benchmarks/bench_arrivals.py)."""
+    import sqlite3  # noqa: F401
+
+    from .. import presence, project  # noqa: F401
+    from ..i18n import available, catalog
+
+    for tag in available():
+        catalog(tag)
+
+
 def wait_for_request(timeout: float = 3600.0) -> None:
     """In a preheated Voila kernel, block until the request's info arrives."""
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
         return
+    _warm_up()
     from websockets.sync.client import connect
 
     port = os.environ.get("VOILA_APP_PORT", "8866")
