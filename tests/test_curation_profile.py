@@ -86,6 +86,8 @@ def test_datawork_checks(tmp_path, backend_url):
     datawork.set_terms(s, 25, "brl", 30, "A share of grants.")
     datawork.record(s, "labelling", "w-1", hours=10, pay=300, currency="BRL", on="2026-05-01", paid_on="2026-05-05")
     datawork.record(s, "labelling", "w-2", hours=10, pay=150, currency="BRL", on="2026-05-01", paid_on="2026-05-05")
+    # pay for items alone (no hours) must not raise w-2's hourly pay above what their hours earned
+    datawork.record(s, "labelling", "w-2", items=500, pay=400, currency="BRL", on="2026-05-02", paid_on="2026-05-05")
     late = datawork.record(s, "translation", "w-3", hours=4, pay=100, currency="BRL", on="2026-05-01")
     datawork.record(s, "facilitation", "w-4", hours=2, pay=0, currency="BRL", on="2026-06-01")
     datawork.record(s, "transcription", "w-5", items=40, pay=80, currency="USD", on="2026-06-01",
@@ -99,6 +101,7 @@ def test_datawork_checks(tmp_path, backend_url):
     assert w.loc["w-3", "late_entries"] == 1 and w.loc["w-4", "unpaid_entries"] == 1
     assert "w-9" not in w.index
     sm = c.summary
+    assert w.loc["w-2", "pay"] == 550  # all pay counts in the total
     assert sm["workers"] == 5 and sm["unpaid_entries"] == 1 and sm["late_entries"] == 1
     assert sm["other_currency_entries"] == 1 and sm["hourly_floor"] == 25 and sm["currency"] == "BRL"
     assert sm["share_at_or_above_floor"] == pytest.approx(2 / 4)  # w-1, w-3 (25/h) of w-1..w-4

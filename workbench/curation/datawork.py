@@ -263,15 +263,18 @@ def check(project, today=None) -> Checks:
     e["outstanding"] = (~e["unpaid"]) & paid.isna()
     e["other_currency"] = bool(t.currency) & (e["currency"] != t.currency)
     comparable = e[~e["other_currency"]]
+    # hourly pay compares only pay for timed work with its hours: pay for items alone has no hours to divide
+    comparable = comparable.assign(timed_pay=comparable["pay"].where(comparable["hours"].fillna(0) > 0, 0.0))
     per = comparable.groupby("worker", sort=True).agg(hours=("hours", "sum"), pay=("pay", "sum"),
-                                                      entries=("id", "size"))
+                                                      timed_pay=("timed_pay", "sum"), entries=("id", "size"))
     flags = e.groupby("worker", sort=True).agg(unpaid_entries=("unpaid", "sum"), late_entries=("late", "sum"),
                                                outstanding_entries=("outstanding", "sum"))
     per = per.reindex(flags.index).join(flags)
     per["hours"] = per["hours"].fillna(0.0)
     per["pay"] = per["pay"].fillna(0.0)
     per["entries"] = per["entries"].fillna(0).astype("int64")
-    per["hourly"] = np.where(per["hours"] > 0, per["pay"] / per["hours"].where(per["hours"] > 0, 1), np.nan)
+    per["timed_pay"] = per["timed_pay"].fillna(0.0)
+    per["hourly"] = np.where(per["hours"] > 0, per["timed_pay"] / per["hours"].where(per["hours"] > 0, 1), np.nan)
     floor = t.hourly_floor
     per["below_floor"] = (per["hourly"] < floor) if floor else False
     per = per.reset_index()
