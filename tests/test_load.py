@@ -2,16 +2,17 @@
 
 Every submission a participant was told was saved is in the store afterwards,
 and the hash chain verifies. (Full scale, 60 processes for a minute, is
-benchmarks/bench_store.py; this is the suite's smaller, few-seconds version.)
+benchmarks/bench_load.py; this is the suite's smaller, few-seconds version.)
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import random
 import time
 
 import pytest
+
+from ._spawn import spawn_and_collect
 
 PROCESSES = 20
 SECONDS = 3.0
@@ -62,16 +63,7 @@ def test_a_room_submitting_at_once_loses_nothing(project):
     from .consent_support import make_scope
 
     sc.publish(project.store, make_scope())
-    ctx = mp.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_participant, args=(project.store.url, i, start, out)) for i in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    start.set()
-    results = dict(out.get(timeout=300) for _ in procs)
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    results = spawn_and_collect(_participant, [(project.store.url, i) for i in range(PROCESSES)])
 
     from workbench.consent.ledger import ConsentLedger
     from workbench.purpose.deliberation import Deliberation

@@ -199,6 +199,7 @@ class EventStore:
         self.url = url
         self.engine = _engine
         self.dialect = _engine.dialect.name
+        self.project_id = ""
         parsed = sa.engine.make_url(url)
         self._write_lock = (
             _WriteLock(parsed.database)
@@ -310,7 +311,7 @@ class EventStore:
         out: list[Event] = []
         with self.engine.connect().execution_options(workbench_begin="IMMEDIATE") as conn, conn.begin():
             if self.dialect == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(727271)"))
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._pg_lock_key()})
             last = conn.execute(
                 sa.select(events_table.c.seq, events_table.c.hash)
                 .order_by(events_table.c.seq.desc())
@@ -402,6 +403,17 @@ class EventStore:
 
     def _reading(self):
         return self.engine.connect()
+
+    def _pg_lock_key(self) -> int:
+        """This store's advisory-lock key: writers of one project queue, other projects' do not.
+
+        Advisory locks are per database, and many projects can share one (a schema each), so the
+        key comes from the project id (a fixed key made every project on a server queue on one lock).
+        """
+        import hashlib
+
+        digest = hashlib.sha256(f"commons-workbench-store:{self.project_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
 
     def backup_to(self, path: str | os.PathLike) -> int:
         """Copy the whole store, consistently, into a new SQLite file at ``path``.
