@@ -42,7 +42,7 @@ def normalise_base_url(value: str | None) -> str:
         text = "/" + text
     if not text.endswith("/"):
         text += "/"
-    if not BASE_URL_RE.match(text):
+    if not BASE_URL_RE.match(text) or any(seg in (".", "..") for seg in text.split("/")):
         raise WorkbenchError(f"--base-url {value!r} is not a URL path prefix.",
                              "Use letters, digits, '-', '_', '.' and '/', like --base-url /workshop/.")
     return text

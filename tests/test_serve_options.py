@@ -1,0 +1,74 @@
+"""``workbench serve`` options: --preheat, --base-url, and the kernel cap sized from free memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.cli import run_cli
+from workbench.errors import WorkbenchError
+from workbench.serve import server
+
+
+@pytest.fixture
+def project(tmp_path):
+    code, _, err = run_cli(["init", str(tmp_path / "p"), "--name", "Opções"])
+    assert code == 0, err
+    import workbench
+
+    with workbench.open(tmp_path / "p") as p:
+        yield p
+
+
+def test_preheat_sets_every_participant_app_or_one_app(project):
+    default = project.config.workshop.preheated_kernels
+    assert server.pool_sizes(project) == {"welcome.ipynb": default, "purpose.ipynb": default,
+                                          "consent.ipynb": default}
+    assert server.pool_sizes(project, server.parse_preheat("6")) == {
+        "welcome.ipynb": 6, "purpose.ipynb": 6, "consent.ipynb": 6}
+    assert server.pool_sizes(project, server.parse_preheat("1, purpose=40,consent=0")) == {
+        "welcome.ipynb": 1, "purpose.ipynb": 40, "consent.ipynb": 0}
+    assert server.parse_preheat(None) == {}
+
+
+@pytest.mark.parametrize(("value", "needle"), [
+    ("room=3", "'room', which is not an app with preheated kernels"),
+    ("many", "'many' is not a number of kernels"),
+    ("purpose=-1", "'purpose=-1' is not a number of kernels"),
+])
+def test_bad_preheat_is_one_sentence(value, needle):
+    with pytest.raises(WorkbenchError, match=needle):
+        server.parse_preheat(value)
+
+
+def test_base_url_gets_its_slashes_and_refuses_anything_else():
+    assert server.normalise_base_url(None) == "/"
+    assert server.normalise_base_url("/") == "/"
+    assert server.normalise_base_url("workshop") == "/workshop/"
+    assert server.normalise_base_url("/user/ana/proxy/8866/") == "/user/ana/proxy/8866/"
+    for bad in ("//evil.example/", "/a b/", "/a?x=1/", "/a/../b/", "http://x/"):
+        with pytest.raises(WorkbenchError, match="not a URL path prefix"):
+            server.normalise_base_url(bad)
+
+
+def test_kernel_cap_follows_free_memory():
+    # 24 GB free: 80 MB a kernel at 80% holds ~245; the configured 80 stays.
+    assert server.kernel_cap(80, spares=6, available_mb=24_000) == 80
+    # 2 GB free: 20 kernels fit, 6 of them spares: 14 pages.
+    assert server.kernel_cap(80, spares=6, available_mb=2_000) == 14
+    assert server.kernel_cap(80, spares=60, available_mb=500) == 1  # never 0 (that would mean no cap)
+    assert server.kernel_cap(0, spares=6, available_mb=500) == 0  # 0: no cap, as configured
+    assert server.memory_available_mb() > 0
+
+
+def _one_line_error(err: str, needle: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], err
+
+
+def test_cli_refuses_bad_options_in_one_line(project):
+    code, _, err = run_cli(["serve", str(project.root), "--no-qr", "--preheat", "purpose=lots"])
+    assert code == 2
+    _one_line_error(err, "is not a number of kernels")
+    code, _, err = run_cli(["serve", str(project.root), "--no-qr", "--base-url", "/a b/"])
+    assert code == 2
+    _one_line_error(err, "is not a URL path prefix")
