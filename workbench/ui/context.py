@@ -69,8 +69,19 @@ def app_context() -> AppContext:
         # keyboard already has the project folder: they are a facilitator.
         role = FACILITATOR if "VOILA_KERNEL_ID" not in os.environ else PARTICIPANT
     query = parse_qs(os.environ.get("QUERY_STRING", ""))
-    lang = (query.get("lang") or [None])[0]
-    return AppContext(os.environ.get(PROJECT_ENV), role, lang)
+    return AppContext(os.environ.get(PROJECT_ENV), role, _language((query.get("lang") or [None])[0]))
+
+
+def _language(tag: str | None) -> str | None:
+    """A ``?lang=`` value as a catalog language, or None (the project's default) when it names none."""
+    from ..i18n import normalise_language
+
+    if not tag:
+        return None
+    try:
+        return normalise_language(tag)
+    except Exception:
+        return None
 
 
 def open_app_project(app: str | None = None):
