@@ -173,3 +173,14 @@ def test_backup_is_a_verified_copy_of_the_log(project, tmp_path):
     # Never over an existing backup.
     with pytest.raises(WorkbenchError, match="is not empty"):
         backup_project(project.root, dest)
+
+
+def test_a_second_project_on_the_same_store_url_is_refused_and_the_first_log_untouched(project, tmp_path):
+    import workbench
+
+    url = project.store.url  # the first project's store, absolute (a SQLite path, or a PostgreSQL schema)
+    before = project.store.head()
+    with pytest.raises(StoreError, match="already holds the event log of another project") as err:
+        workbench.init(tmp_path / "second", "Second", ["en"], store_url=url)
+    assert "\n" not in err.value.sentence and "own empty database or schema" in err.value.fix
+    assert project.store.head() == before and project.store.verify().ok

@@ -187,6 +187,10 @@ class _NoLock:
         return None
 
 
+class _Taken(Exception):
+    """EventStore.create found another project's log at the URL."""
+
+
 class EventStore:
     """Append-only, hash-chained event log.
 
@@ -214,8 +218,12 @@ class EventStore:
         try:
             with engine.connect().execution_options(workbench_begin="IMMEDIATE") as conn, conn.begin():
                 metadata.create_all(conn)
-                existing = conn.execute(sa.select(meta_table.c.key)).first()
-                if existing is None:
+                existing = dict(conn.execute(sa.select(meta_table.c.key, meta_table.c.value)).all())
+                if existing and existing.get("project_id") != project_id:
+                    # A database or schema that already holds a project's log (another URL's target on
+                    # PostgreSQL, an absolute SQLite path): never append a second project to it.
+                    raise _Taken(existing.get("project_id", ""))
+                if not existing:
                     conn.execute(
                         meta_table.insert(),
                         [
@@ -225,6 +233,12 @@ class EventStore:
                             {"key": "created", "value": utc_now()},
                         ],
                     )
+        except _Taken as taken:
+            engine.dispose()
+            raise StoreError(
+                f"{_show(url)} already holds the event log of another project ({taken.args[0] or 'unknown id'}).",
+                "Give each project its own empty database or schema in the store URL.",
+            ) from None
         except DatabaseError as exc:
             engine.dispose()
             raise StoreError(
