@@ -1,15 +1,18 @@
 """Consent mask at scale: one million rows over 100,000 contributors (issue 4: well under one second).
 
-    .venv/bin/python benchmarks/bench_consent.py [--rows N] [--people N] [--repeat N]
+    .venv/bin/python benchmarks/bench_consent.py [--rows N] [--people N] [--repeat N] [--no-write]
 
-Prints the time to fold the ledger from events, the first mask for a use (builds per-use arrays),
-and then the best of N masks for plain text ids and for a categorical column.
+Prints (and writes to its section of benchmarks/RESULTS.md unless ``--no-write``) the time to fold the
+ledger from events, the first mask for a use (builds per-use arrays), and then the median, fastest and
+slowest of N masks for plain text ids and for a categorical column, with the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from benchmarks import _results  # noqa: E402
 from workbench.consent import _time  # noqa: E402
 from workbench.consent import ledger as L  # noqa: E402
 from workbench.consent.scope import CHOOSES, NEVER, Conditions, Scope, ScopeHistory  # noqa: E402
@@ -50,13 +54,13 @@ def events(people: int, seed: int = 0) -> list[Event]:
     return out
 
 
-def best(fn, repeat: int) -> float:
+def timed(fn, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return times
 
 
 def main(argv=None) -> int:
@@ -64,7 +68,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-write", action="store_true", help="print only; leave benchmarks/RESULTS.md as it is")
     args = ap.parse_args(argv)
+    load_before = os.getloadavg()
 
     evs = events(args.people)
     t = time.perf_counter()
@@ -78,13 +84,35 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     led.permitted_mask(ids, "train", at)
     first = time.perf_counter() - t
-    text = best(lambda: led.permitted_mask(ids, "train", at), args.repeat)
-    categorical = best(lambda: led.permitted_mask(cat, "train", at), args.repeat)
-    print(f"consent mask: {args.rows:,} rows, {args.people:,} contributors, {len(evs):,} events")
-    print(f"  fold ledger from events      {fold:8.3f} s")
-    print(f"  first mask (builds arrays)   {first:8.3f} s")
-    print(f"  mask, text ids, {ids.dtype} dtype (best of {args.repeat})  {text:8.3f} s")
-    print(f"  mask, categorical ids (best of {args.repeat})       {categorical:8.3f} s")
+    text = timed(lambda: led.permitted_mask(ids, "train", at), args.repeat)
+    categorical = timed(lambda: led.permitted_mask(cat, "train", at), args.repeat)
+    load_after = os.getloadavg()
+
+    def row(name, secs):
+        return [name, f"{statistics.median(secs):.3f}", f"{min(secs):.3f}", f"{max(secs):.3f}", len(secs)]
+
+    loads = [" / ".join(f"{x:.2f}" for x in la) for la in (load_before, load_after)]
+    body = "\n".join([
+        f"## Consent mask: {args.rows:,} rows, {args.people:,} contributors, {len(evs):,} events "
+        "(`bench_consent.py`)",
+        "",
+        f"- Machine: {_results.machine_line()}; pandas {pd.__version__}, numpy {np.__version__}",
+        f"- Date: {_results.now()}",
+        f"- Load average (1 / 5 / 15 min): {loads[0]} before, {loads[1]} after (the machine is shared)",
+        f"- Command: `{_results.command_line()}`",
+        "- `ConsentLedger.permitted_mask(ids, 'train', at)`: a boolean mask and a reason per row. Text ids are "
+        f"distinct Python strings per row ({ids.dtype} dtype), as read_csv makes them.",
+        "",
+        _results.table(["step", "median s", "min s", "max s", "runs"], [
+            row("fold the ledger from its events", [fold]),
+            row("first mask for a use (builds the per-use arrays)", [first]),
+            row(f"mask, text ids ({ids.dtype})", text),
+            row("mask, categorical ids", categorical),
+        ]),
+    ])
+    print(body)
+    if not args.no_write:
+        _results.write_section("bench_consent", body)
     return 0
 
 

@@ -177,3 +177,16 @@ def test_labels_and_groups_from_codes_equal_the_plain_counts(pairs):
     pd.testing.assert_frame_equal(P.label_balance(frame["label"], codes["label"]), P.label_balance(frame["label"]))
     pd.testing.assert_frame_equal(P.representation(frame, ["g", "label"], reference, 3, codes),
                                   P.representation(frame, ["g", "label"], reference, 3))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_text_lengths_from_distinct_texts_on_many_lengths(seed):
+    rng = np.random.default_rng(seed)
+    pool = ["x" * int(k) for k in rng.geometric(0.02, 400)] + ["", "ação 😀"]
+    rows = [None if rng.random() < 0.05 else pool[int(i)] for i in rng.integers(0, len(pool), 5000)]
+    series = pd.Series(pd.array(rows, dtype="str"))
+    for bins in (1, 7, 20):
+        plain = P.text_stats(series, bins)
+        fast = P.text_stats(series, bins, factorized=pd.factorize(series))
+        pd.testing.assert_frame_equal(plain[0], fast[0])
+        pd.testing.assert_frame_equal(plain[1], fast[1])

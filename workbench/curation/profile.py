@@ -312,19 +312,25 @@ def _as_text(series):
 def text_stats(series, bins: int = 20, factorized=None):
     """(summary of characters per row, histogram of characters) for a text column.
 
-    With ``factorized`` (``(codes, uniques)`` of the column) the lengths are measured once per distinct
-    value and gathered by code: the same numbers, without measuring a repeated text again.
+    With ``factorized`` (``(codes, uniques)`` of the column) each distinct text is measured once and
+    counted by its rows: the rows' lengths are then known in sorted order (the statistics depend on the
+    lengths and how often each occurs, not on the order of the rows; lengths are whole numbers, so even
+    the mean's sum is exact in any order) and the histogram weighs each length by its rows.
     """
     import numpy as np
     import pandas as pd
 
+    weights = None
     if factorized is not None:
         codes, uniques = np.asarray(factorized[0]), factorized[1]
-        present = codes >= 0
         lengths = _as_text(pd.Series(uniques)).str.len().to_numpy(dtype="float64", na_value=np.nan)
-        values = lengths[codes[present]] if len(lengths) else np.zeros(0, dtype="float64")
-        unmeasured = int(np.count_nonzero(~present)) + int(np.count_nonzero(np.isnan(values)))
-        values = values[~np.isnan(values)]
+        per = np.bincount(codes[codes >= 0], minlength=len(lengths)).astype("int64")
+        ok = ~np.isnan(lengths)
+        unmeasured = len(codes) - int(per[ok].sum())
+        lengths, per = lengths[ok], per[ok]
+        order = np.argsort(lengths, kind="stable")
+        lengths, weights = lengths[order], per[order]
+        values = np.repeat(lengths, weights)
     else:
         chars = _as_text(series).str.len()
         values = chars.dropna().to_numpy(dtype="float64")
@@ -339,7 +345,9 @@ def text_stats(series, bins: int = 20, factorized=None):
         "p95": [float(np.quantile(values, 0.95)) if has else 0.0],
         "max": [int(values.max()) if has else 0],
     })
-    if has:
+    if has and weights is not None:
+        counts, edges = np.histogram(lengths, bins=bins, range=(values[0], values[-1]), weights=weights)
+    elif has:
         counts, edges = np.histogram(values, bins=bins)
     else:
         counts, edges = np.zeros(0, dtype="int64"), np.zeros(1)
