@@ -184,3 +184,17 @@ def test_a_second_project_on_the_same_store_url_is_refused_and_the_first_log_unt
         workbench.init(tmp_path / "second", "Second", ["en"], store_url=url)
     assert "\n" not in err.value.sentence and "own empty database or schema" in err.value.fix
     assert project.store.head() == before and project.store.verify().ok
+
+
+def test_workbench_init_store_puts_the_log_where_the_url_says(backend_url, tmp_path):
+    from workbench.cli import run_cli
+    from workbench.project import Project
+
+    code, out, err = run_cli(["init", str(tmp_path / "p"), "--name", "Coop", "--store", backend_url])
+    assert code == 0, err
+    with Project.open(tmp_path / "p") as p:
+        assert p.config.store_url == backend_url and p.store.dialect == backend_url.split(":")[0].split("+")[0]
+        assert p.store.events()[0].kind == "project.created"
+    assert (tmp_path / "p" / "store.db").exists() == backend_url.startswith("sqlite")
+    code, out, err = run_cli(["verify", str(tmp_path / "p")])
+    assert code == 0 and "hash chain intact" in out, err

@@ -8,12 +8,15 @@ def add_arguments(p):
                    help="a language of the community (en, pt-BR, es); repeat for more, the first is the default")
     p.add_argument("--country", default="", help="ISO country code, used for the energy mix (e.g. BR)")
     p.add_argument("--purpose", default="", help="a first sentence on what the project is for")
+    p.add_argument("--store", default="sqlite:///store.db", metavar="URL",
+                   help="where the event log lives: the folder's SQLite file (default) or an empty PostgreSQL "
+                        "database or schema, like postgresql+psycopg://user@host/coop_a")
 
 
 def run(args):
     from ..project import Project
 
-    project = Project.init(args.dir, args.name, args.language or ["en"], args.country, args.purpose)
+    project = Project.init(args.dir, args.name, args.language or ["en"], args.country, args.purpose, args.store)
     codes = project.access_codes()
     print(f"Created project {project.name!r} at {project.root}")
     print(f"  languages: {', '.join(project.config.languages)}")
