@@ -56,6 +56,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test system-deps
 	$(PY) benchmarks/bench_store.py
+	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_welcome.py
 
 clean:
