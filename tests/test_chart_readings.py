@@ -23,7 +23,7 @@ def test_votes_name_the_statement_most_people_agree_with():
     df = statements([(1, "Urgent first.", 3, 1, 0), (2, "Read all.", 4, 0, 0), (3, "Never sell.", 1, 1, 1)])
     assert R.votes_reading(df, EN) == "Most people agree with: “Read all.” (100% of 4 votes)."
     assert R.votes_reading(df, PT) == "A maioria concorda com: “Read all.” (100% de 4 votos)."
-    assert R.consensus_reading(df, ES) == "Más acuerdo entre los grupos: “Read all.” (consenso 0.83)."
+    assert R.consensus_reading(df, ES) == "Más acuerdo entre los grupos: “Read all.” (consenso 0,83)."
 
 
 def test_votes_without_a_majority_or_without_votes_say_so():
@@ -139,3 +139,51 @@ def test_curation_app_shows_a_reading_under_each_chart(tmp_path):
         assert "O rótulo mais comum é" in view.profile_charts.value
     finally:
         p.close()
+
+
+NBSP = "\u00a0"  # CLDR puts a no-break space before % in es (12 %)
+
+
+def test_numbers_are_written_the_way_each_language_writes_them():
+    df = statements([(1, "Read all.", 4, 0, 0), (2, "Wait.", 1, 3, 1)])
+    assert R.consensus_reading(df, EN).endswith("(consensus 0.83).")
+    assert R.consensus_reading(df, PT).endswith("(consenso 0,83).")
+    assert R.consensus_reading(df, ES).endswith("(consenso 0,83).")
+    groups = pd.DataFrame({"attribute": ["region"] * 2, "group": ["A", "B"], "count": [12, 88],
+                           "share": [0.12, 0.88], "reference": [0.30, 0.70], "small": [False, False]})
+    assert R.representation_reading(groups, "region", EN) == "Group A is 12% of the rows, below the reference 30%."
+    assert R.representation_reading(groups, "region", PT) == (
+        "O grupo A é 12% das linhas, abaixo da referência de 30%.")
+    assert R.representation_reading(groups, "region", ES) == (
+        f"El grupo A es el 12{NBSP}% de las filas, por debajo de la referencia de 30{NBSP}%.")
+    rows = pd.DataFrame({"group": ["city", "rural"], "value": [0.9, 0.75], "lo": [0.85, 0.6], "hi": [0.95, 0.8],
+                         "n": [100, 40]})
+    assert R.group_metric_reading(rows, 0.8, PT).endswith("0,80: 0,75.")
+    assert R.group_metric_reading(rows, 0.8, ES) == "El grupo rural no cumple el umbral de 0,80: 0,75."
+    steps = pd.DataFrame({"step": ["raw", "no_record", "kept"], "rows": [12000, -2500, 9500]})
+    assert R.waterfall_reading(steps, EN).startswith("9,500 of 12,000 rows")
+    assert "9.500" in R.waterfall_reading(steps, PT) and "12.000" in R.waterfall_reading(steps, PT)
+
+
+def coverage(rows):
+    """The consent chart's table: (at, use, permitted) at each time."""
+    return pd.DataFrame([{"at": pd.Timestamp(at, tz="UTC"), "use": use, "permitted": n} for at, use, n in rows],
+                        columns=["at", "use", "permitted"])
+
+
+def test_consent_coverage_names_the_biggest_drop_else_the_most_and_least_permitted():
+    grew = coverage([("2026-01-01", "train", 1), ("2026-01-01", "evaluate", 1),
+                     ("2026-02-01", "train", 3), ("2026-02-01", "evaluate", 5)])
+    assert R.coverage_reading(grew, EN) == (
+        f"Most permitted now: “{EN('consent.use.evaluate.title')}” (5 people). "
+        f"Least: “{EN('consent.use.train.title')}” (3).")
+    fell = coverage([("2026-01-01", "train", 4), ("2026-01-01", "evaluate", 2),
+                     ("2026-02-01", "train", 1), ("2026-02-01", "evaluate", 2)])
+    assert R.coverage_reading(fell, EN) == (
+        f"People who permit “{EN('consent.use.train.title')}”: 1 now, down from 4 after withdrawals or expiries.")
+    assert R.coverage_reading(fell, PT) == (
+        f"Pessoas que permitem “{PT('consent.use.train.title')}”: 1 agora, eram 4 antes de retiradas ou vencimentos.")
+    assert R.coverage_reading(fell, ES).startswith(f"Personas que permiten “{ES('consent.use.train.title')}”: 1 ahora")
+    same = coverage([("2026-02-01", "train", 2), ("2026-02-01", "evaluate", 2)])
+    assert R.coverage_reading(same, ES) == "Cada uso está permitido por 2 personas ahora."
+    assert R.coverage_reading(coverage([]), PT) == "Ninguém decidiu sobre o consentimento ainda."

@@ -24,8 +24,20 @@ def reading_html(sentence: str) -> str:
     return f'<p class="wb-reading">{html.escape(sentence, quote=True)}</p>'
 
 
-def _pct(value: float) -> str:
-    return f"{float(value):.0%}"
+def _pct(value: float, tr: Translator) -> str:
+    """A share as the language writes it (CLDR): ``12%`` in en and pt-BR, ``12 %`` in es."""
+    from babel.numbers import format_percent
+
+    return format_percent(float(value), locale=_locale(tr))
+
+
+def _decimal(value: float, tr: Translator) -> str:
+    """A value with two decimals and the language's separator: ``0.83`` in en, ``0,83`` in pt-BR and es."""
+    return format_number(float(value), tr.language, decimals=2)
+
+
+def _locale(tr: Translator) -> str:
+    return tr.language.replace("-", "_")
 
 
 def _count(value, tr: Translator) -> str:
@@ -51,7 +63,7 @@ def votes_reading(statements, tr: Translator) -> str:
     best = voted.assign(_share=share).sort_values(["_share", "votes", "id"], ascending=[False, False, True]).iloc[0]
     if best["_share"] <= MAJORITY:
         return tr("reading.votes.no_majority")
-    return tr("reading.votes.most_agree", text=_quote(best["text"]), share=_pct(best["_share"]),
+    return tr("reading.votes.most_agree", text=_quote(best["text"]), share=_pct(best["_share"], tr),
               votes=_count(best["votes"], tr))
 
 
@@ -60,7 +72,7 @@ def consensus_reading(statements, tr: Translator) -> str:
     if not len(statements) or not (statements["votes"] > 0).any():
         return tr("reading.votes.none")
     best = statements[statements["votes"] > 0].sort_values(["consensus", "id"], ascending=[False, True]).iloc[0]
-    return tr("reading.consensus.best", text=_quote(best["text"]), value=format(float(best["consensus"]), ".2f"))
+    return tr("reading.consensus.best", text=_quote(best["text"]), value=_decimal(best["consensus"], tr))
 
 
 def map_reading(participants, tr: Translator) -> str:
@@ -70,7 +82,7 @@ def map_reading(participants, tr: Translator) -> str:
         return tr("reading.map.none")
     sizes = placed["group"].value_counts()
     largest = sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
-    return tr("reading.map.groups", people=_count(len(placed), tr), groups=len(sizes), name=str(largest[0]),
+    return tr("reading.map.groups", people=_count(len(placed), tr), groups=_count(len(sizes), tr), name=str(largest[0]),
               size=_count(largest[1], tr))
 
 
@@ -92,7 +104,7 @@ def missing_reading(columns, tr: Translator) -> str:
     if not len(columns) or not (columns["missing"] > 0).any():
         return tr("reading.missing.none")
     worst = columns.sort_values(["missing_share", "column"], ascending=[False, True]).iloc[0]
-    return tr("reading.missing.worst", column=str(worst["column"]), share=_pct(worst["missing_share"]))
+    return tr("reading.missing.worst", column=str(worst["column"]), share=_pct(worst["missing_share"], tr))
 
 
 def label_balance_reading(labels, tr: Translator) -> str:
@@ -103,8 +115,8 @@ def label_balance_reading(labels, tr: Translator) -> str:
     top, low = ordered.iloc[0], ordered.iloc[-1]
     if len(ordered) == 1:
         return tr("reading.labels.one", label=str(top["label"]))
-    return tr("reading.labels.spread", label=str(top["label"]), share=_pct(top["share"]), least=str(low["label"]),
-              least_share=_pct(low["share"]))
+    return tr("reading.labels.spread", label=str(top["label"]), share=_pct(top["share"], tr), least=str(low["label"]),
+              least_share=_pct(low["share"], tr))
 
 
 def representation_reading(groups, attribute: str, tr: Translator) -> str:
@@ -121,11 +133,11 @@ def representation_reading(groups, attribute: str, tr: Translator) -> str:
         gaps = (with_ref["share"] - with_ref["reference"]).sort_values()
         row = with_ref.loc[gaps.index[0]]
         if gaps.iloc[0] < -NEAR:
-            return tr("reading.groups.below", group=name(row["group"]), share=_pct(row["share"]),
-                      reference=_pct(row["reference"]))
+            return tr("reading.groups.below", group=name(row["group"]), share=_pct(row["share"], tr),
+                      reference=_pct(row["reference"], tr))
         return tr("reading.groups.close", attribute=attribute)
     row = part.sort_values(["share"]).iloc[0]
-    return tr("reading.groups.smallest", group=name(row["group"]), share=_pct(row["share"]))
+    return tr("reading.groups.smallest", group=name(row["group"]), share=_pct(row["share"], tr))
 
 
 def text_lengths_reading(histogram, tr: Translator) -> str:
@@ -134,7 +146,7 @@ def text_lengths_reading(histogram, tr: Translator) -> str:
         return tr("reading.lengths.none")
     row = histogram.sort_values(["rows", "bin_start"], ascending=[False, True]).iloc[0]
     return tr("reading.lengths.most", low=_count(row["bin_start"], tr), high=_count(row["bin_end"], tr),
-              share=_pct(row["rows"] / histogram["rows"].sum()))
+              share=_pct(row["rows"] / histogram["rows"].sum(), tr))
 
 
 def pii_reading(pii, tr: Translator) -> str:
@@ -165,12 +177,12 @@ def group_metric_reading(rows, threshold: float | None, tr: Translator, directio
         return tr("reading.metric.none")
     at_least = direction != "<="
     worst = rows.sort_values(["value", "group"], ascending=[at_least, True]).iloc[0]
-    value = format(float(worst["value"]), ".2f")
+    value = _decimal(worst["value"], tr)
     if threshold is None:
         return tr("reading.metric.worst", group=str(worst["group"]), value=value)
     ok = (rows["value"] >= threshold) if at_least else (rows["value"] <= threshold)
     key = "reading.metric.all_meet" if bool(ok.all()) else "reading.metric.misses"
-    return tr(key, group=str(worst["group"]), value=value, threshold=format(float(threshold), ".2f"))
+    return tr(key, group=str(worst["group"]), value=value, threshold=_decimal(threshold, tr))
 
 
 def performance_energy_reading(candidates, tr: Translator) -> str:
@@ -182,4 +194,32 @@ def performance_energy_reading(candidates, tr: Translator) -> str:
         return tr("reading.models.none_pass")
     best = passing.sort_values(["kwh", "title"]).iloc[0]
     key = "reading.models.only" if len(passing) == 1 else "reading.models.least_energy"
-    return tr(key, model=str(best["title"]), count=len(passing))
+    return tr(key, model=str(best["title"]), count=_count(len(passing), tr))
+
+
+# -- consent -------------------------------------------------------------------------------------
+def coverage_reading(frame, tr: Translator) -> str:
+    """``consent.chart.coverage_chart``: the biggest drop since a use's peak, else the most and least permitted now.
+
+    ``frame`` is the chart's table (at, use, permitted): people who permit each use at each time.
+    """
+    from ..consent.uses import USES
+
+    if not len(frame):
+        return tr("reading.coverage.none")
+
+    def title(use: str) -> str:
+        return tr(USES[use].title_key) if use in USES else str(use)
+
+    now = frame[frame["at"] == frame["at"].max()].set_index("use")["permitted"]
+    peak = frame.groupby("use")["permitted"].max()
+    drops = sorted(((int(peak[u]) - int(n), title(u), u) for u, n in now.items()), key=lambda d: (-d[0], d[1]))
+    if drops and drops[0][0] > 0:
+        _, name, use = drops[0]
+        return tr("reading.coverage.drop", use=name, now=_count(now[use], tr), peak=_count(peak[use], tr))
+    ranked = sorted(((int(n), title(u)) for u, n in now.items()), key=lambda r: (-r[0], r[1]))
+    (most, most_name), (least, least_name) = ranked[0], ranked[-1]
+    if most == least:
+        return tr("reading.coverage.same", count=_count(most, tr))
+    return tr("reading.coverage.spread", use=most_name, count=_count(most, tr), least=least_name,
+              least_count=_count(least, tr))

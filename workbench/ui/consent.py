@@ -645,10 +645,13 @@ class FacilitatorView(View):
         self.coverage_chart.value = ""
         if self.show_chart and ledger.receipts:
             try:
+                from ..charts.readings import coverage_reading, reading_html
                 from ..consent.chart import chart_svg, coverage_chart, coverage_frame
 
-                svg = chart_svg(coverage_chart(coverage_frame(ledger), self.language))
-                self.coverage_chart.value = f'<div class="wb-chart" style="overflow-x:auto">{svg}</div>'
+                frame = coverage_frame(ledger)  # the chart and its plain reading from the same table
+                svg = chart_svg(coverage_chart(frame, self.language))
+                self.coverage_chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{svg}</div>'
+                                             f"{reading_html(coverage_reading(frame, tr))}")
             except Exception:  # a chart is a convenience; the table above is the record
                 self.coverage_chart.value = ""
 

@@ -358,6 +358,8 @@ class CurationView(View):
                 if prof.text_histogram is not None:
                     svgs.append((charts.text_lengths(prof.text_histogram, tr),
                                  rd.text_lengths_reading(prof.text_histogram, tr)))
+                if len(prof.pii) and prof.pii["rows"].sum():  # personal data found: rows per kind
+                    svgs.append((charts.pii_findings(prof.pii, tr), rd.pii_reading(prof.pii, tr)))
                 self.profile_charts.value = "".join(
                     f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>{rd.reading_html(line)}'
                     for c, line in svgs)
