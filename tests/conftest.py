@@ -3,8 +3,7 @@
 ``backend_url`` runs each test that uses it twice: with the store in the SQLite
 file in the project folder, and on a real PostgreSQL server (a fresh schema per
 test) when one can be started. Stage tests pass it to ``Project.init`` or the
-demo builders; ``project`` is a fresh project on it. ``module_backend_url`` is
-the same per module, for a module-scoped project built once.
+demo builders; ``project`` is a fresh project on it.
 
 ``once_store_url`` is for heavy end-to-end fixtures that run once, not per
 backend: it gives PostgreSQL when a server is up (always in CI, which sets
@@ -48,11 +47,6 @@ def _url_for(request) -> str:
 @pytest.fixture(params=BACKENDS)
 def backend_url(request) -> str:
     """A store URL for a new project: the folder's SQLite file, or a fresh PostgreSQL schema."""
-    return _url_for(request)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_backend_url(request) -> str:
     return _url_for(request)
 
 
