@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 from workbench.consent import ledger as L
 from workbench.ui.consent import FacilitatorView
@@ -66,3 +67,29 @@ def test_curation_profile_shows_the_personal_data_chart_with_its_reading(tmp_pat
             assert any(line.startswith(start) for line in READING.findall(view.profile_charts.value)), lang
     finally:
         p.close()
+
+
+def test_the_report_has_a_reading_under_every_chart_in_its_language(tmp_path):
+    from workbench.charts import readings as R
+    from workbench.demo import build_demo
+    from workbench.i18n import Translator
+    from workbench.project import Project
+    from workbench.purpose.analysis import analyse
+    from workbench.purpose.deliberation import Deliberation
+    from workbench.runs.report import build_report
+
+    build_demo(tmp_path / "demo", n=120).close()  # with its evaluation: every section has its charts
+    html = build_report(tmp_path / "demo", language="es")
+    figures = re.findall(r"<figure>.*?</figure>", html, re.S)
+    lines = [re.findall(r'<p class="reading">([^<]*)</p>', f) for f in figures]
+    assert len(figures) == 7 and all(f.count("<svg") == 1 for f in figures)
+    assert all(len(found) == 1 for found in lines), lines  # one reading under each chart, inside its figure
+    lines = [unescape(found[0]) for found in lines]
+    with Project.open(tmp_path / "demo") as p:  # the deliberation chart's reading, from the same table
+        table = analyse(Deliberation.load(p.store), seed=0).statements
+    assert lines[0] == R.consensus_reading(table, Translator("es"))
+    assert re.fullmatch(r"Más acuerdo entre los grupos: “.+” \(consenso 0,\d\d\)\.", lines[0])
+    assert lines[1].startswith(("Más permitido ahora: “", "Personas que permiten “"))
+    assert re.fullmatch(r"Se conservan \d+ de 1\d\d filas\. La mayor pérdida: .+ \(\d+ filas\)\.", lines[2])
+    assert re.fullmatch(r"\d+ de \d+ trabajadores cobran menos del mínimo\.", lines[-1])
+    assert not any(re.search(r"\d\.\d{1,2}\b", x) for x in lines), lines  # es writes 0,83, not 0.83

@@ -126,13 +126,15 @@ def _deliberation(project, tr):
 
     analysis = analyse(delib, seed=0)
     summary = analysis.summary(top=5)
-    chart = None
+    chart = reading = None
     table = analysis.statements
     if len(table) and int(table["votes"].sum()):
         from ..charts import purpose as charts
+        from ..charts.readings import consensus_reading
 
         chart = svg(charts.consensus_ranking(table, tr, top=10))
-    return {"summary": summary, "chart": chart,
+        reading = consensus_reading(table, tr)
+    return {"summary": summary, "chart": chart, "reading": reading,
             "notes": [tr(key, **params) for key, params in summary["notes"]]}
 
 
@@ -155,14 +157,18 @@ def _consent(project, tr, at, contributors):
     offered = set(version.scope.offered())
     rows = [{"title": tr(f"consent.use.{r['use']}.title"), **{k: int(r[k]) for k in REASONS}}
             for r in coverage.to_dict(orient="records") if r["use"] in offered]
-    chart = None
+    chart = reading = None
     frame = coverage_frame(ledger, points=12, end=at)
     if len(frame):
-        chart = svg(coverage_chart(frame[frame["use"].isin(offered)], tr.language).properties(width=520))
+        from ..charts.readings import coverage_reading
+
+        shown = frame[frame["use"].isin(offered)]
+        chart = svg(coverage_chart(shown, tr.language).properties(width=520))
+        reading = coverage_reading(shown, tr)
     reasons = [(r, tr("curation.reason.kept" if r == "ok" else f"curation.reason.{r}")) for r in REASONS]
     return {"version": version.version, "hash": version.hash, "published": version.published_at[:10],
             "uses": uses, "conditions": form.conditions(), "labels": form.labels(), "coverage": rows,
-            "reasons": reasons, "chart": chart, "people": len(ledger.contributors)}
+            "reasons": reasons, "chart": chart, "reading": reading, "people": len(ledger.contributors)}
 
 
 def _datasheet(project, tr, at):
@@ -171,12 +177,14 @@ def _datasheet(project, tr, at):
     if current(project.store) is None:
         return None
     from ..charts import curation as charts
+    from ..charts.readings import waterfall_reading
     from ..curation import datasheet
     from ..curation.enforce import curated
 
     ctx = datasheet.context(project, tr.language, at)
-    chart = svg(charts.waterfall(curated(project, "train", at).waterfall(), tr))
-    return {"html": embed(datasheet.render_html(ctx)), "chart": chart, "facts": ctx["f"]}
+    steps = curated(project, "train", at).waterfall()
+    return {"html": embed(datasheet.render_html(ctx)), "chart": svg(charts.waterfall(steps, tr)),
+            "reading": waterfall_reading(steps, tr), "facts": ctx["f"]}
 
 
 def _evaluation(project, tr, results, card_key=None):
@@ -192,6 +200,7 @@ def _evaluation(project, tr, results, card_key=None):
     import pandas as pd
 
     from ..charts import evaluation as charts
+    from ..charts import readings as rd
 
     rows = []
     for key, r in run["candidates"].items():
@@ -206,13 +215,15 @@ def _evaluation(project, tr, results, card_key=None):
     ok = pd.DataFrame([r for r in rows if r["status"] != "failed" and r["accuracy"] is not None])
     if len(ok):
         table = ok.assign(kwh=ok["kwh"].fillna(0.0))
-        charts_out.append((tr("evaluation.chart.energy_title"), svg(charts.performance_energy(table, tr))))
+        charts_out.append((tr("evaluation.chart.energy_title"), svg(charts.performance_energy(table, tr)),
+                           rd.performance_energy_reading(table, tr)))
     ran = sorted((r for r in rows if r["status"] != "failed"), key=lambda r: -(r["accuracy"] or 0))
     key = rec.get("candidate") or (card_key if card_key in run["candidates"] else None)
     key = key or (ran[0]["key"] if ran else None)  # the group charts: recommended, else adopted, else best
     if key:
-        for title, chart in charts.criteria_group_charts(run["candidates"][key], key, tr, titled=False):
-            charts_out.append((title, svg(chart)))
+        for title, part, c in charts.criteria_group_parts(run["candidates"][key], key, tr):
+            charts_out.append((title, svg(charts.group_metric(part, c["threshold"], tr)),
+                               rd.group_metric_reading(part, c["threshold"], tr, c.get("direction", ">="))))
     plan = run["started"].get("plan", {})
     return {"run": run, "rows": rows, "criteria_ids": criteria_ids, "charts": charts_out,
             "recommendation": tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else "",
@@ -262,11 +273,14 @@ def _datawork(project, tr, at):
     if not s["entries"]:
         return None
     from ..charts import curation as charts
+    from ..charts.readings import pay_reading
 
     workers = checks.workers.to_dict(orient="records")
-    chart = svg(charts.pay_vs_floor(checks.workers, s["hourly_floor"], tr)) if (checks.workers["hours"] > 0).any() \
-        else None
-    return {"s": s, "workers": workers, "chart": chart,
+    chart = reading = None
+    if (checks.workers["hours"] > 0).any():
+        chart = svg(charts.pay_vs_floor(checks.workers, s["hourly_floor"], tr))
+        reading = pay_reading(checks.workers, s["hourly_floor"], tr)
+    return {"s": s, "workers": workers, "chart": chart, "reading": reading,
             "tasks": [(tr(f"curation.work.task.{k}"), v) for k, v in sorted(s["by_task"].items())]}
 
 
