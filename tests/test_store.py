@@ -184,6 +184,13 @@ def test_a_second_project_on_the_same_store_url_is_refused_and_the_first_log_unt
         workbench.init(tmp_path / "second", "Second", ["en"], store_url=url)
     assert "\n" not in err.value.sentence and "own empty database or schema" in err.value.fix
     assert project.store.head() == before and project.store.verify().ok
+    # nothing half-made is left: the same folder can be used again
+    assert not (tmp_path / "second").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StoreError):
+        workbench.init(tmp_path / "empty", "Second", ["en"], store_url=url)
+    assert (tmp_path / "empty").is_dir() and not any((tmp_path / "empty").iterdir())
+    workbench.init(tmp_path / "empty", "Second", ["en"]).close()
 
 
 def test_workbench_init_store_puts_the_log_where_the_url_says(backend_url, tmp_path):

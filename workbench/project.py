@@ -182,6 +182,8 @@ class Project:
             )
         config = ProjectConfig(name=name, id=str(uuid.uuid4()), languages=list(dict.fromkeys(langs)),
                                country=country.upper(), store_url=store_url)
+        created_root = not root.exists()
+        store = None
         try:
             root.mkdir(parents=True, exist_ok=True)
             for sub in ("data", "artifacts", ".workbench"):
@@ -196,9 +198,13 @@ class Project:
             )
             # The config goes last: a folder without it is not (yet) a project.
             (root / CONFIG_NAME).write_text(config.to_toml(), encoding="utf-8")
-        except OSError as exc:
-            raise WorkbenchError(f"Cannot create the project at {root} ({exc.strerror}).",
-                                 "Check the path and its permissions.") from None
+        except BaseException as exc:
+            # Nothing half-made stays behind: the folder was absent or empty, so all in it is ours.
+            _undo_init(root, created_root, store)
+            if isinstance(exc, OSError):
+                raise WorkbenchError(f"Cannot create the project at {root} ({exc.strerror}).",
+                                     "Check the path and its permissions.") from None
+            raise
         return cls(root, config, store)
 
     @classmethod
@@ -327,3 +333,22 @@ def _write_secrets(root: Path, codes: AccessCodes) -> None:
         fh.write(tomli_w.dumps({"workshop_code": codes.workshop, "facilitator_code": codes.facilitator,
                                 "cookie_secret": codes.cookie_secret}))
     os.replace(tmp, path)
+
+
+def _undo_init(root: Path, created_root: bool, store) -> None:
+    """Remove what a failed ``Project.init`` made (the folder was absent or empty before it)."""
+    import shutil
+
+    if store is not None:
+        try:
+            store.close()
+        except Exception:
+            pass
+    if created_root:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in list(root.iterdir()) if root.is_dir() else []:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
