@@ -84,15 +84,20 @@ def test_missing_labels_lengths_and_personal_data():
     pii = pd.DataFrame({"column": ["text", "text", "note"], "kind": ["email", "phone", "phone"], "rows": [4, 3, 2]})
     assert R.pii_reading(pii, EN) == f"Personal data was found. Most often: {EN('curation.pii.phone')}, in 5 rows."
     assert R.pii_reading(pii.iloc[0:0], ES) == "No se encontraron datos personales."
+    assert R.pii_reading(pii.iloc[2:3].assign(rows=1), PT).endswith("em 1 linha.")
 
 
 def test_pay_against_the_floor():
     workers = pd.DataFrame({"worker": ["w1", "w2", "w3"], "hours": [2.0, 3.0, 0.0], "hourly": [8.0, 12.0, None],
                             "below_floor": [True, False, False]})
-    assert R.pay_reading(workers, 10.0, EN) == "1 of 2 workers are paid below the floor."
+    assert R.pay_reading(workers, 10.0, EN) == "1 of 2 workers is paid below the floor."
+    assert R.pay_reading(workers, 10.0, ES) == "1 de 2 trabajadores cobra menos del mínimo."
     assert R.pay_reading(workers.assign(below_floor=False), 10.0, PT) == (
         "Todos os 2 trabalhadores recebem o piso ou mais.")
     assert R.pay_reading(workers, None, EN) == "2 workers were paid. No pay floor is agreed yet."
+    one = workers.iloc[1:3]
+    assert R.pay_reading(one, None, EN) == "1 worker was paid. No pay floor is agreed yet."
+    assert R.pay_reading(one, 10.0, PT) == "O 1 trabalhador recebe o piso ou mais."
 
 
 @pytest.mark.parametrize(("direction", "threshold", "expected"), [

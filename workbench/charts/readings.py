@@ -95,8 +95,8 @@ def waterfall_reading(steps, tr: Translator) -> str:
     if not len(losses):
         return tr("reading.waterfall.all_kept", raw=_count(raw, tr))
     worst = losses.assign(_n=losses["rows"].abs()).sort_values("_n", ascending=False).iloc[0]
-    return tr("reading.waterfall.kept", kept=_count(kept, tr), raw=_count(raw, tr),
-              reason=tr(f"curation.reason.{worst['step']}"), rows=_count(worst["_n"], tr))
+    return tr.plural("reading.waterfall.kept", int(worst["_n"]), kept=_count(kept, tr), raw=_count(raw, tr),
+                     reason=tr(f"curation.reason.{worst['step']}"), rows=_count(worst["_n"], tr))
 
 
 def missing_reading(columns, tr: Translator) -> str:
@@ -154,7 +154,8 @@ def pii_reading(pii, tr: Translator) -> str:
     if not len(pii) or not pii["rows"].sum():
         return tr("reading.pii.none")
     by_kind = pii.groupby("kind")["rows"].sum().sort_values(ascending=False)
-    return tr("reading.pii.found", kind=tr(f"curation.pii.{by_kind.index[0]}"), rows=_count(by_kind.iloc[0], tr))
+    return tr.plural("reading.pii.found", int(by_kind.iloc[0]), kind=tr(f"curation.pii.{by_kind.index[0]}"),
+                     rows=_count(by_kind.iloc[0], tr))
 
 
 def pay_reading(workers, floor: float | None, tr: Translator) -> str:
@@ -163,11 +164,11 @@ def pay_reading(workers, floor: float | None, tr: Translator) -> str:
     if not len(paid):
         return tr("reading.pay.none")
     if not floor:
-        return tr("reading.pay.no_floor", workers=_count(len(paid), tr))
+        return tr.plural("reading.pay.no_floor", len(paid), workers=_count(len(paid), tr))
     below = int(paid["below_floor"].sum())
     if not below:
-        return tr("reading.pay.all_above", workers=_count(len(paid), tr))
-    return tr("reading.pay.below", below=_count(below, tr), workers=_count(len(paid), tr))
+        return tr.plural("reading.pay.all_above", len(paid), workers=_count(len(paid), tr))
+    return tr.plural("reading.pay.below", below, below=_count(below, tr), workers=_count(len(paid), tr))
 
 
 # -- stage 4 -------------------------------------------------------------------------------------
@@ -220,6 +221,6 @@ def coverage_reading(frame, tr: Translator) -> str:
     ranked = sorted(((int(n), title(u)) for u, n in now.items()), key=lambda r: (-r[0], r[1]))
     (most, most_name), (least, least_name) = ranked[0], ranked[-1]
     if most == least:
-        return tr("reading.coverage.same", count=_count(most, tr))
+        return tr.plural("reading.coverage.same", int(most), count=_count(most, tr))
     return tr("reading.coverage.spread", use=most_name, count=_count(most, tr), least=least_name,
               least_count=_count(least, tr))

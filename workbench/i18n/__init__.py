@@ -112,17 +112,22 @@ class Translator:
                 return text
         return text
 
-    def plural(self, key: str, count: int, **params) -> str:
-        """``tr.plural("federation.results.heading", 1)`` -> "Evaluated by 1 community" (the language's rule)."""
+    def plural(self, key: str, n: int, /, **params) -> str:
+        """The form of ``key`` for the number ``n`` by the language's plural rule.
+
+        ``tr.plural("federation.results.heading", 1)`` -> "Evaluated by 1 community". ``{count}`` is ``n``
+        unless a ``count=`` is passed (for example the number formatted for the locale).
+        """
+        params = {"count": n, **params}
         for tag in (self.language, SOURCE_LANGUAGE):
             forms, _, expr = plural_forms(tag)
             if key in forms:
-                text = forms[key][min(_plural_rule(expr)(abs(int(count))), len(forms[key]) - 1)]
+                text = forms[key][min(_plural_rule(expr)(abs(int(n))), len(forms[key]) - 1)]
                 try:
-                    return text.format(count=count, **params)
+                    return text.format(**params)
                 except (KeyError, IndexError, ValueError):
                     return text
-        return self(key, count=count, **params)
+        return self(key, **params)
 
     def has(self, key: str) -> bool:
         return key in self._messages or key in self._fallback
