@@ -25,6 +25,7 @@ COMMANDS = {
     "info": "info",
     "charter": "charter",
     "backup": "backup",
+    "store": "store",
     "consent": "consent",
     "data": "data",
     "datasheet": "data",
