@@ -100,8 +100,9 @@ def main(argv=None) -> int:
         f"- Date: {_results.now()}",
         f"- Load average (1 / 5 / 15 min): {loads[0]} before, {loads[1]} after (the machine is shared)",
         f"- Command: `{_results.command_line()}`",
-        "- `ConsentLedger.permitted_mask(ids, 'train', at)`: a boolean mask and a reason per row. Text ids are "
-        f"distinct Python strings per row ({ids.dtype} dtype), as read_csv makes them.",
+        "- `ConsentLedger.permitted_mask(ids, 'train', at)`: a boolean mask and a reason per row. The text ids "
+        f"are a `{ids.dtype}` column ({type(ids.array).__name__}), the kind read_csv gives; the categorical ids "
+        "are the same column as a category (factorised beforehand, not timed).",
         "",
         _results.table(["step", "median s", "min s", "max s", "runs"], [
             row("fold the ledger from its events", [fold]),

@@ -284,7 +284,8 @@ def main(argv=None) -> int:
         f"- Command: `{_results.command_line()}`",
         f"- Each stage ran {args.repeat} times on the same in-memory frame (the first run included); seconds are "
         "wall time; CPU s is the process's CPU time over all its threads (less sensitive to other work on the "
-        "machine; the profile uses 2 threads); memory is the largest growth of the resident set during a run. "
+        "machine; the profile uses 2 threads, pyarrow its own, and the memory sampler polls every 2 ms); memory is "
+        "the largest growth of the resident set during a run. "
         "Not timed: building the frame "
         f"({made:.1f} s) and folding the consent ledger from its events ({ledger_s:.1f} s).",
         "- The profile is the curation screen's: `profile(frame, mapping, reference, 30, Scanner.default())` "
