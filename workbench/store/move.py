@@ -115,8 +115,8 @@ def check_target(url: str) -> None:
 @contextlib.contextmanager
 def _held(source: EventStore):
     """Yield a connection on the source that no workbench writer can get past until it closes."""
-    try:
-        with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
+        try:
             if source.dialect == "sqlite":
                 stack.enter_context(source._write_lock)  # writers of the file queue on this
                 conn = stack.enter_context(source.engine.connect().execution_options(workbench_begin="IMMEDIATE"))
@@ -126,10 +126,10 @@ def _held(source: EventStore):
                 stack.enter_context(conn.begin())
                 if source.dialect == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": source._pg_lock_key()})
-            yield conn
-    except OperationalError as exc:
-        raise StoreError(f"Cannot hold the store at {_show(source.url)} still ({_reason(exc)}).",
-                         "Stop whatever is writing to the project, then try again.") from None
+        except OperationalError as exc:
+            raise StoreError(f"Cannot hold the store at {_show(source.url)} still ({_reason(exc)}).",
+                             "Stop whatever is writing to the project, then try again.") from None
+        yield conn
 
 
 def _drop_target(url: str) -> None:
