@@ -52,10 +52,12 @@ from _browser import (
     workbench_command,
 )
 
-CULL_IDLE_S = 60  # longer than a page takes to connect on a loaded machine (a kernel whose page has not
-# connected yet is "idle and disconnected" too, and was culled mid-load with 10 s)
-CULL_INTERVAL_S = 10
-TIMEOUT_MS = 300_000
+# Longer than a page takes to connect here: a kernel whose page has not opened its websocket yet is
+# "idle and disconnected" too, and with 10 s / 60 s pages still loading in Chromium lost their kernel
+# (the project default is 600 s).
+CULL_IDLE_S = 300
+CULL_INTERVAL_S = 15
+TIMEOUT_MS = 600_000
 
 
 @dataclass
@@ -201,10 +203,63 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str) -> dic
             for b in browsers:
                 with contextlib.suppress(Exception):
                     await b.close()
-    await asyncio.sleep(CULL_IDLE_S + 2 * CULL_INTERVAL_S + 2)
-    live = kernels(srv)
+    live = await until_culled(srv, {s.kernel for s in sessions if s.kernel})
     out["page_kernels_left"] = sum(1 for s in sessions if s.kernel and s.kernel in live)
     out["kernels_after"] = len(live)
+    return out
+
+
+async def until_culled(srv, page_kernels: set[str]) -> dict:
+    """Kernels alive once the closed pages' kernels are gone, or the culler had its chance."""
+    deadline = time.monotonic() + CULL_IDLE_S + 2 * CULL_INTERVAL_S + 5
+    while True:
+        live = kernels(srv)
+        if not page_kernels & set(live) or time.monotonic() > deadline:
+            return live
+        await asyncio.sleep(2)
+
+
+async def http_arrivals(srv, n: int, spread: float) -> dict:
+    """The server's share alone: each session logs in and fetches the app's HTML over plain HTTP (no browser).
+
+    The HTML is complete once the kernel has run the notebook for this person; no widget is drawn and no
+    websocket opened, so the kernels are left for the culler.
+    """
+    import http.client
+
+    sessions = [Session(i, "") for i in range(n)]
+    port = urlsplit(srv.base_url).port
+    prefix = urlsplit(srv.base_url).path
+
+    def fetch(s: Session, app: str) -> None:
+        t0 = time.monotonic()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_MS / 1000)
+            conn.request("GET", f"{prefix}/login?code={srv.code}")
+            resp = conn.getresponse()
+            resp.read()
+            cookie = "; ".join(v.split(";", 1)[0] for k, v in resp.getheaders() if k.lower() == "set-cookie")
+            conn.request("GET", f"{prefix}/voila/render/{app}?lang=en", headers={"Cookie": cookie})
+            resp = conn.getresponse()
+            body = resp.read().decode("utf-8", "replace")
+            s.status = resp.status
+            s.html_s = time.monotonic() - t0
+            m = PAGE_KERNEL_RE.search(body)
+            s.kernel = m.group(1) if m else ""
+            conn.close()
+        except Exception as exc:
+            s.error = f"{type(exc).__name__}: {exc}"
+
+    async def one(s: Session, at: float, app: str) -> None:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        await asyncio.to_thread(fetch, s, app)
+
+    out = {"sessions": sessions, "load_before": os.getloadavg()}
+    cpu0, start = tree_cpu_seconds(srv.proc.pid), time.monotonic() + 0.2
+    step = spread / max(1, n - 1) if n > 1 else 0.0
+    app = srv.app
+    await asyncio.gather(*(one(s, start + i * step, app) for i, s in enumerate(sessions)))
+    out.update(server_cpu_s=tree_cpu_seconds(srv.proc.pid) - cpu0, load_during=os.getloadavg())
     return out
 
 
@@ -218,7 +273,9 @@ def run_one(n: int, args, workdir: Path, repeat: int) -> dict:
     project, code = demo(workdir / label, **workshop)
     port = free_port()
     cmd = [*workbench_command(), "serve", str(project), "--port", str(port), "--ip", "127.0.0.1", "--no-qr"]
-    if args.preheat:
+    if args.preheat == "auto":  # room for everyone: a warm kernel per arrival, two more
+        cmd += ["--preheat", f"{Path(args.app).stem}={n + 2}"]
+    elif args.preheat:
         cmd += ["--preheat", args.preheat]
     t = time.monotonic()
     # Wait until the pool of the app under test is full (the others fill too but are not waited for).
@@ -228,7 +285,12 @@ def run_one(n: int, args, workdir: Path, repeat: int) -> dict:
         startup_s = time.monotonic() - t
         settle(srv, timeout=300)
         print(f"[{label}] server ready in {startup_s:.0f} s; load {os.getloadavg()}", file=sys.stderr, flush=True)
-        result = asyncio.run(arrivals(srv, n, args.spread if n > 1 else 0.0, args.browsers, args.app))
+        spread = args.spread if n > 1 else 0.0
+        if args.http:
+            srv.app = args.app
+            result = asyncio.run(http_arrivals(srv, n, spread))
+        else:
+            result = asyncio.run(arrivals(srv, n, spread, args.browsers, args.app))
         result["startup_s"] = startup_s
         result["spares"] = sum(1 for line in srv.log_text().splitlines() if "Using pre-heated kernel" in line)
         result["pool_line"] = next((line.strip() for line in srv.log_text().splitlines()
@@ -273,15 +335,26 @@ def summarise(n: int, repeat: int, r: dict, args) -> list:
     ]
 
 
+def summarise_http(n: int, repeat: int, r: dict) -> list:
+    ss = r["sessions"]
+    html = [s.html_s for s in ss if s.status == 200]
+    return [n, repeat, f"{r['load_before'][0]:.1f} / {r['load_during'][0]:.1f}", f1(pct(html, 0.5)),
+            f1(pct(html, 0.95)), f1(max(html, default=float("nan"))), f"{r['server_cpu_s']:.0f}",
+            f"{r['spares']}/{len(html)}", sum(1 for s in ss if s.status == 503), sum(1 for s in ss if s.error)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", default="1,20,60", help="comma-separated N (default 1,20,60)")
     parser.add_argument("--spread", type=float, default=10.0, help="arrivals spread over this many seconds")
     parser.add_argument("--browsers", type=int, default=6, help="Chromium processes sharing the sessions")
     parser.add_argument("--app", default="purpose.ipynb", help="the participant app opened")
-    parser.add_argument("--preheat", help="passed to workbench serve --preheat (default: the project's setting)")
+    parser.add_argument("--preheat", help="passed to workbench serve --preheat (default: the project's setting); "
+                        "'auto': N + 2 kernels of the app under test")
     parser.add_argument("--max-kernels", type=int, help="workshop.max_kernels for the run")
     parser.add_argument("--repeat", type=int, default=1, help="runs of the largest N")
+    parser.add_argument("--http", action="store_true",
+                        help="the server's share alone: plain HTTP instead of Chromium (its own RESULTS.md section)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args(argv)
     ns = [int(x) for x in args.sessions.split(",") if x.strip()]
@@ -293,43 +366,66 @@ def main(argv: list[str] | None = None) -> int:
             for rep in range(1, (args.repeat if n == max(ns) else 1) + 1):
                 r = run_one(n, args, Path(tmp), rep)
                 pool_line = r["pool_line"] or pool_line
-                rows.append(summarise(n, rep, r, args))
+                if args.preheat == "auto":
+                    pool_line = f"`--preheat {Path(args.app).stem}=N+2` (the other apps: the project's default)"
+                rows.append(summarise_http(n, rep, r) if args.http else summarise(n, rep, r, args))
                 print("  " + " | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
                 for s in r["sessions"]:
                     if s.error:
                         problems.append(f"N={n} run {rep} session {s.index}: {s.error}")
+                        print(f"  {problems[-1]}", file=sys.stderr, flush=True)
                     problems += [f"N={n} session {s.index}: request to {u}" for u in s.foreign[:3]]
                     problems += [f"N={n} session {s.index}: console error {e[:160]}" for e in s.console_errors[:3]]
 
-    body = "\n".join([
-        "## Arrivals: N participants open the app within seconds (`bench_arrivals.py`)",
-        "",
-        f"- Machine: {_results.machine_line()}",
-        f"- Date: {_results.now()}",
-        f"- Command: `{_results.command_line()}`",
-        f"- Server: real `workbench serve` on the demo project, 127.0.0.1; {pool_line or 'pools as configured'}; "
-        f"culling every {CULL_INTERVAL_S} s of kernels idle and disconnected for {CULL_IDLE_S} s.",
-        f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s, each a fresh browser context "
-        f"(412x915) following the join link (login with the workshop code, then the app), shared over "
-        f"{args.browsers} headless Chromium processes ({CHROMIUM}) **on the same 2 cores as the server**.",
-        "- *interactive*: navigation start -> the app's first control visible and enabled (purpose: the 'get a "
-        "participant code' button). *HTML*: the page fully served (the kernel has run the notebook for this "
-        "person). *ws*: the page opened its kernel websocket. Seconds. *CPU s*: CPU seconds used during the "
-        "arrivals by the server and its kernels / by Chromium. *kernel MB*: median RSS / USS of a page's kernel "
-        "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
-        "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
-        "",
-        _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
-                        "ws median", "ws p95", "CPU s server / Chromium", "kernel MB RSS / USS",
-                        "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
-                        "left after cull"], rows),
-        "",
-        f"Failures, requests to other hosts, console errors: {len(problems) or 'none'}"
-        + ("".join(f"\n- {p}" for p in problems[:20]) if problems else "."),
-    ])
+    if args.http:
+        body = "\n".join([
+            "## Arrivals, the server's share alone: plain HTTP, no browser (`bench_arrivals.py --http`)",
+            "",
+            f"- Machine: {_results.machine_line()}",
+            f"- Date: {_results.now()}",
+            f"- Command: `{_results.command_line()}`",
+            f"- Server: real `workbench serve` on the demo project, 127.0.0.1; {pool_line or 'pools as configured'}.",
+            f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s; each logs in with the workshop "
+            "code and fetches the app page over HTTP. *HTML*: seconds until the page is fully served, i.e. the "
+            "kernel has run the notebook for this person and the server streamed it; what a browser adds on top "
+            "(Voila's JavaScript, the kernel websocket, drawing the widgets) is in the section above. "
+            "*CPU s*: CPU seconds of the server and its kernels during the arrivals.",
+            "",
+            _results.table(["N", "run", "load", "HTML median", "HTML p95", "HTML worst", "CPU s server",
+                            "preheated", "room full", "failed"], rows),
+            "",
+            f"Failures: {len(problems) or 'none'}" + ("".join(f"\n- {p}" for p in problems[:20]) if problems else "."),
+        ])
+    else:
+        body = "\n".join([
+            "## Arrivals: N participants open the app within seconds (`bench_arrivals.py`)",
+            "",
+            f"- Machine: {_results.machine_line()}",
+            f"- Date: {_results.now()}",
+            f"- Command: `{_results.command_line()}`",
+            f"- Server: real `workbench serve` on the demo project, 127.0.0.1; {pool_line or 'pools as configured'}; "
+            f"culling every {CULL_INTERVAL_S} s of kernels idle and disconnected for {CULL_IDLE_S} s.",
+            f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s, each a fresh browser context "
+            f"(412x915) following the join link (login with the workshop code, then the app), shared over "
+            f"{args.browsers} headless Chromium processes ({CHROMIUM}) **on the same 2 cores as the server**.",
+            "- *interactive*: navigation start -> the app's first control visible and enabled (purpose: the 'get a "
+            "participant code' button). *HTML*: the page fully served (the kernel has run the notebook for this "
+            "person). *ws*: the page opened its kernel websocket. Seconds. *CPU s*: CPU seconds used during the "
+            "arrivals by the server and its kernels / by Chromium. *kernel MB*: median RSS / USS of a page's kernel "
+            "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
+            "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
+            "",
+            _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
+                            "ws median", "ws p95", "CPU s server / Chromium", "kernel MB RSS / USS",
+                            "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
+                            "left after cull"], rows),
+            "",
+            f"Failures, requests to other hosts, console errors: {len(problems) or 'none'}"
+            + ("".join(f"\n- {p}" for p in problems[:20]) if problems else "."),
+        ])
     print(body)
     if not args.no_write:
-        _results.write_section("bench_arrivals", body)
+        _results.write_section("bench_arrivals_http" if args.http else "bench_arrivals", body)
     return 0
 
 
