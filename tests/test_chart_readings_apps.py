@@ -59,7 +59,7 @@ def test_curation_profile_shows_the_personal_data_chart_with_its_reading(tmp_pat
         assert pii[["kind", "rows"]].values.tolist() == [["phone_intl", 1]]
         phone = view.tr("curation.pii.phone_intl")
         assert charts.count("<svg") == len(READING.findall(charts)) == 5
-        assert READING.findall(charts)[-1] == f"Personal data was found. Most often: {phone}, in 1 rows."
+        assert READING.findall(charts)[-1] == f"Personal data was found. Most often: {phone}, in 1 row."
         assert phone in charts.rsplit("<svg", 1)[1]  # the last chart draws it, its reading follows
         for lang, start in (("pt-BR", "Foram encontrados dados pessoais."), ("es", "Se encontraron datos personales.")):
             view.language_switch.value = lang
