@@ -191,3 +191,16 @@ def test_the_room_reruns_the_opinion_analysis_only_when_the_talk_changed_and_not
     assert len(runs) == 2
     room.poll()
     assert len(runs) == 2  # nothing new: no rerun
+
+
+def test_the_room_never_shows_a_participant_code_only_person_numbers(project):
+    store = project.store
+    first, second = dl.join(store, "pt-BR"), dl.join(store, "es")
+    sid = dl.seed_statement(store, "A.")
+    dl.cast_vote(store, second, sid, "agree")
+    dl.cast_vote(store, first, sid, "disagree")
+    room = RoomView(project, "pt-BR")
+    shown = room.activity.value + room.groups.value + room.presence.value
+    assert first not in shown and second not in shown  # a code lets its holder resume as that person
+    assert "Pessoa 1" in room.activity.value and "Pessoa 2" in room.activity.value
+    assert "Facilitação" in room.activity.value  # the seeded statement

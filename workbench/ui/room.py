@@ -140,10 +140,16 @@ class RoomView(View):
         self.render_presence()
         self._seen_seq = events[-1].seq if events else 0
         kinds = Counter(ev.kind for ev in events)
-        people = {ev.actor for ev in events if ev.actor != "facilitator"}
+        # A participant code lets its holder resume as that person: the room (often on a projector) shows
+        # "Person 7" by order of arrival instead, never the code.
+        people = {}
+        for ev in events:
+            if ev.actor != "facilitator":
+                people.setdefault(ev.actor, len(people) + 1)
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{n}</td></tr>" for k, n in sorted(kinds.items()))
         recent = "".join(
-            f"<tr><td>{esc(format_datetime(ev.ts, self.language))}</td><td>{esc(ev.actor)}</td><td>{esc(ev.kind)}</td></tr>"
+            f"<tr><td>{esc(format_datetime(ev.ts, self.language))}</td><td>{esc(self._who(ev.actor, people))}</td>"
+            f"<td>{esc(ev.kind)}</td></tr>"
             for ev in reversed(events[-10:])
         )
         self.activity.value = (
@@ -153,6 +159,11 @@ class RoomView(View):
             f"<h2>{esc(tr('room.recent'))}</h2><table><tr><th>{esc(tr('room.when'))}</th>"
             f"<th>{esc(tr('room.who'))}</th><th>{esc(tr('room.kind'))}</th></tr>{recent}</table>"
         )
+
+    def _who(self, actor: str, people: dict[str, int]) -> str:
+        if actor == "facilitator":
+            return self.tr("room.who.facilitator")
+        return self.tr("room.who.person", n=people[actor])
 
     def poll(self) -> None:
         """Presence every tick; the log's health and activity only when the log has grown."""
