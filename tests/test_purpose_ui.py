@@ -327,3 +327,17 @@ def test_vote_buttons_carry_an_icon_beside_the_word_not_in_it(project):
     assert ICON_STYLE in view.style.value and '/ ""' in ICON_STYLE  # empty alt text: out of the name
     view.language_switch.value = "en"
     assert view.agree.description == "Agree" and "wb-icon-agree" in view.agree._dom_classes
+
+
+def test_the_desk_names_authors_by_order_of_joining_never_by_code(project):
+    store = project.store
+    first, second = dl.join(store, "en"), dl.join(store, "es")
+    dl.add_statement(store, second, "Answers in Guarani too.")
+    dl.add_statement(store, first, "Urgent messages first.")
+    dl.seed_statement(store, "A seeded statement.")
+    fac = FacilitatorView(project, "en", charts=False)
+    cards = fac.statement_list.value
+    assert first not in cards and second not in cards  # a code lets its holder resume as that person
+    assert "Person 2" in cards.split("Answers in Guarani")[1].split("</div>")[0]
+    assert "Person 1" in cards.split("Urgent messages first")[1].split("</div>")[0]
+    assert "Facilitator" in cards.split("A seeded statement")[1].split("</div>")[0]

@@ -657,9 +657,14 @@ class FacilitatorView(View):
         self._render_charter()
         self._render_agreement()
 
-    def _statement_html(self, st, extra: str = "") -> str:
+    def _statement_html(self, st, extra: str = "", people: dict | None = None) -> str:
+        # Never the author's code (it lets its holder resume as them, and the desk may be projected):
+        # "Person N" by order of joining, or "Facilitator" for seeded statements.
+        people = people or {}
+        who = (self.tr("room.who.person", n=people[st.author]) if st.author in people
+               else self.tr("room.who.facilitator"))
         return (f'<div class="wb-card" data-statement="{st.id}"><p><strong>#{st.id}</strong> {esc(st.text)}</p>'
-                f'<p class="wb-muted">{esc(self.tr(f"purpose.topic.{st.topic}"))} · {esc(st.author)}{extra}</p>'
+                f'<p class="wb-muted">{esc(self.tr(f"purpose.topic.{st.topic}"))} · {esc(who)}{extra}</p>'
                 "</div>")
 
     def _render_moderation(self, delib) -> None:
@@ -676,10 +681,12 @@ class FacilitatorView(View):
         # One list and one pair of buttons, not a row of widgets per statement: each widget is a comm
         # message, and a workshop has dozens of statements.
         cards = []
+        joined = sorted(delib.participants.items(), key=lambda kv: kv[1].get("seq", 0))
+        people = {code: i for i, (code, _info) in enumerate(joined, start=1)}
         for st in sorted(delib.statements.values(), key=lambda s: -s.id):
             extra = "" if st.visible else " · " + (
                 tr("purpose.fac.merged", into=st.merged_into) if st.merged_into is not None else tr("purpose.fac.hidden"))
-            cards.append(self._statement_html(st, esc(extra)))
+            cards.append(self._statement_html(st, esc(extra), people))
         self.statement_list.value = "".join(cards)
         choices = [(f"#{s.id} {s.text[:60]}", s.id) for s in sorted(delib.statements.values(), key=lambda s: -s.id)]
         current = self.moderate_choice.value
