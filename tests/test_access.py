@@ -314,3 +314,15 @@ def test_kernel_websocket_without_a_cookie_is_refused(server):
     with pytest.raises(InvalidStatus) as info, connect(_ws_url(server, kernel, session), open_timeout=30, proxy=None):
         pass
     assert info.value.response.status_code in (302, 401, 403)
+
+
+def test_a_running_server_marks_the_project_so_the_store_is_not_moved_under_it(server):
+    from workbench import presence
+    from workbench.cli import run_cli
+
+    mark = presence.served_by(server.project_path)
+    assert mark is not None and mark["pid"] == server.proc.pid
+    code, _out, err = run_cli(["store", "move", str(server.project_path), "--to",
+                               f"sqlite:///{server.project_path.parent / 'moved.db'}"])
+    assert code == 2 and "being served" in err and "Traceback" not in err
+    assert not (server.project_path.parent / "moved.db").exists()

@@ -7,6 +7,7 @@ votes, consent, curation, evaluation; ~490 events) is built once and copied per 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import socket
 import sqlite3
@@ -221,6 +222,42 @@ def test_refuses_while_a_workshop_has_the_project_open(demo, pg_url):
         kernel.kill()
         kernel.wait()
     assert run_cli(["store", "move", str(demo), "--to", url])[0] == 0  # the kernel is gone: it moves
+
+
+def test_refuses_while_workbench_serve_runs_even_before_any_app_opened(demo, pg_url):
+    """An idle server (no app kernel yet, only spares) is still serving: a JupyterLab or CLI writer could follow."""
+    import json
+
+    from workbench import presence
+
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    mark = demo / presence.SERVING_FILE
+    try:
+        mark.write_text(json.dumps({"pid": server.pid, "started": presence._started(server.pid)}), encoding="utf-8")
+        url = fresh_schema_url(pg_url)
+        err = _refused(demo, url)
+        assert "being served" in err and f"process {server.pid}" in err
+        assert _tables(url) == set()
+    finally:
+        server.kill()
+        server.wait()
+    # the server is gone: its stale mark is removed and the move goes ahead
+    assert run_cli(["store", "move", str(demo), "--to", url])[0] == 0
+    assert not mark.exists()
+
+
+def test_the_serving_mark_lives_as_long_as_the_block_and_a_reused_pid_is_not_a_server(tmp_path):
+    import json
+
+    from workbench import presence
+
+    (tmp_path / ".workbench").mkdir()
+    with presence.serving(tmp_path, "http://x/login") as mark:
+        assert presence.served_by(tmp_path)["pid"] == os.getpid()
+        data = json.loads(mark.read_text())
+        mark.write_text(json.dumps({**data, "started": "1"}))  # same pid, another process's start time
+        assert presence.served_by(tmp_path) is None and not mark.exists()
+    assert presence.served_by(tmp_path) is None
 
 
 def test_a_target_that_refuses_the_write_gets_nothing(demo, pg_url):

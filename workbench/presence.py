@@ -119,3 +119,45 @@ def by_language_and_app(items: list[Presence]) -> dict[str, Counter]:
         if p.role == "participant":
             out.setdefault(p.language, Counter())[p.app] += 1
     return out
+
+
+# -- the server itself -------------------------------------------------------------------------------
+SERVING_FILE = Path(".workbench") / "serving.json"
+
+
+def _started(pid: int) -> str:
+    """The process's start time as the kernel counts it ('' where /proc is absent): tells a reused pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+@contextlib.contextmanager
+def serving(project_root: str | os.PathLike, url: str = ""):
+    """Mark the project as served by this process while the block runs (``workbench serve``)."""
+    path = Path(project_root) / SERVING_FILE
+    pid = os.getpid()
+    path.write_text(json.dumps({"pid": pid, "started": _started(pid), "url": url}), encoding="utf-8")
+    atexit.register(path.unlink, missing_ok=True)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def served_by(project_root: str | os.PathLike) -> dict | None:
+    """The live ``workbench serve`` process serving the project, or None (a stale mark is removed)."""
+    path = Path(project_root) / SERVING_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pid = int(data["pid"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if _alive(pid) and (not data.get("started") or data.get("started") == _started(pid)):
+        return data
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None

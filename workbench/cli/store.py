@@ -50,6 +50,11 @@ def move_project(project_dir, target_url: str):
         raise WorkbenchError(f"{target_url!r} is not a store URL.",
                              "Use one like postgresql+psycopg://user@host/coop_a or sqlite:////srv/coop.db.") from None
     with Project.open(project_dir) as project:
+        server = presence.served_by(project.root)
+        if server:
+            raise WorkbenchError(
+                f"A workshop is being served from {project.root} ('workbench serve', process {server['pid']}).",
+                "Stop 'workbench serve' (Ctrl+C) and wait for the apps to close, then move the store.")
         live = presence.connected(project.root)
         if live:
             raise WorkbenchError(

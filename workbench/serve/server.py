@@ -225,4 +225,7 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     app_class = _make_app_class(cap, project.config.default_language)
     app = app_class(config=voila_config(project, port, ip, codes, pools=pools, base_url=base_url))
     app.initialize([])
-    app.start()
+    from ..presence import serving
+
+    with serving(root, join):  # 'workbench store move' refuses while this mark is live
+        app.start()
