@@ -72,10 +72,11 @@ def test_room_shows_codes_health_and_activity(project):
     codes = project.access_codes()
     assert codes.workshop in room.codes.value and codes.facilitator in room.codes.value
     assert "The log is intact: 2 events." in room.health.value
-    assert "river-42" in room.activity.value
+    assert "river-42" not in room.activity.value and "Person 1" in room.activity.value  # never the code
     project.store.append("vote.cast", {"v": 1}, actor="sea-7")
     room.refresh.click()
     assert "The log is intact: 3 events." in room.health.value
+    assert "Person 2" in room.activity.value and "sea-7" not in room.activity.value
     room.language_switch.value = "es"
     assert "El registro está íntegro: 3 eventos." in room.health.value
 
@@ -113,7 +114,7 @@ def test_room_poll_redraws_the_log_only_when_it_grew(project, monkeypatch):
     assert calls == []  # nothing new in the log: no chain recomputation, presence only
     project.store.append("vote.cast", {"v": 1}, actor="sea-7")
     room.poll()
-    assert calls == [1] and "sea-7" in room.activity.value
+    assert calls == [1] and "Person 1" in room.activity.value
 
 
 def test_stage_links_and_cards_have_icons_hidden_from_screen_readers(project):
