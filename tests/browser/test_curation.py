@@ -78,6 +78,8 @@ def test_facilitator_sees_the_waterfall_and_the_profile_of_the_demo(make_page, s
     for attribute in dataset.mapping.groups:
         expect(app.get_by_role("cell", name=attribute, exact=True).first).to_be_visible()
     charts = page.locator(".wb-app .wb-chart svg:visible")
-    expect(charts).to_have_count(2 + len(dataset.mapping.groups) + (prof.text_histogram is not None),
-                                 timeout=COMPUTE_TIMEOUT_MS)
+    # missing values, labels, one per group, text lengths, and personal data when any was found
+    expect(charts).to_have_count(2 + len(dataset.mapping.groups) + (prof.text_histogram is not None)
+                                 + (prof.pii is not None and len(prof.pii) > 0), timeout=COMPUTE_TIMEOUT_MS)
+    expect(page.locator(".wb-app .wb-reading:visible")).to_have_count(charts.count())
     shot(page, "curation-profile-en")
