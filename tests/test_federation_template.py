@@ -8,6 +8,7 @@ import nbformat
 import papermill as pm
 
 from workbench.demo import build_demo
+from workbench.runs.kernel import LocalKernelManager
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "federated.ipynb"
 
@@ -19,7 +20,7 @@ def test_the_federated_walkthrough_runs_end_to_end(tmp_path, once_store_url):
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(TEMPLATE), str(out), parameters={"project": str(tmp_path / "a"),
                         "workdir": str(tmp_path / "work"), "rows": 500}, kernel_name="python3",
-                        progress_bar=False)
+                        progress_bar=False, kernel_manager_class=LocalKernelManager)
     nb = nbformat.read(out, as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "Evaluated by 1 community" in text and "Comunidade Vizinha (demo)" in text

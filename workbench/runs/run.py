@@ -125,10 +125,13 @@ def _execute(template: Path, target: Path, parameters: dict, folder: Path, name:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernel import LocalKernelManager
+
     try:
         pm.execute_notebook(str(template), str(target), parameters=parameters, kernel_name=KERNEL,
                             progress_bar=False, cwd=str(folder), report_mode=False,
-                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])  # errors live in the notebook
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # errors live in the notebook
+                            kernel_manager_class=LocalKernelManager)
     except PapermillExecutionError as exc:
         raise RunFailed(failure_sentence(exc, name), folder) from None
     except RunFailed:
