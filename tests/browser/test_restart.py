@@ -262,7 +262,9 @@ def test_voila_as_a_server_extension_renders_an_app_with_our_template(tmp_path):
         log_text = log_path.read_text(encoding="utf-8")
         assert status == 200, body[:1000]
         assert "voila | extension was successfully loaded" in log_text
-        assert "voila/templates/workbench/" in body, "Voila did not use the workbench template"
+        # The participant notebooks name the small frontend's template in their metadata (Voila honours it here
+        # too); it extends the workbench template.
+        assert "voila/templates/workbench-lite/static/workbench-lite.js" in body, "Voila did not use our template"
         assert 'name="viewport" content="width=device-width, initial-scale=1"' in body
         assert "cdn.jsdelivr.net" not in body, "the stock lab template's CDN links came back"
         assert "celltag_skip-voila" not in body and "skip-voila" not in body

@@ -119,6 +119,8 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.Voila.tornado_settings = {"headers": {"X-Frame-Options": "DENY",
                                               "Referrer-Policy": "no-referrer"}}
     cfg.VoilaConfiguration.template = "workbench"
+    # Participant notebooks name their own (metadata voila.template: workbench-lite); no ?voila-template= from a URL.
+    cfg.VoilaConfiguration.allow_template_override = "NOTEBOOK"
     cfg.VoilaConfiguration.theme = "light"
     cfg.VoilaConfiguration.show_tracebacks = False
     cfg.VoilaConfiguration.preheat_kernel = True

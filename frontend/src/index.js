@@ -1,0 +1,162 @@
+// The participant pages' frontend (Voila template workbench-lite): draws the page's ipywidgets from
+// their kernel, and nothing else. Voila's own frontend is a JupyterLab application (about 5 MB of
+// JavaScript in some 90 files); on a phone, or on the facilitator's laptop with sixty of them arriving
+// at once, parsing it dominated the time to a usable page. This draws the same widgets with the
+// ipywidgets packages themselves: the models and views of @jupyter-widgets/base and /controls, a
+// small Output view, a kernel connection of our own (kernel.js).
+//
+// Outputs are Voila's: each cell output sits in the page as a <script type="application/vnd.voila.
+// cell-output+json">; each is replaced by what it shows. Mime types drawn: widget views, HTML, SVG,
+// PNG/JPEG, plain text, JavaScript (the page is the project's own trusted notebook, as in Voila).
+import * as base from "@jupyter-widgets/base";
+import { ManagerBase } from "@jupyter-widgets/base-manager";
+import * as controls from "@jupyter-widgets/controls";
+import { Widget } from "@lumino/widgets";
+
+import { Kernel } from "./kernel.js";
+
+const WIDGET_VIEW = "application/vnd.jupyter.widget-view+json";
+const OUTPUT = "@jupyter-widgets/output";
+
+class OutputModel extends base.DOMWidgetModel {
+  defaults() {
+    return {
+      ...super.defaults(),
+      _model_name: "OutputModel", _view_name: "OutputView", _model_module: OUTPUT, _view_module: OUTPUT,
+      _model_module_version: "1.0.0", _view_module_version: "1.0.0", msg_id: "", outputs: [],
+    };
+  }
+}
+
+// What an Output widget holds as state (its ``outputs``: append_display_data, clear_output, outputs = ...).
+// Output captured with ``with out:`` from a running cell is not drawn here (no participant app uses it).
+class OutputView extends base.DOMWidgetView {
+  render() {
+    this.el.classList.add("jupyter-widgets", "widget-output");
+    this.listenTo(this.model, "change:outputs", () => this.draw());
+    this.draw();
+  }
+
+  draw() {
+    this.el.textContent = "";
+    for (const output of this.model.get("outputs") || []) {
+      const host = document.createElement("div");
+      this.el.appendChild(host);
+      drawOutput(output, host, this.model.widget_manager);
+    }
+  }
+}
+
+const MODULES = {
+  "@jupyter-widgets/base": base,
+  "@jupyter-widgets/controls": controls,
+  [OUTPUT]: { OutputModel, OutputView },
+};
+
+class Manager extends ManagerBase {
+  constructor(kernel) {
+    super();
+    this.kernel = kernel;
+    kernel.registerCommTarget(this.comm_target_name, (comm, msg) => this.handle_comm_open(comm, msg));
+  }
+
+  async loadClass(className, moduleName) {
+    const module = MODULES[moduleName];
+    if (!module || !module[className]) throw new Error(`workbench: no widget ${moduleName}.${className} here`);
+    return module[className];
+  }
+
+  async _create_comm(targetName, modelId, data, metadata, buffers) {
+    const comm = this.kernel.createComm(targetName, modelId);
+    if (data || metadata) comm.open(data, undefined, metadata, buffers);
+    return comm;
+  }
+
+  async _get_comm_info() {
+    const reply = await this.kernel.request("comm_info_request", { target_name: this.comm_target_name });
+    return reply.content.comms || {};
+  }
+
+  load() {
+    if (!this._loaded) this._loaded = this._loadFromKernel();
+    return this._loaded;
+  }
+}
+
+async function drawWidget(manager, modelId, host) {
+  await manager.load();
+  const model = await manager.get_model(modelId);
+  const view = await manager.create_view(model);
+  Widget.attach(view.luminoWidget, host);
+}
+
+function drawOutput(output, host, manager) {
+  const data = output.data || {};
+  if (output.output_type === "stream") {
+    const pre = document.createElement("pre");
+    pre.textContent = output.text;
+    host.appendChild(pre);
+  } else if (output.output_type === "error") {
+    const pre = document.createElement("pre");
+    pre.textContent = `${output.ename}: ${output.evalue}`;
+    host.appendChild(pre);
+  } else if (data[WIDGET_VIEW]) {
+    drawWidget(manager, data[WIDGET_VIEW].model_id, host).catch((err) => console.error("workbench: widget", err));
+  } else if (data["text/html"] !== undefined || data["image/svg+xml"] !== undefined) {
+    host.innerHTML = [].concat(data["text/html"] ?? data["image/svg+xml"]).join("");
+  } else if (data["image/png"] || data["image/jpeg"]) {
+    const img = document.createElement("img");
+    const type = data["image/png"] ? "image/png" : "image/jpeg";
+    img.src = `data:${type};base64,${data[type]}`;
+    img.alt = "";
+    host.appendChild(img);
+  } else if (data["application/javascript"]) {
+    try {
+      new Function("element", [].concat(data["application/javascript"]).join(""))(host);
+    } catch (err) {
+      console.error("workbench: script output", err);
+    }
+  } else if (data["text/plain"] !== undefined) {
+    const pre = document.createElement("pre");
+    pre.textContent = [].concat(data["text/plain"]).join("");
+    host.appendChild(pre);
+  }
+}
+
+function xsrf() {
+  const m = document.cookie.match(/\b_xsrf=([^;]*)\b/);
+  return m ? m[1] : "";
+}
+
+function start() {
+  const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
+  const baseUrl = config.baseUrl || "/";
+  const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}${baseUrl}`;
+  const kernel = new Kernel(wsUrl, config.kernelId);
+  const manager = new Manager(kernel);
+  window.workbenchManager = manager; // for the browser tests and for debugging in a console
+  manager.load().catch((err) => console.error("workbench: widgets did not load", err));
+  for (const script of document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]')) {
+    let output;
+    try {
+      output = JSON.parse(script.textContent);
+    } catch (err) {
+      console.error("workbench: unreadable output", err);
+      continue;
+    }
+    const host = document.createElement("div");
+    host.className = "wb-output";
+    script.replaceWith(host);
+    drawOutput(output, host, manager);
+  }
+  // Leaving the page ends its kernel now rather than when the culler finds it idle (as Voila does).
+  window.addEventListener("pagehide", () => {
+    const form = new FormData();
+    form.append("_xsrf", xsrf());
+    navigator.sendBeacon(`${baseUrl}voila/api/shutdown/${encodeURIComponent(config.kernelId)}`, form);
+    kernel.dispose();
+  });
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
