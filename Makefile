@@ -5,13 +5,14 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= demo-project
 PORT ?= 8866
 
-.PHONY: help venv dev demo test test-unit test-browser system-deps lint bench clean
+.PHONY: help venv dev demo test test-unit test-browser system-deps lint bench clean frontend
 
 help:
 	@echo "make demo   - create .venv, install, build the demo project, serve it at http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test needs (Python extras, Debian chromium) and run the whole suite"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks (minutes; numbers go to benchmarks/RESULTS.md)"
+	@echo "make frontend - rebuild the participant pages' bundle from frontend/ (needs node and npm; commit the result)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +62,8 @@ bench: $(VENV)/.installed-test system-deps
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) test-output .pytest_cache
+
+# The participant pages' small frontend: frontend/src -> workbench/serve/share/voila/templates/workbench-lite/static.
+# The built files are committed (CI and Binder have no npm); tests/test_frontend.py fails when they are stale.
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && node build.mjs

@@ -1,0 +1,66 @@
+"""The participant pages' small frontend (frontend/ -> the Voila template workbench-lite).
+
+The built bundle is committed (CI and Binder run without npm); these tests catch a bundle that no
+longer matches its sources, and a participant app that would fall back to Voila's heavy frontend.
+What the pages do in a browser is tested in tests/browser/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from workbench import apps
+from workbench.serve.server import notebooks_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "workbench" / "serve" / "share" / "voila" / "templates" / "workbench-lite"
+
+
+def sources_digest(frontend: Path, inputs: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in inputs:
+        digest.update(name.encode() + b"\0")
+        digest.update((frontend / name).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def test_the_committed_bundle_was_built_from_the_committed_sources():
+    frontend = ROOT / "frontend"
+    built = json.loads((TEMPLATE / "static" / "build.json").read_text(encoding="utf-8"))
+    current = sorted(["build.mjs", "package.json", "package-lock.json",
+                      *(f"src/{p.name}" for p in (frontend / "src").iterdir() if p.is_file())])
+    assert built["inputs"] == current, "frontend/ files were added or removed: run `make frontend` and commit"
+    assert built["sha256"] == sources_digest(frontend, current), \
+        "frontend/ changed since the bundle was built: run `make frontend` and commit the result"
+
+
+def test_the_bundle_is_small_and_self_contained():
+    js = (TEMPLATE / "static" / "workbench-lite.js").read_text(encoding="utf-8")
+    css = (TEMPLATE / "static" / "workbench-lite.css").read_text(encoding="utf-8")
+    # Voila's JupyterLab application is ~5 MB in ~90 files; the point of this one is to stay far below.
+    assert len(js.encode()) < 1_200_000
+    # Everything it needs is inside: no stylesheet, font or script fetched from elsewhere.
+    assert "@import" not in css
+    for ref in css.split("url(")[1:]:
+        assert ref.lstrip("'\"").startswith("data:"), ref[:80]
+
+
+def test_every_participant_app_uses_it_and_facilitator_apps_keep_voilas():
+    for app in apps.APPS:
+        meta = json.loads((notebooks_dir() / app.notebook).read_text(encoding="utf-8"))["metadata"]
+        template = meta.get("voila", {}).get("template")
+        if apps.PARTICIPANT in app.roles:
+            assert template == "workbench-lite", f"{app.notebook}: participants would get Voila's 5 MB frontend"
+        else:
+            assert template is None, app.notebook
+
+
+def test_the_template_extends_ours_and_loads_only_its_bundle():
+    conf = json.loads((TEMPLATE / "conf.json").read_text(encoding="utf-8"))
+    assert conf["base_template"] == "workbench"
+    page = (TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert "static/workbench-lite.js" in page and "static/workbench-lite.css" in page
+    assert "voila_setup_labextensions" not in page and "voila-style.js" not in page
