@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._atomic import write_atomic
+
 PRESENCE_DIR = Path(".workbench") / "presence"
 _mine: Path | None = None  # this process's own record, once it announced itself
 
@@ -47,10 +49,8 @@ def announce(project_root: str | os.PathLike, app: str, role: str, language: str
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{os.getpid()}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"app": app, "role": role, "language": language, "pid": os.getpid(),
-                                   "since": time.time()}), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps({"app": app, "role": role, "language": language, "pid": os.getpid(),
+                                       "since": time.time()}))
     except OSError:
         return None  # presence is a courtesy; never stop an app for it
     global _mine
@@ -74,9 +74,7 @@ def update_language(path: Path | None, language: str) -> None:
         if data.get("language") == language:
             return
         data["language"] = str(language)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data))
 
 
 def set_language(language: str) -> None:

@@ -21,6 +21,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from ._atomic import write_atomic
 from .errors import WorkbenchError
 from .i18n import normalise_language
 from .store import EventStore
@@ -327,12 +328,8 @@ def _write_secrets(root: Path, codes: AccessCodes) -> None:
 
     path = root / SECRETS_PATH
     path.parent.mkdir(exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(tomli_w.dumps({"workshop_code": codes.workshop, "facilitator_code": codes.facilitator,
-                                "cookie_secret": codes.cookie_secret}))
-    os.replace(tmp, path)
+    write_atomic(path, tomli_w.dumps({"workshop_code": codes.workshop, "facilitator_code": codes.facilitator,
+                                      "cookie_secret": codes.cookie_secret}), mode=0o600)
 
 
 def _undo_init(root: Path, created_root: bool, store) -> None:

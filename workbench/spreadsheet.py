@@ -22,10 +22,10 @@ neutralised; people get a separate spreadsheet copy made with these functions.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
+from ._atomic import atomic_path
 from .errors import WorkbenchError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -109,9 +109,8 @@ def write_csv(frame, path, *, force: bool = False, header: bool = True, bom: boo
     if path.exists() and not force:
         raise WorkbenchError(f"{path} already exists.", "Add --force to replace it, or choose another name.",
                              key="export.error.exists", path=str(path))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with tmp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             if all_text:
                 writer = csv.writer(fh, lineterminator="\r\n")
                 if header:
@@ -119,11 +118,7 @@ def write_csv(frame, path, *, force: bool = False, header: bool = True, bom: boo
                 writer.writerows(zip(*(frame.iloc[:, i].tolist() for i in range(frame.shape[1])), strict=True))
             else:
                 frame.to_csv(fh, index=False, header=header, lineterminator="\r\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise WorkbenchError(f"Cannot write {path}: {exc.strerror or exc}.",
                              "Check the disk space and the folder's permissions.",
                              key="export.error.write", path=str(path)) from None

@@ -34,12 +34,13 @@ def move_project(project_dir, target_url: str):
 
     Refuses in one sentence, changing nothing, while app kernels of a workshop have the project
     open, or when :func:`workbench.store.move.copy_log` refuses. workbench.toml is rewritten
-    (temp file + os.replace) only once the copy is committed and checked, while the source is
+    (whole or not at all, workbench._atomic) only once the copy is committed and checked, while the source is
     still held still; then the project is opened from the new store and verified once more.
     """
     import sqlalchemy as sa
 
     from .. import presence
+    from .._atomic import write_atomic
     from ..errors import WorkbenchError
     from ..project import CONFIG_NAME, Project, resolve_store_url
     from ..store.move import copy_log
@@ -69,7 +70,7 @@ def move_project(project_dir, target_url: str):
                      else shown_old.render_as_string(hide_password=True))
 
         def point_config_at_new_store(result):
-            _write_atomic(cfg_path, _with_store_url(old_text, target_url, cfg_path))
+            write_atomic(cfg_path, _with_store_url(old_text, target_url, cfg_path))
             try:
                 with Project.open(project.root) as moved:
                     checked = moved.store.verify()
@@ -77,7 +78,7 @@ def move_project(project_dir, target_url: str):
                         raise WorkbenchError(f"The moved project does not open as it was ({checked.sentence})",
                                              "workbench.toml was put back; report this as a bug.")
             except BaseException:
-                _write_atomic(cfg_path, old_text)
+                write_atomic(cfg_path, old_text)
                 raise
 
         result = copy_log(project.store, resolve_store_url(target_url, project.root),
@@ -114,14 +115,3 @@ def _with_store_url(text: str, url: str, where) -> str:
         if tomllib.loads(new) != before:
             raise WorkbenchError(f"Cannot rewrite {where} safely.", "Set [store] url in it by hand.")
     return new
-
-
-def _write_atomic(path, text: str) -> None:
-    import os
-
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)

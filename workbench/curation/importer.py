@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .._atomic import atomic_path
 from ..errors import WorkbenchError
 from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
 
@@ -414,15 +415,10 @@ def _write_raw(project, preview: Preview) -> tuple[Path, bool]:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == preview.sha256:
         return target, False  # the same bytes are already there: never touch a raw file
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(preview.data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(preview.data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise _err(f"Cannot write the file into {target.parent} ({exc.strerror}).",
                    "Check the disk space and the folder's permissions.", "curation.error.write")
     return target, True

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._atomic import atomic_path
 from ..errors import WorkbenchError
 from ..spreadsheet import FORMULA_START, neutralise  # noqa: F401  (one rule; evaluation.protocol imports it here)
 from ..store import canonical_json
@@ -130,9 +130,8 @@ def take(project, use: str, at=None, actor: str = "facilitator") -> Snapshot:
     name = f"{use}-{digest[:12]}.csv"
     target = folder / name
     if not target.is_file():
-        tmp = target.with_name(f".{name}.{os.getpid()}.partial")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
     payload = {"use": use, "at": inputs["at"], "content_sha256": digest,
                "inputs_sha256": hashlib.sha256(canonical_json(inputs).encode()).hexdigest(), "inputs": inputs,
                "rows": len(view.frame), "columns": ["row", *map(str, view.frame.columns)], "counts": view.counts,

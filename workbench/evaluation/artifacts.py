@@ -22,6 +22,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+from .._atomic import atomic_path
+from .._atomic import write_atomic as write_atomic  # public here too: protocol, card and catalog use it
 from ..errors import WorkbenchError
 
 OUR_TYPES = ("workbench.evaluation.candidates.PrepareColumns", "workbench.evaluation.candidates.SentenceEmbedder")
@@ -36,16 +38,6 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes | str) -> str:
-    """Write ``data`` to ``path`` whole or not at all; returns its sha256."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
-    return hashlib.sha256(raw).hexdigest()
-
-
 def model_format() -> str:
     return "skops" if importlib.util.find_spec("skops") else "joblib"
 
@@ -55,16 +47,15 @@ def save_model(model, folder: Path, name: str = "model", fmt: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     fmt = fmt or model_format()
     path = folder / f"{name}.{fmt}"
-    tmp = path.with_name(f".{path.name}.tmp")
-    if fmt == "skops":
-        import skops.io as sio
+    with atomic_path(path) as tmp:
+        if fmt == "skops":
+            import skops.io as sio
 
-        sio.dump(model, tmp)
-    else:
-        import joblib
+            sio.dump(model, tmp)
+        else:
+            import joblib
 
-        joblib.dump(model, tmp)
-    os.replace(tmp, path)
+            joblib.dump(model, tmp)
     return path
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .._atomic import atomic_path
 
 FORMAT = "commons-workbench-bundle"
 FORMAT_VERSION = 1
@@ -68,16 +69,10 @@ def write_signed(project, out_file, kind: str, parts: dict[str, tuple[str, bytes
     signature = base64.b64encode(keys.sign(project.root, body)) + b"\n"
     target = Path(out_file).expanduser().absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, data in [(MANIFEST, body), (SIGNATURE, signature), *((p, d) for p, (_w, d) in parts.items())]:
-                info = zipfile.ZipInfo(name, ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, data)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in [(MANIFEST, body), (SIGNATURE, signature), *((p, d) for p, (_w, d) in parts.items())]:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
     return target, manifest

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._atomic import write_atomic
 from ..errors import WorkbenchError
 
 PRIVATE_NAME = "federation_ed25519.pem"
@@ -90,12 +91,7 @@ def init_keys(project, actor: str = "facilitator") -> PublicKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    tmp = private_path.with_name(f".{PRIVATE_NAME}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.chmod(tmp, 0o600)  # whatever the umask said
-    os.replace(tmp, private_path)
+    write_atomic(private_path, pem, mode=0o600)  # 0o600 from the start, whatever the umask said
     public = PublicKey(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
     (folder / PUBLIC_NAME).write_text(public.b64 + "\n", encoding="ascii")
     project.store.append(KEYS_CREATED, {"algorithm": ALGORITHM, "public_key": public.b64,

@@ -18,12 +18,12 @@ are filled in from ``results.json`` after the run.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import sys
 from pathlib import Path
 
+from .._atomic import write_atomic
 from ..evaluation.artifacts import sha256_file
 
 FORMAT = "commons-workbench-run"
@@ -124,9 +124,7 @@ def outputs(folder: Path) -> list[dict]:
 
 def write(folder: Path, manifest: dict) -> Path:
     path = folder / MANIFEST
-    tmp = folder / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return path
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from .._atomic import write_atomic
 from ..errors import WorkbenchError
 from ..i18n import Translator
 from . import manifest as mf
@@ -365,8 +366,5 @@ def write_report(project=None, run=None, output=None, language: str | None = Non
             root = probe.root
         folder = find_run(root, run) if run else None
         target = (folder / REPORT_NAME) if folder else root / "artifacts" / REPORT_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(html_text, encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(target, html_text)
     return target.absolute()
