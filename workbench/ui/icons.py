@@ -8,7 +8,8 @@ without that syntax falls back to the plain declaration and shows the icon all t
 cards) :func:`icon_html` wraps the symbol in ``aria-hidden``.
 
 Plain Unicode symbols, no icon font: nothing to download, nothing that fails offline, and a phone's
-own fonts draw them (Font Awesome is in Voila's bundle, but its glyphs would enter the accessible name).
+own fonts draw them (the participant pages carry no icon font; Font Awesome's glyphs, in Voila's own bundle,
+would enter the accessible name).
 """
 
 from __future__ import annotations
