@@ -127,8 +127,11 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.VoilaConfiguration.http_header_envs = ["X-Workbench-Role"]
     # nbclient waits only 4 s (its default) for a cell's IOPub messages after the execute reply, then
     # renders the cell without its outputs: a blank page. An app opening ~100 widget comms on a busy
-    # 2-core laptop (several kernels starting at once) takes longer than that.
-    cfg.VoilaExecutor.iopub_timeout = 60
+    # 2-core laptop (several kernels starting at once) takes longer than that. 60 s was not enough either:
+    # with sixty pages loading in Chromium on the same two cores, the server (one process among ~130
+    # runnable ones) read the app's messages after more than a minute, and nearly every page came out
+    # blank, for good. The idle status always comes; a page that waits longer is better than a blank one.
+    cfg.VoilaExecutor.iopub_timeout = 600
     config = {"default": {"pool_size": 0, "kernel_env_variables": kernel_env}}
     for notebook, size in pools.items():
         config[notebook] = {"pool_size": size, "kernel_env_variables": kernel_env}
