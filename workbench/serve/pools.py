@@ -14,7 +14,7 @@ Here a spare kernel (``VOILA_PREHEAT=True``) starts only when
 - no page has been asked for in the last ``warm_quiet_seconds`` (a burst of
   arrivals is served first, the pool refills after it), and
 - the machine's CPUs were less than ``warm_cpu_percent`` busy over the last
-  second: pages served a moment ago are still being drawn (their kernels answer
+  second (work at a lower priority, like niced browsers, not counted): pages served a moment ago are still being drawn (their kernels answer
   the widgets' first requests, the server relays every message), and a spare's
   server-side start (Voila compiles the page template for it) blocks the one
   thread that relays them. Measured here with sixty pages in Chromium on the same
@@ -89,12 +89,14 @@ class WarmingKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     def cpu_busy_percent(self) -> float:
-        """How busy the machine's CPUs were since the last call, 0-100 (psutil, an ipykernel dependency)."""
+        """How busy the CPUs were since the last call, 0-100, not counting work at a lower priority (nice):
+        that yields to a spare anyway (psutil, an ipykernel dependency)."""
         try:
             import psutil
         except ImportError:  # pragma: no cover - ipykernel requires psutil
             return 0.0
-        return psutil.cpu_percent(interval=None)
+        t = psutil.cpu_times_percent(interval=None)
+        return t.user + t.system + sum(getattr(t, f, 0.0) for f in ("irq", "softirq", "steal"))
 
     def _recent_cpu_busy(self) -> float:
         now = time.monotonic()
