@@ -84,7 +84,10 @@ def ready_locator(page, app: str):
 
 async def one_session(browser, srv, s: Session, start_at: float, contexts: list) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-    context = await browser.new_context(viewport={"width": 412, "height": 915}, locale="en-US")
+    # Reduced motion: a page's loading animation is drawn by this machine's software compositor here, sixty
+    # times over (a phone draws its own); the pages honour the setting (templates/workbench-lite).
+    context = await browser.new_context(viewport={"width": 412, "height": 915}, locale="en-US",
+                                        reduced_motion="reduce")
     contexts.append(context)
     page = await context.new_page()
 
@@ -444,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             f"- Server: real `workbench serve` on the demo project, 127.0.0.1; {pool_line or 'pools as configured'}; "
             f"culling every {CULL_INTERVAL_S} s of kernels idle and disconnected for {CULL_IDLE_S} s.",
             f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s, each a fresh browser context "
-            f"(412x915) following the join link (login with the workshop code, then the app), shared over "
+            f"(412x915, reduced motion) following the join link (login with the workshop code, then the app), shared over "
             f"{args.browsers} headless Chromium processes ({CHROMIUM}, never raising its own priority"
             + (f" with {' '.join(args.chromium_arg)}" if args.chromium_arg else "")
             + ") **on the same 2 cores as the server**.",
