@@ -1,0 +1,79 @@
+"""The participant page's own connection to its kernel (the workbench-lite frontend), in headless Chromium.
+
+- A dropped websocket (a phone's Wi-Fi blinks) is opened again by the page; what the participant did
+  meanwhile reaches the kernel and the log once it is back.
+- Closing the tab ends its kernel at once (the page tells the server as it goes), not only when the
+  culler finds it idle.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import psutil
+import pytest
+from playwright.sync_api import Expect
+
+import workbench
+from workbench.i18n import Translator
+from workbench.purpose import deliberation as dl
+
+from .test_purpose import app_url
+
+pytestmark = pytest.mark.browser
+
+expect = Expect()
+expect.set_options(timeout=30_000)
+TR = Translator("en")
+KERNEL_ID_RE = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+
+
+def kernel_alive(server, kernel_id: str) -> bool:
+    for child in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if f"kernel-{kernel_id}.json" in " ".join(child.cmdline()):
+                return True
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return False
+
+
+def join(page, server) -> str:
+    page.goto(app_url(server, server.codes.workshop), wait_until="commit")
+    page.get_by_role("button", name=TR("purpose.join.new"), exact=True).click()
+    code_el = page.locator(".wb-app .wb-code[data-code]")
+    code_el.wait_for(state="visible")
+    return code_el.get_attribute("data-code")
+
+
+def test_a_dropped_connection_comes_back_and_nothing_typed_meanwhile_is_lost(make_page, server):
+    page = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws) if "/channels" in ws.url else None)
+    code = join(page, server)
+    assert len(sockets) == 1
+
+    # The connection drops; the participant writes and sends while it is down.
+    page.evaluate("() => window.workbenchManager.kernel.ws.close()")
+    text = "Reply within a day, even when the network is down."
+    page.get_by_role("textbox", name=TR("purpose.write.label")).fill(text)
+    page.get_by_role("button", name=TR("purpose.write.submit"), exact=True).click()
+
+    expect(page.locator(".wb-app")).to_contain_text(TR("purpose.write.saved"))
+    assert len(sockets) == 2, "the page did not open its kernel's websocket again"
+    with workbench.open(server.project_path) as project:
+        mine = [s.text for s in dl.Deliberation.load(project.store).statements.values() if s.author == code]
+    assert mine == [text]
+
+
+def test_closing_the_tab_ends_its_kernel(make_page, server):
+    page = make_page(locale="en-US")
+    join(page, server)
+    kernel_id = KERNEL_ID_RE.search(page.content()).group(1)
+    assert kernel_alive(server, kernel_id)
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 30
+    while kernel_alive(server, kernel_id):
+        assert time.monotonic() < deadline, "the closed page's kernel is still running after 30 s"
+        time.sleep(0.3)
