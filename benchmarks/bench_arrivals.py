@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         ])
     else:
         body = "\n".join([
-            "## Arrivals: N participants open the app within seconds (`bench_arrivals.py`"
+            "## Arrivals: N participants open the app within seconds (`bench_arrivals.py"
             + (" --nice-browsers`: Chromium at nice 19, the server and kernels first)" if args.nice_browsers else "`)"),
             "",
             f"- Machine: {_results.machine_line()}",
