@@ -136,7 +136,8 @@ def serving(project_root: str | os.PathLike, url: str = ""):
     """Mark the project as served by this process while the block runs (``workbench serve``)."""
     path = Path(project_root) / SERVING_FILE
     pid = os.getpid()
-    path.write_text(json.dumps({"pid": pid, "started": _started(pid), "url": url}), encoding="utf-8")
+    # Whole or not at all: served_by() reads a torn mark as no mark, and 'store move' would then go ahead.
+    write_atomic(path, json.dumps({"pid": pid, "started": _started(pid), "url": url}))
     atexit.register(path.unlink, missing_ok=True)
     try:
         yield path

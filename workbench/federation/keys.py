@@ -93,7 +93,7 @@ def init_keys(project, actor: str = "facilitator") -> PublicKey:
                             serialization.NoEncryption())
     write_atomic(private_path, pem, mode=0o600)  # 0o600 from the start, whatever the umask said
     public = PublicKey(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
-    (folder / PUBLIC_NAME).write_text(public.b64 + "\n", encoding="ascii")
+    write_atomic(folder / PUBLIC_NAME, public.b64 + "\n")
     project.store.append(KEYS_CREATED, {"algorithm": ALGORITHM, "public_key": public.b64,
                                         "fingerprint": public.fingerprint}, actor)
     return public
