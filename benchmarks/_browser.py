@@ -22,8 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+# Headless Chromium (since "new headless") builds a desktop window per browser context, and with it the
+# omnibox popup, a WebUI page with its own renderer: 1.4 CPU-s per context here, more than our page costs
+# to draw. A phone's browser spends its own CPU on its own address bar, not the laptop's, so the
+# benchmarks turn that browser UI off (the WebUI popup and the preloading of top-chrome WebUIs).
+BROWSER_UI_OFF = "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,PreloadTopChromeWebUI"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", BROWSER_UI_OFF]
 KERNEL_ID_RE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 PAGE_KERNEL_RE = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 POOL_FILLED = "Kernel pool of {notebook} is filled"
