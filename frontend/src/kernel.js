@@ -1,8 +1,13 @@
-// A Jupyter kernel over one websocket, as Jupyter Server speaks it to a client that asks for no
-// subprotocol: JSON text frames with a "channel" key; a message with binary buffers travels as one
-// binary frame (uint32 count, uint32 offsets, the JSON, the buffers). Only what widgets need:
-// comms (open, message, close), status and replies matched to the message that caused them, and
-// reconnection after a dropped connection (the server keeps the session's messages meanwhile).
+// A Jupyter kernel over one websocket, as Jupyter Server speaks it. Preferred: the
+// "v1.kernel.websocket.jupyter.org" subprotocol, binary frames carrying the kernel's own message parts,
+// which the server relays without decoding and re-encoding each message (on a 2-core laptop serving
+// sixty pages that relaying is most of the server's own work; benchmarks/bench_arrivals.py). A server
+// that does not offer it gets the legacy protocol: JSON text frames with a "channel" key; a message with
+// binary buffers as one binary frame (uint32 count, uint32 offsets, the JSON, the buffers). Only what
+// widgets need: comms (open, message, close), status and replies matched to the message that caused
+// them, and reconnection after a dropped connection (the server keeps the session's messages meanwhile).
+
+const V1 = "v1.kernel.websocket.jupyter.org";
 
 const uuid = () =>
   (crypto.randomUUID ? crypto.randomUUID() : "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
@@ -12,6 +17,10 @@ const uuid = () =>
 
 export { uuid };
 
+const utf8 = new TextDecoder("utf-8");
+const toUtf8 = new TextEncoder();
+const bytesOf = (b) => (b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+
 function decode(data) {
   if (typeof data === "string") return JSON.parse(data);
   const view = new DataView(data);
@@ -19,16 +28,14 @@ function decode(data) {
   const offsets = [];
   for (let i = 0; i < n; i++) offsets.push(view.getUint32(4 * (i + 1)));
   offsets.push(data.byteLength);
-  const msg = JSON.parse(new TextDecoder("utf-8").decode(data.slice(offsets[0], offsets[1])));
+  const msg = JSON.parse(utf8.decode(data.slice(offsets[0], offsets[1])));
   msg.buffers = [];
   for (let i = 1; i < n; i++) msg.buffers.push(new DataView(data.slice(offsets[i], offsets[i + 1])));
   return msg;
 }
 
 function encode(msg, buffers) {
-  const json = new TextEncoder().encode(JSON.stringify(msg));
-  const parts = [json, ...buffers.map((b) => (b instanceof ArrayBuffer ? new Uint8Array(b)
-    : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)))];
+  const parts = [toUtf8.encode(JSON.stringify(msg)), ...buffers.map(bytesOf)];
   const head = 4 * (parts.length + 1);
   const total = head + parts.reduce((s, p) => s + p.byteLength, 0);
   const out = new Uint8Array(total);
@@ -42,6 +49,42 @@ function encode(msg, buffers) {
   });
   return out.buffer;
 }
+
+// v1: uint64 LE count of offsets, the offsets (uint64 LE), then the channel name and the message parts
+// (header, parent header, metadata, content, buffers...); offset 0 is where the channel starts, the
+// last offset where the last part ends (jupyter_server.services.kernels.connection.base).
+function decodeV1(data) {
+  const view = new DataView(data);
+  const n = Number(view.getBigUint64(0, true));
+  const offsets = [];
+  for (let i = 0; i < n; i++) offsets.push(Number(view.getBigUint64(8 * (i + 1), true)));
+  const part = (i) => new Uint8Array(data, offsets[i], offsets[i + 1] - offsets[i]);
+  const json = (i) => JSON.parse(utf8.decode(part(i)));
+  const msg = { channel: utf8.decode(part(0)), header: json(1), parent_header: json(2), metadata: json(3),
+    content: json(4), buffers: [] };
+  for (let i = 5; i < n - 1; i++) msg.buffers.push(new DataView(data.slice(offsets[i], offsets[i + 1])));
+  return msg;
+}
+
+function encodeV1(msg, buffers) {
+  const parts = [msg.channel, msg.header, msg.parent_header, msg.metadata, msg.content]
+    .map((x, i) => toUtf8.encode(i === 0 ? x : JSON.stringify(x)));
+  parts.push(...buffers.map(bytesOf));
+  const head = 8 * (parts.length + 2);
+  const out = new Uint8Array(head + parts.reduce((s, p) => s + p.byteLength, 0));
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(parts.length + 1), true);
+  let at = head;
+  parts.forEach((p, i) => {
+    view.setBigUint64(8 * (i + 1), BigInt(at), true);
+    out.set(p, at);
+    at += p.byteLength;
+  });
+  view.setBigUint64(8 * (parts.length + 1), BigInt(at), true);
+  return out.buffer;
+}
+
+export { decodeV1, encodeV1 };
 
 export class Comm {
   constructor(kernel, commId, targetName) {
@@ -90,17 +133,17 @@ export class Kernel {
   }
 
   connect() {
-    const ws = new WebSocket(this.url);
+    const ws = new WebSocket(this.url, [V1]);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.tries = 0;
       const queued = this.queue.splice(0);
-      for (const frame of queued) ws.send(frame);
+      for (const [msg, buffers] of queued) ws.send(this.frame(ws, msg, buffers));
     };
     ws.onmessage = (event) => {
       let msg;
       try {
-        msg = decode(event.data);
+        msg = ws.protocol === V1 && typeof event.data !== "string" ? decodeV1(event.data) : decode(event.data);
       } catch (err) {
         console.error("workbench: unreadable kernel message", err);
         return;
@@ -137,10 +180,14 @@ export class Kernel {
       parent_header: {}, metadata: metadata || {}, content, channel, buffers: [],
     };
     if (callbacks) this.callbacks.set(msgId, callbacks);
-    const frame = buffers && buffers.length ? encode(msg, buffers) : JSON.stringify(msg);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
-    else this.queue.push(frame);
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(this.frame(this.ws, msg, buffers || []));
+    else this.queue.push([msg, buffers || []]);  // encoded once the connection says which protocol it speaks
     return msgId;
+  }
+
+  frame(ws, msg, buffers) {
+    if (ws.protocol === V1) return encodeV1(msg, buffers);
+    return buffers.length ? encode(msg, buffers) : JSON.stringify(msg);
   }
 
   request(msgType, content) {

@@ -53,6 +53,8 @@ def test_a_dropped_connection_comes_back_and_nothing_typed_meanwhile_is_lost(mak
     page.on("websocket", lambda ws: sockets.append(ws) if "/channels" in ws.url else None)
     code = join(page, server)
     assert len(sockets) == 1
+    # The server relays the kernel's messages as they are (the v1 subprotocol), not decoded and re-encoded.
+    assert page.evaluate("() => window.workbenchManager.kernel.ws.protocol") == "v1.kernel.websocket.jupyter.org"
 
     # The connection drops; the participant writes and sends while it is down.
     page.evaluate("() => window.workbenchManager.kernel.ws.close()")
@@ -62,6 +64,7 @@ def test_a_dropped_connection_comes_back_and_nothing_typed_meanwhile_is_lost(mak
 
     expect(page.locator(".wb-app")).to_contain_text(TR("purpose.write.saved"))
     assert len(sockets) == 2, "the page did not open its kernel's websocket again"
+    assert page.evaluate("() => window.workbenchManager.kernel.ws.protocol") == "v1.kernel.websocket.jupyter.org"
     with workbench.open(server.project_path) as project:
         mine = [s.text for s in dl.Deliberation.load(project.store).statements.values() if s.author == code]
     assert mine == [text]
