@@ -36,6 +36,8 @@ import time
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer
 
+from .activity import LeanActivityMixin
+
 PREHEAT_ENV = "VOILA_PREHEAT"
 
 
@@ -49,8 +51,9 @@ def _waiting_kernels() -> dict:
     return RequestInfoSocketHandler._waiters
 
 
-class WarmingKernelManager(AsyncMappingKernelManager):
-    """The base kernel manager Voila builds its pooling manager on (see module doc)."""
+class WarmingKernelManager(LeanActivityMixin, AsyncMappingKernelManager):
+    """The base kernel manager Voila builds its pooling manager on (see module doc); its activity
+    tracking reads only the headers it needs (activity.py)."""
 
     warm_concurrency = Integer(1, config=True, help="Spare kernels warming up at the same time.")
     warm_quiet_seconds = Float(5.0, config=True, help="Start spares only this long after the last page request.")
