@@ -163,10 +163,12 @@ def _make_app_class(max_kernels: int, default_language: str):
         name = "workbench-voila"
 
         def init_settings(self):
+            from . import jinja_cache
             from .pools import adopt
 
             settings = super().init_settings()
             adopt(self.kernel_manager)
+            jinja_cache.install()  # the page templates compiled once, not once per page
             return settings
 
         def init_handlers(self):
