@@ -244,6 +244,7 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, execut
             chrome = chromium_pids()
             harness = harness_pids(srv.proc.pid)
             server_cpu0, chrome_cpu0, wall0 = tree_cpu_seconds(srv.proc.pid), cpu_of(chrome), time.monotonic()
+            main_cpu0 = cpu_of([srv.proc.pid])
             harness_cpu0 = cpu_of(harness)
             start = time.monotonic() + 0.2
             step = spread / max(1, n - 1) if n > 1 else 0.0
@@ -251,6 +252,7 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, execut
                                    for i, s in enumerate(sessions)))
             out["wall_s"] = time.monotonic() - wall0
             out["server_cpu_s"] = tree_cpu_seconds(srv.proc.pid) - server_cpu0
+            out["server_main_cpu_s"] = cpu_of([srv.proc.pid]) - main_cpu0  # the rest: its kernels
             # Every Chromium process now, the renderers started during the arrivals included (the list taken
             # before them held only the browsers' own processes, which undercounted Chromium by half).
             out["chromium_cpu_s"] = cpu_of(chromium_pids()) - chrome_cpu0
@@ -414,7 +416,7 @@ def summarise(n: int, repeat: int, r: dict, args) -> list:
         n, repeat, f"{r['load_before'][0]:.1f} / {r['load_during'][0]:.1f}",
         f1(pct(inter, 0.5)), f1(pct(inter, 0.95)), f1(max(inter, default=float("nan"))),
         f1(pct(html, 0.5)), f1(pct(html, 0.95)), f1(pct(ws, 0.5)), f1(pct(ws, 0.95)),
-        f"{r['server_cpu_s']:.0f} / {r['chromium_cpu_s']:.0f} / {r['harness_cpu_s']:.0f}",
+        f"{r['server_cpu_s']:.0f} ({r['server_main_cpu_s']:.0f}) / {r['chromium_cpu_s']:.0f} / {r['harness_cpu_s']:.0f}",
         f"{med(rss):.0f} / {med(uss):.0f}" if rss else "n/a",
         f"{r['server_tree_mb']:.0f} ({r['kernels_open']} kernels)", f"{r['chromium_mb']:.0f}",
         f"{r['spares']}/{n - full}", full, failed, f"{r['page_kernels_left']} ({r['kernels_after']} incl. spares)",
@@ -433,7 +435,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", default="1,20,60", help="comma-separated N (default 1,20,60)")
     parser.add_argument("--spread", type=float, default=10.0, help="arrivals spread over this many seconds")
-    parser.add_argument("--browsers", type=int, default=6, help="Chromium processes sharing the sessions")
+    # One Chromium for all sessions, its pages in at most six renderer processes: each page is still its own
+    # browser context (cookies, storage, websocket, kernel), but the renderers share their compiled copy of
+    # the page's JavaScript, as sixty phones would not share anything with the laptop. Measured here at
+    # N = 60: six browsers with their own renderers used 371 CPU-s of Chromium, this 64-76 (RESULTS.md).
+    parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
     parser.add_argument("--app", default="purpose.ipynb", help="the participant app opened")
     parser.add_argument("--preheat", help="passed to workbench serve --preheat (default: the project's setting); "
                         "'auto': N + 2 kernels of the app under test")
@@ -441,8 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of the largest N")
     parser.add_argument("--nice-browsers", action="store_true",
                         help="run Chromium at nice 19 (the server first, as with phones); its own RESULTS.md section")
-    parser.add_argument("--chromium-arg", action="append", default=[],
-                        help="one more Chromium switch, e.g. --chromium-arg=--renderer-process-limit=6 (repeatable)")
+    parser.add_argument("--chromium-arg", action="append", default=["--renderer-process-limit=6"],
+                        help="one more Chromium switch (repeatable; default --renderer-process-limit=6)")
     parser.add_argument("--http", action="store_true",
                         help="the server's share alone: plain HTTP instead of Chromium (its own RESULTS.md section)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
@@ -498,18 +504,22 @@ def main(argv: list[str] | None = None) -> int:
             f"culling every {CULL_INTERVAL_S} s of kernels idle and disconnected for {CULL_IDLE_S} s.",
             f"- Sessions: {args.app}, arrivals evenly spread over {args.spread:g} s, each a fresh browser context "
             f"(412x915, reduced motion) following the join link (login with the workshop code, then the app), shared over "
-            f"{args.browsers} headless Chromium processes ({CHROMIUM}, never raising its own priority"
+            f"{args.browsers} headless Chromium process(es) ({CHROMIUM}, never raising its own priority"
             + (f" with {' '.join(args.chromium_arg)}" if args.chromium_arg else "")
-            + ") **on the same 2 cores as the server**.",
+            + ") **on the same 2 cores as the server**. Chromium's own browser UI is off ("
+            "`--disable-features=WebUIOmniboxPopup,...`: headless Chromium builds a desktop address-bar popup per "
+            "context, a phone's browser does that on the phone); the page times its own first usable control "
+            "(a MutationObserver), so Playwright polls nothing while pages load.",
             "- *interactive*: navigation start -> the app's first control visible and enabled (purpose: the 'get a "
             "participant code' button). *HTML*: the page fully served (the kernel has run the notebook for this "
             "person). *ws*: the page opened its kernel websocket. Seconds. *CPU s*: CPU seconds used during the "
-            "arrivals by the server and its kernels / by Chromium. *kernel MB*: median RSS / USS of a page's kernel "
+            "arrivals by the server and its kernels (in brackets: the server process alone, the rest is kernels) / by "
+            "Chromium (every process, renderers included) / by this harness (Python and Playwright's driver). *kernel MB*: median RSS / USS of a page's kernel "
             "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
             "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
             "",
             _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
-                            "ws median", "ws p95", "CPU s server / Chromium", "kernel MB RSS / USS",
+                            "ws median", "ws p95", "CPU s server (its own process) / Chromium / harness", "kernel MB RSS / USS",
                             "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
                             "left after cull"], rows),
             "",
