@@ -28,7 +28,8 @@ class Lean(LeanActivityMixin):
         self.untracked_message_types = AsyncMappingKernelManager.class_traits()["untracked_message_types"].default()
         self.last_kernel_activity = None
         self.stream = Stream()
-        self._kernels = {"k": SimpleNamespace(execution_state="starting", connect_iopub=lambda: self.stream)}
+        self._kernels = {"k": SimpleNamespace(execution_state="starting", connect_iopub=lambda: self.stream,
+                                              session=Session(key=b"secret"))}
 
 
 @pytest.fixture
@@ -75,3 +76,34 @@ def test_a_garbled_message_is_ignored(watched):
     km, kernel, session = watched
     km.stream.callback([b"<IDS|MSG>", b"sig", b"not json"])
     assert kernel.execution_state == "starting"
+
+
+def test_a_real_kernel_is_watched_over_its_own_iopub_stream(tmp_path):
+    """The watcher on a real kernel's ZMQ stream: the state leaves "starting" and code run counts as activity."""
+    import asyncio
+
+    from workbench.serve.pools import WarmingKernelManager
+
+    async def run():
+        km = WarmingKernelManager(root_dir=str(tmp_path))
+        kernel_id = await km.start_kernel()
+        try:
+            kernel = km.get_kernel(kernel_id)
+            client = kernel.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            for _ in range(100):
+                if kernel.execution_state == "idle":
+                    break
+                await asyncio.sleep(0.1)
+            assert kernel.execution_state == "idle"
+            before = kernel.last_activity
+            await client.execute_interactive("x = 1", timeout=30)
+            await asyncio.sleep(0.5)  # the watcher runs on the event loop
+            assert kernel.last_activity > before
+            assert kernel.execution_state == "idle"
+            client.stop_channels()
+        finally:
+            await km.shutdown_kernel(kernel_id, now=True)
+
+    asyncio.run(run())

@@ -19,17 +19,7 @@ from __future__ import annotations
 
 import json
 
-from jupyter_client.session import DELIM
 from jupyter_server._tz import utcnow
-
-
-def _parts(msg_list: list) -> list:
-    """The message's parts after the identities and the delimiter: signature, header, parent, metadata,
-    content, buffers."""
-    for i, part in enumerate(msg_list):
-        if part == DELIM:
-            return msg_list[i + 1:]
-    return msg_list
 
 
 class LeanActivityMixin:
@@ -42,10 +32,12 @@ class LeanActivityMixin:
         kernel.last_activity = utcnow()
         kernel._activity_stream = kernel.connect_iopub()
         track = self.track_message_type
+        feed_identities = kernel.session.feed_identities  # no signing involved: splits at the delimiter
 
         def record_activity(msg_list):
-            parts = _parts(msg_list)
             try:
+                # After the identities: signature, header, parent header, metadata, content, buffers.
+                _idents, parts = feed_identities(msg_list)
                 header = json.loads(parts[1])
                 parent = json.loads(parts[2]) or {}
             except (IndexError, ValueError):
