@@ -2,6 +2,8 @@
 
 - A dropped websocket (a phone's Wi-Fi blinks) is opened again by the page; what the participant did
   meanwhile reaches the kernel and the log once it is back.
+- A kernel slow to answer (a full room) still sends every widget's state in one message: the page
+  waits for it instead of asking for each widget separately after 4 s (ipywidgets' default).
 - Leaving the page ends its kernel at once (the page tells the server as it goes), not only when the
   culler finds it idle.
 """
@@ -68,6 +70,42 @@ def test_a_dropped_connection_comes_back_and_nothing_typed_meanwhile_is_lost(mak
     with workbench.open(server.project_path) as project:
         mine = [s.text for s in dl.Deliberation.load(project.store).statements.values() if s.author == code]
     assert mine == [text]
+
+
+def test_a_slow_kernel_still_sends_every_widget_state_in_one_message(make_page, server):
+    page = make_page(locale="en-US")
+    routes, held, asked = [], [], []
+
+    def raw(message) -> bytes:
+        return message if isinstance(message, bytes) else message.encode()
+
+    def route(ws):
+        kernel = ws.connect_to_server()
+        routes.append(ws)
+
+        def to_page(message):
+            # The kernel's reply holding every widget's state is held back; the rest goes through.
+            (held.append if b'"update_states"' in raw(message) else ws.send)(message)
+
+        def to_kernel(message):
+            asked.extend(m for m in ("request_states", "request_state") if re.search(
+                rb'"method":\s*"%s"' % m.encode(), raw(message)))
+            kernel.send(message)
+
+        kernel.on_message(to_page)
+        ws.on_message(to_kernel)
+
+    page.route_web_socket(re.compile(r"/channels"), route)
+    page.goto(app_url(server, server.codes.workshop), wait_until="commit")
+    deadline = time.monotonic() + 30
+    while not held:
+        assert time.monotonic() < deadline, "the kernel never sent the widget states"
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(6000)  # longer than the 4 s ipywidgets' own manager waits before asking widget by widget
+    for message in held:
+        routes[0].send(message)
+    expect(page.get_by_role("button", name=TR("purpose.join.new"), exact=True)).to_be_enabled()
+    assert asked == ["request_states"], f"the page asked for {asked}"
 
 
 def test_leaving_the_page_ends_its_kernel(make_page, server):
