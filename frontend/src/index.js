@@ -10,7 +10,20 @@
 // PNG/JPEG, plain text, JavaScript (the page is the project's own trusted notebook, as in Voila).
 import * as base from "@jupyter-widgets/base";
 import { ManagerBase } from "@jupyter-widgets/base-manager";
-import * as controls from "@jupyter-widgets/controls";
+// The controls the participant apps use come with the page; any other (a slider, a colour picker, media,
+// ...) is fetched the first time a page shows one (loadClass), so every phone does not parse them all.
+import * as bool from "@jupyter-widgets/controls/lib/widget_bool.js";
+import * as box from "@jupyter-widgets/controls/lib/widget_box.js";
+import * as button from "@jupyter-widgets/controls/lib/widget_button.js";
+import * as core from "@jupyter-widgets/controls/lib/widget_core.js";
+import * as date from "@jupyter-widgets/controls/lib/widget_date.js";
+import * as description from "@jupyter-widgets/controls/lib/widget_description.js";
+import * as float from "@jupyter-widgets/controls/lib/widget_float.js";
+import * as int from "@jupyter-widgets/controls/lib/widget_int.js";
+import * as selection from "@jupyter-widgets/controls/lib/widget_selection.js";
+import * as selectioncontainer from "@jupyter-widgets/controls/lib/widget_selectioncontainer.js";
+import * as string from "@jupyter-widgets/controls/lib/widget_string.js";
+import * as upload from "@jupyter-widgets/controls/lib/widget_upload.js";
 import { Widget } from "@lumino/widgets";
 
 import { Kernel } from "./kernel.js";
@@ -50,9 +63,11 @@ class OutputView extends base.DOMWidgetView {
   }
 }
 
+const CONTROLS = "@jupyter-widgets/controls";
 const MODULES = {
   "@jupyter-widgets/base": base,
-  "@jupyter-widgets/controls": controls,
+  [CONTROLS]: { ...core, ...description, ...bool, ...box, ...button, ...date, ...float, ...int, ...selection,
+    ...selectioncontainer, ...string, ...upload },
   [OUTPUT]: { OutputModel, OutputView },
 };
 
@@ -64,7 +79,10 @@ class Manager extends ManagerBase {
   }
 
   async loadClass(className, moduleName) {
-    const module = MODULES[moduleName];
+    let module = MODULES[moduleName];
+    if (moduleName === CONTROLS && module && !module[className]) {
+      module = await import("@jupyter-widgets/controls"); // the rest of the controls, one file, once
+    }
     if (!module || !module[className]) throw new Error(`workbench: no widget ${moduleName}.${className} here`);
     return module[className];
   }
