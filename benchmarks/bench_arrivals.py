@@ -11,8 +11,10 @@ the server for the same cores: the CPU seconds each side used are reported.
 Per session: *interactive* = navigation start -> the app's first control visible
 and enabled (purpose: the "get a participant code" button; welcome: the
 language switch); *HTML* = the page fully served (the preheated kernel has run
-the notebook for this person); *kernel ws* = the page opened its kernel's
-websocket (widgets can now arrive). Median, p95 and worst over sessions.
+the notebook for this person); *kernel ws* = the page's websocket to its kernel
+opened; *states* = every widget's state arrived (one control-comm reply). All
+four are read from the page's own clock (performance marks the bundle sets), all
+from the moment the harness asked for the join link. Median, p95 and worst.
 Then: memory of each page's kernel (RSS, USS) and of the whole server tree;
 pages closed, culling waited for, kernels of those pages still alive counted;
 sessions that got the "room is full" page (503) counted.
@@ -69,6 +71,7 @@ class Session:
     interactive_s: float = float("nan")
     html_s: float = float("nan")
     ws_s: float = float("nan")
+    states_s: float = float("nan")
     kernel: str = ""
     error: str = ""
     foreign: list[str] = field(default_factory=list)
@@ -111,6 +114,16 @@ READY_JS = """
 })(%s);
 """
 
+# Once interactive: the page's milestones, ms since its time origin (null when a mark is missing).
+TIMES_JS = """
+async () => {
+  const ready = await window.__wbReady;
+  const mark = name => { const m = performance.getEntriesByName(name, "mark")[0]; return m ? m.startTime : null; };
+  return {ready, origin: performance.timeOrigin, html: performance.getEntriesByType("navigation")[0].responseEnd,
+          ws: mark("workbench:kernel-open"), states: mark("workbench:widget-states")};
+}
+"""
+
 
 async def one_session(browser, srv, s: Session, start_at: float, contexts: list) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
@@ -126,29 +139,33 @@ async def one_session(browser, srv, s: Session, start_at: float, contexts: list)
             s.foreign.append(req.url)
 
     await page.add_init_script(READY_JS % json.dumps(ready_spec(s.app)))
-    t0 = time.monotonic()
 
-    def on_ws(ws):
-        if "/channels" in ws.url and s.ws_s != s.ws_s:
-            s.ws_s = time.monotonic() - t0
+    def on_console(m):
+        # Errors, and the bundle's own warnings (e.g. "workbench: ... fell back to one request per widget").
+        if m.type == "error" or (m.type == "warning" and m.text.startswith("workbench:")):
+            s.console_errors.append(m.text)
 
     page.on("request", on_request)
-    page.on("websocket", on_ws)
-    page.on("console", lambda m: s.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("console", on_console)
     target = f"{urlsplit(srv.base_url).path}/voila/render/{s.app}?lang=en"
     url = f"{srv.base_url}/login?code={srv.code}&next={quote(target, safe='')}"
     try:
-        t0, wall0 = time.monotonic(), time.time()
+        wall0 = time.time()
         resp = await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         s.status = resp.status if resp else 0
         if s.status == 503:
             return
-        # The control's time in the page's own clock, moved onto ours through the page's time origin.
-        ready_ms, origin_ms = await asyncio.wait_for(
-            page.evaluate("async () => [await window.__wbReady, performance.timeOrigin]"), TIMEOUT_MS / 1000)
-        s.interactive_s = (origin_ms + ready_ms) / 1000 - wall0
-        s.html_s = (await page.evaluate(
-            "() => performance.getEntriesByType('navigation')[0].responseEnd")) / 1000
+        # Times in the page's own clock (the bundle's performance marks: frontend/src), moved onto ours
+        # through the page's time origin; the harness's own event loop lags behind sixty pages.
+        t = await asyncio.wait_for(page.evaluate(TIMES_JS), TIMEOUT_MS / 1000)
+
+        def since_goto(ms):
+            return (t["origin"] + ms) / 1000 - wall0 if ms is not None else float("nan")
+
+        s.interactive_s = since_goto(t["ready"])
+        s.html_s = since_goto(t["html"])
+        s.ws_s = since_goto(t["ws"])
+        s.states_s = since_goto(t["states"])
         m = PAGE_KERNEL_RE.search(await page.content())
         s.kernel = m.group(1) if m else ""
     except Exception as exc:  # a timeout or a crashed page: recorded, the run goes on
@@ -407,6 +424,7 @@ def summarise(n: int, repeat: int, r: dict, args) -> list:
     inter = [s.interactive_s if s.interactive_s == s.interactive_s else float("inf") for s in ss if s.status != 503]
     html = [s.html_s for s in ss]
     ws = [s.ws_s for s in ss]
+    states = [s.states_s for s in ss]
     full = sum(1 for s in ss if s.status == 503)
     failed = sum(1 for s in ss if s.error)
     rss = [m[0] for m in r["kernel_mem"]]
@@ -416,6 +434,7 @@ def summarise(n: int, repeat: int, r: dict, args) -> list:
         n, repeat, f"{r['load_before'][0]:.1f} / {r['load_during'][0]:.1f}",
         f1(pct(inter, 0.5)), f1(pct(inter, 0.95)), f1(max(inter, default=float("nan"))),
         f1(pct(html, 0.5)), f1(pct(html, 0.95)), f1(pct(ws, 0.5)), f1(pct(ws, 0.95)),
+        f1(pct(states, 0.5)), f1(pct(states, 0.95)),
         f"{r['server_cpu_s']:.0f} ({r['server_main_cpu_s']:.0f}) / {r['chromium_cpu_s']:.0f} / {r['harness_cpu_s']:.0f}",
         f"{med(rss):.0f} / {med(uss):.0f}" if rss else "n/a",
         f"{r['server_tree_mb']:.0f} ({r['kernels_open']} kernels)", f"{r['chromium_mb']:.0f}",
@@ -436,8 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", default="1,20,60", help="comma-separated N (default 1,20,60)")
     parser.add_argument("--spread", type=float, default=10.0, help="arrivals spread over this many seconds")
     # One Chromium for all sessions, its pages in at most six renderer processes: each page is still its own
-    # browser context (cookies, storage, websocket, kernel), but the renderers share their compiled copy of
-    # the page's JavaScript, as sixty phones would not share anything with the laptop. Measured here at
+    # browser context (cookies, storage, websocket, kernel), but a renderer compiles the page's JavaScript
+    # once for all its pages. That flatters the browser side only: sixty phones compile their own copies,
+    # on their own CPUs, none of it on the laptop. Measured here at
     # N = 60: six browsers with their own renderers used 371 CPU-s of Chromium, this 64-76 (RESULTS.md).
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
     parser.add_argument("--app", default="purpose.ipynb", help="the participant app opened")
@@ -510,16 +530,17 @@ def main(argv: list[str] | None = None) -> int:
             "`--disable-features=WebUIOmniboxPopup,...`: headless Chromium builds a desktop address-bar popup per "
             "context, a phone's browser does that on the phone); the page times its own first usable control "
             "(a MutationObserver), so Playwright polls nothing while pages load.",
-            "- *interactive*: navigation start -> the app's first control visible and enabled (purpose: the 'get a "
-            "participant code' button). *HTML*: the page fully served (the kernel has run the notebook for this "
-            "person). *ws*: the page opened its kernel websocket. Seconds. *CPU s*: CPU seconds used during the "
+            "- Seconds from the harness asking for the join link, read from each page's own clock: *interactive*: "
+            "the app's first control visible and enabled (purpose: the 'get a participant code' button). *HTML*: "
+            "the page fully served (the kernel has run the notebook for this person). *ws*: the page's kernel "
+            "websocket open. *states*: every widget's state arrived (one reply on the widget control comm). *CPU s*: CPU seconds used during the "
             "arrivals by the server and its kernels (in brackets: the server process alone, the rest is kernels) / by "
             "Chromium (every process, renderers included) / by this harness (Python and Playwright's driver). *kernel MB*: median RSS / USS of a page's kernel "
             "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
             "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
             "",
             _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
-                            "ws median", "ws p95", "CPU s server (its own process) / Chromium / harness", "kernel MB RSS / USS",
+                            "ws median", "ws p95", "states median", "states p95", "CPU s server (its own process) / Chromium / harness", "kernel MB RSS / USS",
                             "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
                             "left after cull"], rows),
             "",

@@ -125,6 +125,7 @@ class Manager extends ManagerBase {
       return this._loadFromKernelModels();
     }
     comm.close();
+    performance.mark("workbench:widget-states");
     const { states, buffer_paths: paths = [] } = reply.content.data;
     const buffers = (reply.buffers || []).map((b) => (b instanceof DataView ? b
       : ArrayBuffer.isView(b) ? new DataView(b.buffer, b.byteOffset, b.byteLength) : new DataView(b)));
@@ -199,6 +200,7 @@ function xsrf() {
 }
 
 function start() {
+  performance.mark("workbench:start");
   const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
   const baseUrl = config.baseUrl || "/";
   const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}${baseUrl}`;

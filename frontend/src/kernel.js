@@ -116,6 +116,8 @@ export class Comm {
   on_close(callback) { this._onClose = callback; }
 }
 
+const OPENED = "workbench:kernel-open";
+
 export class Kernel {
   constructor(wsUrl, kernelId) {
     this.id = kernelId;
@@ -137,6 +139,8 @@ export class Kernel {
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.tries = 0;
+      // When the page first reached its kernel, on the page's own clock (the arrivals benchmark reads it).
+      if (!performance.getEntriesByName(OPENED, "mark").length) performance.mark(OPENED);
       const queued = this.queue.splice(0);
       for (const [msg, buffers] of queued) ws.send(this.frame(ws, msg, buffers));
     };
