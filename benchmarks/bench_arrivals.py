@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -193,7 +194,7 @@ def harness_pids(server_pid: int) -> list[int]:
     out = [os.getpid()]
     for p in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            if "chrom" not in p.name().lower() and p.pid not in server:
+            if "chrom" not in p.name().lower() and p.pid not in server and "while True" not in " ".join(p.cmdline()):
                 out.append(p.pid)
     return out
 
@@ -263,6 +264,7 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, execut
             server_cpu0, chrome_cpu0, wall0 = tree_cpu_seconds(srv.proc.pid), cpu_of(chrome), time.monotonic()
             main_cpu0 = cpu_of([srv.proc.pid])
             harness_cpu0 = cpu_of(harness)
+            machine0 = psutil.cpu_times()
             start = time.monotonic() + 0.2
             step = spread / max(1, n - 1) if n > 1 else 0.0
             await asyncio.gather(*(one_session(browsers[i % len(browsers)], srv, s, start + i * step, contexts)
@@ -274,6 +276,11 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, execut
             # before them held only the browsers' own processes, which undercounted Chromium by half).
             out["chromium_cpu_s"] = cpu_of(chromium_pids()) - chrome_cpu0
             out["harness_cpu_s"] = cpu_of(harness) - harness_cpu0
+            # The whole machine over the same window: CPU left idle, and CPU the hypervisor gave to other
+            # guests ("steal"; a busy neighbour on the host slows every figure here, and says so).
+            machine1 = psutil.cpu_times()
+            out["idle_cpu_s"] = machine1.idle - machine0.idle
+            out["steal_cpu_s"] = getattr(machine1, "steal", 0.0) - getattr(machine0, "steal", 0.0)
             out["load_during"] = os.getloadavg()
             # Memory once the page kernels are idle.
             await asyncio.sleep(5)
@@ -390,7 +397,15 @@ def run_one(n: int, args, workdir: Path, repeat: int) -> dict:
             result = asyncio.run(http_arrivals(srv, n, spread))
         else:
             exe = chromium_wrapper(workdir, args.nice_browsers)
-            result = asyncio.run(arrivals(srv, n, spread, args.browsers, args.app, exe, tuple(args.chromium_arg)))
+            # --burn: busy loops at the server's own priority for the whole run, standing in for a slower
+            # or shared laptop (a video call, a neighbour on the VM's host) with less CPU to give the room.
+            burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burn)]
+            try:
+                result = asyncio.run(arrivals(srv, n, spread, args.browsers, args.app, exe, tuple(args.chromium_arg)))
+            finally:
+                for b in burners:
+                    b.kill()
+                    b.wait()
         result["startup_s"] = startup_s
         result["spares"] = sum(1 for line in srv.log_text().splitlines() if "Using pre-heated kernel" in line)
         result["pool_line"] = next((line.strip() for line in srv.log_text().splitlines()
@@ -436,6 +451,7 @@ def summarise(n: int, repeat: int, r: dict, args) -> list:
         f1(pct(html, 0.5)), f1(pct(html, 0.95)), f1(pct(ws, 0.5)), f1(pct(ws, 0.95)),
         f1(pct(states, 0.5)), f1(pct(states, 0.95)),
         f"{r['server_cpu_s']:.0f} ({r['server_main_cpu_s']:.0f}) / {r['chromium_cpu_s']:.0f} / {r['harness_cpu_s']:.0f}",
+        f"{r['wall_s']:.0f} / {r['idle_cpu_s']:.0f} / {r['steal_cpu_s']:.1f}",
         f"{med(rss):.0f} / {med(uss):.0f}" if rss else "n/a",
         f"{r['server_tree_mb']:.0f} ({r['kernels_open']} kernels)", f"{r['chromium_mb']:.0f}",
         f"{r['spares']}/{n - full}", full, failed, f"{r['page_kernels_left']} ({r['kernels_after']} incl. spares)",
@@ -469,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run Chromium at nice 19 (the server first, as with phones); its own RESULTS.md section")
     parser.add_argument("--chromium-arg", action="append", default=["--renderer-process-limit=6"],
                         help="one more Chromium switch (repeatable; default --renderer-process-limit=6)")
+    parser.add_argument("--burn", type=int, default=0,
+                        help="keep this many busy-loop processes running during the arrivals (a busier, slower "
+                        "laptop); its own RESULTS.md section")
     parser.add_argument("--http", action="store_true",
                         help="the server's share alone: plain HTTP instead of Chromium (its own RESULTS.md section)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
@@ -515,7 +534,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         body = "\n".join([
             "## Arrivals: N participants open the app within seconds (`bench_arrivals.py"
-            + (" --nice-browsers`: Chromium at nice 19, the server and kernels first)" if args.nice_browsers else "`)"),
+            + (" --nice-browsers`: Chromium at nice 19, the server and kernels first)" if args.nice_browsers else "`)")
+            + (f", with {args.burn} busy loop(s) taking CPU from everything else" if args.burn else ""),
             "",
             f"- Machine: {_results.machine_line()}",
             f"- Date: {_results.now()}",
@@ -535,12 +555,16 @@ def main(argv: list[str] | None = None) -> int:
             "the page fully served (the kernel has run the notebook for this person). *ws*: the page's kernel "
             "websocket open. *states*: every widget's state arrived (one reply on the widget control comm). *CPU s*: CPU seconds used during the "
             "arrivals by the server and its kernels (in brackets: the server process alone, the rest is kernels) / by "
-            "Chromium (every process, renderers included) / by this harness (Python and Playwright's driver). *kernel MB*: median RSS / USS of a page's kernel "
+            "Chromium (every process, renderers included) / by this harness (Python and Playwright's driver). *wall / idle / steal*: seconds from the first arrival until the "
+            "last page was usable, and over that window the CPU seconds the 2 cores sat idle and the CPU seconds "
+            "the hypervisor gave to other guests (steal: a busy neighbour on the host slows every figure here). "
+            "*kernel MB*: median RSS / USS of a page's kernel "
             "when idle. *preheated*: pages served by a kernel that was already warm. *left after cull*: kernels of "
             "the closed pages still alive after the cull interval. *load*: 1-min load average before / after.",
             "",
             _results.table(["N", "run", "load", "interactive median", "p95", "worst", "HTML median", "HTML p95",
-                            "ws median", "ws p95", "states median", "states p95", "CPU s server (its own process) / Chromium / harness", "kernel MB RSS / USS",
+                            "ws median", "ws p95", "states median", "states p95", "CPU s server (its own process) / Chromium / harness",
+                            "wall s / machine idle CPU s / steal CPU s", "kernel MB RSS / USS",
                             "server tree RSS MB", "Chromium RSS MB", "preheated", "room full", "failed",
                             "left after cull"], rows),
             "",
@@ -549,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         ])
     print(body)
     if not args.no_write:
-        name = "bench_arrivals_http" if args.http else "bench_arrivals_nice" if args.nice_browsers else "bench_arrivals"
+        name = ("bench_arrivals_http" if args.http else "bench_arrivals_burn" if args.burn
+                else "bench_arrivals_nice" if args.nice_browsers else "bench_arrivals")
         _results.write_section(name, body)
     return 0
 
