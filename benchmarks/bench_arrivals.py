@@ -8,7 +8,7 @@ so the workshop-code login is part of the clock. Contexts are shared out over
 ``--browsers`` headless Chromium processes, all on this machine, competing with
 the server for the same cores: the CPU seconds each side used are reported.
 
-Per session: *interactive* = navigation start -> the app's first control visible
+Per session: *interactive* = join link asked for -> the app's first control visible
 and enabled (purpose: the "get a participant code" button; welcome: the
 language switch); *HTML* = the page fully served (the preheated kernel has run
 the notebook for this person); *kernel ws* = the page's websocket to its kernel
@@ -184,17 +184,17 @@ def chromium_pids() -> list[int]:
     return out
 
 
-def harness_pids(server_pid: int) -> list[int]:
+def harness_pids(server_pid: int, others: set[int]) -> list[int]:
     """This process and the browser driver (Playwright's node process): the benchmark's own share."""
     import psutil
 
-    server = {server_pid}
+    server = {server_pid, *others}
     with contextlib.suppress(psutil.NoSuchProcess):
         server |= {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
     out = [os.getpid()]
     for p in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            if "chrom" not in p.name().lower() and p.pid not in server and "while True" not in " ".join(p.cmdline()):
+            if "chrom" not in p.name().lower() and p.pid not in server:
                 out.append(p.pid)
     return out
 
@@ -246,12 +246,26 @@ def chromium_wrapper(workdir: Path, nice: bool) -> str:
 
 
 async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, executable: str = CHROMIUM,
-                   extra_args: tuple[str, ...] = ()) -> dict:
-    import psutil
-    from playwright.async_api import async_playwright
+                   extra_args: tuple[str, ...] = (), burn: int = 0) -> dict:
 
     sessions = [Session(i, app) for i in range(n)]
     out: dict = {"sessions": sessions, "load_before": os.getloadavg()}
+    # --burn: busy loops at the server's own priority for the whole run, standing in for a slower or shared
+    # laptop (a video call, a neighbour on the VM's host) with less CPU to give the room; not the harness's CPU.
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(burn)]
+    try:
+        return await _arrivals(srv, sessions, out, spread, n_browsers, executable, extra_args, {b.pid for b in burners})
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+
+
+async def _arrivals(srv, sessions, out, spread, n_browsers, executable, extra_args, burners: set[int]) -> dict:
+    import psutil
+    from playwright.async_api import async_playwright
+
+    n = len(sessions)
     async with async_playwright() as pw:
         browsers = [await pw.chromium.launch(executable_path=executable, headless=True,
                                              args=[*CHROMIUM_ARGS, *extra_args])
@@ -260,7 +274,7 @@ async def arrivals(srv, n: int, spread: float, n_browsers: int, app: str, execut
         try:
             await asyncio.sleep(2)  # let the browsers finish starting before the clock runs
             chrome = chromium_pids()
-            harness = harness_pids(srv.proc.pid)
+            harness = harness_pids(srv.proc.pid, burners)
             server_cpu0, chrome_cpu0, wall0 = tree_cpu_seconds(srv.proc.pid), cpu_of(chrome), time.monotonic()
             main_cpu0 = cpu_of([srv.proc.pid])
             harness_cpu0 = cpu_of(harness)
@@ -397,15 +411,8 @@ def run_one(n: int, args, workdir: Path, repeat: int) -> dict:
             result = asyncio.run(http_arrivals(srv, n, spread))
         else:
             exe = chromium_wrapper(workdir, args.nice_browsers)
-            # --burn: busy loops at the server's own priority for the whole run, standing in for a slower
-            # or shared laptop (a video call, a neighbour on the VM's host) with less CPU to give the room.
-            burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burn)]
-            try:
-                result = asyncio.run(arrivals(srv, n, spread, args.browsers, args.app, exe, tuple(args.chromium_arg)))
-            finally:
-                for b in burners:
-                    b.kill()
-                    b.wait()
+            result = asyncio.run(arrivals(srv, n, spread, args.browsers, args.app, exe, tuple(args.chromium_arg),
+                                          burn=args.burn))
         result["startup_s"] = startup_s
         result["spares"] = sum(1 for line in srv.log_text().splitlines() if "Using pre-heated kernel" in line)
         result["pool_line"] = next((line.strip() for line in srv.log_text().splitlines()

@@ -200,7 +200,6 @@ function xsrf() {
 }
 
 function start() {
-  performance.mark("workbench:start");
   const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
   const baseUrl = config.baseUrl || "/";
   const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}${baseUrl}`;
