@@ -65,6 +65,11 @@ def progress_text(done: int, total: int) -> str:
     return TR("purpose.vote.progress", done=done, total=total)
 
 
+def one_of(ids) -> re.Pattern:
+    """Matches exactly one of these statement ids."""
+    return re.compile("^(" + "|".join(str(s) for s in ids) + ")$")
+
+
 def statement_card(page):
     return page.locator(".wb-app .wb-statement[data-statement]")
 
@@ -134,17 +139,18 @@ def test_three_participants_deliberate_and_the_facilitator_sees_their_votes(make
         wanted = dict(VOTES[i])
         for done in range(3):
             expect(page.locator(".wb-app")).to_contain_text(progress_text(done, total))
+            # The card is a widget of its own, redrawn just after the progress line: until its message
+            # arrives, the previous card is still on screen. Wait for the card the order calls for.
             card = statement_card(page)
-            card.wait_for(state="visible")
-            sid = int(card.get_attribute("data-statement"))
-            author = author_of.get(sid)
             if done < 2:
                 # Fewest votes first: the new statements (no votes yet) come before the demo's (18+ each).
-                assert author in wanted, f"participant {i} was shown #{sid} before the others' statements"
-                vote = wanted.pop(author)
+                expect(card, f"participant {i}: the others' statements first").to_have_attribute(
+                    "data-statement", one_of(ids[a] for a in wanted))
             else:
-                assert author is None
-                vote = THIRD_VOTE[i]
+                expect(card, f"participant {i}: a demo statement after the new ones").not_to_have_attribute(
+                    "data-statement", one_of(ids))
+            sid = int(card.get_attribute("data-statement"))
+            vote = wanted.pop(author_of[sid]) if done < 2 else THIRD_VOTE[i]
             if sid == ids[0]:  # the payload, on someone else's phone: text, not markup
                 expect(card).to_have_text(PAYLOAD)
                 assert_no_injected_markup(page)
@@ -170,8 +176,7 @@ def test_three_participants_deliberate_and_the_facilitator_sees_their_votes(make
     code_el.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
     expect(code_el).to_have_text(codes[0])
     expect(phone.locator(".wb-app")).to_contain_text(progress_text(3, total))
-    expect(statement_card(phone)).not_to_have_attribute("data-statement", re.compile(
-        "^(" + "|".join(str(s) for s in cast[0]) + ")$"))
+    expect(statement_card(phone)).not_to_have_attribute("data-statement", one_of(cast[0]))
     shot(phone, "purpose-phone-resumed-en")
 
     # On another device, the same person types their code (after a payload, refused as text).
