@@ -131,6 +131,18 @@ def test_language_switch_relabels_the_participant_view(project):
     assert Translator("pt-BR")("purpose.title") in view.header.value
 
 
+def test_the_page_shows_the_connection_notice_in_the_views_language(project):
+    view = ParticipantView(project, "en")
+    shown = view._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert shown == view._shown.model_id and view._shown.children == (view.connection, view.widget)
+    assert Translator("en")("connection.lost") in view.connection.value
+    view.language_switch.value = "es"
+    es = Translator("es")
+    assert es("connection.lost") in view.connection.value and es("connection.reload") in view.connection.value
+    assert Translator("en")("connection.lost") not in view.connection.value
+    assert view._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == shown
+
+
 def test_facilitator_moderates_seed_hide_show_merge(project):
     view = FacilitatorView(project, "en", charts=False)
     view.seed_text.value = "Never share messages outside the co-op"

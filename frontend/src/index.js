@@ -206,6 +206,12 @@ function start() {
   const kernel = new Kernel(wsUrl, config.kernelId);
   const manager = new Manager(kernel);
   window.workbenchManager = manager; // for the browser tests and for debugging in a console
+  // The views' connection notice (workbench/ui/_base.py) shows while <body> says the kernel is out of reach.
+  kernel.onConnection = (state) => {
+    document.body.classList.toggle("wb-offline", state === "offline");
+    document.body.classList.toggle("wb-gone", state === "gone");
+  };
+  window.addEventListener("online", () => kernel.retryNow());
   manager.load().catch((err) => console.error("workbench: widgets did not load", err));
   for (const script of document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]')) {
     let output;

@@ -117,6 +117,7 @@ export class Comm {
 }
 
 const OPENED = "workbench:kernel-open";
+const MAX_TRIES = 12; // 0.5 s, 1 s, 2 s ... then every 15 s: about two minutes in all
 
 export class Kernel {
   constructor(wsUrl, kernelId) {
@@ -130,7 +131,12 @@ export class Kernel {
     this.queue = [];
     this.ws = null;
     this.tries = 0;
+    this.maxTries = MAX_TRIES;
     this.closed = false;
+    this.opened = false; // connected at least once
+    // Told "offline" when an open connection drops, "online" when it is back, "gone" when the tries run
+    // out (the page shows a notice; see workbench/ui/_base.py).
+    this.onConnection = () => {};
     this.connect();
   }
 
@@ -139,6 +145,8 @@ export class Kernel {
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.tries = 0;
+      if (this.opened) this.onConnection("online");
+      this.opened = true;
       // When the page first reached its kernel, on the page's own clock (the arrivals benchmark reads it).
       if (!performance.getEntriesByName(OPENED, "mark").length) performance.mark(OPENED);
       const queued = this.queue.splice(0);
@@ -155,12 +163,25 @@ export class Kernel {
       this.dispatch(msg);
     };
     ws.onclose = () => {
-      if (this.closed || this.tries >= 12) return;
+      if (this.closed || ws !== this.ws) return;
+      if (this.opened && this.tries === 0) this.onConnection("offline");
+      if (this.tries >= this.maxTries) {
+        if (this.opened) this.onConnection("gone");
+        return;
+      }
       // Back off: 0.5 s, 1 s, 2 s ... up to 15 s between tries (a workshop's Wi-Fi drops and returns).
       const wait = Math.min(15000, 500 * 2 ** this.tries++);
-      setTimeout(() => this.connect(), wait);
+      this.timer = setTimeout(() => this.connect(), wait);
     };
     this.ws = ws;
+  }
+
+  // Try again now (the phone says it is online again), whether waiting between tries or given up.
+  retryNow() {
+    if (this.closed || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    clearTimeout(this.timer);
+    this.tries = Math.min(this.tries, this.maxTries - 1);
+    this.connect();
   }
 
   dispose() {

@@ -72,6 +72,56 @@ def test_a_dropped_connection_comes_back_and_nothing_typed_meanwhile_is_lost(mak
     assert mine == [text]
 
 
+def test_a_page_without_its_connection_says_so_and_offers_a_reload_that_resumes(make_page, server, shot):
+    page = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    cut = [False]  # while set, every new websocket to a kernel is closed at once (the Wi-Fi is down)
+
+    def route(ws):
+        if cut[0]:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/channels"), route)
+    code = join(page, server)
+    notice = page.locator(".wb-connection")
+    expect(notice).to_be_hidden()
+
+    # The connection drops and does not come back at once: the page says so, in the catalog's words.
+    cut[0] = True
+    page.evaluate("() => window.workbenchManager.kernel.ws.close()")
+    expect(notice.locator(".wb-conn-lost")).to_have_text(f"⚠ {TR('connection.lost')}")
+    expect(notice.locator(".wb-conn-lost")).to_be_in_viewport()
+    shot(page, "connection-lost-en")
+    text = "Keep working when the network is down."
+    page.get_by_role("textbox", name=TR("purpose.write.label")).fill(text)
+    page.get_by_role("button", name=TR("purpose.write.submit"), exact=True).click()
+    page.wait_for_timeout(1500)  # a try or two fails meanwhile
+    expect(notice).to_be_visible()
+
+    # The network is back (the phone says so): the page connects now, the notice goes, the statement is sent.
+    cut[0] = False
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(notice).to_be_hidden()
+    expect(page.locator(".wb-app")).to_contain_text(TR("purpose.write.saved"))
+
+    # Down for longer than the page keeps trying: it offers a reload, which resumes with the same code.
+    cut[0] = True
+    page.evaluate("() => { const k = window.workbenchManager.kernel; k.maxTries = 0; k.ws.close(); }")
+    reload = notice.get_by_role("link", name=TR("connection.reload"))
+    expect(notice.locator(".wb-conn-gone")).to_contain_text(TR("connection.gone"))
+    expect(notice.locator(".wb-conn-lost")).to_be_hidden()
+    shot(page, "connection-gone-en")
+    cut[0] = False
+    reload.click()
+    code_el = page.locator(".wb-app .wb-code[data-code]")
+    expect(code_el).to_have_text(code)
+    expect(notice).to_be_hidden()
+    with workbench.open(server.project_path) as project:
+        mine = [s.text for s in dl.Deliberation.load(project.store).statements.values() if s.author == code]
+    assert mine == [text]
+
+
 def test_a_slow_kernel_still_sends_every_widget_state_in_one_message(make_page, server):
     page = make_page(locale="en-US")
     routes, held, asked = [], [], []

@@ -10,6 +10,7 @@ import html
 import ipywidgets as w
 
 from ..i18n import Translator, available, catalog
+from .icons import icon_html
 
 # Phones first: one column, 44px+ touch targets, readable type. Class names are
 # ours (wb-*) so nothing leaks into JupyterLab's own styling.
@@ -75,13 +76,43 @@ def language_switch(current: str) -> w.ToggleButtons:
     return switch
 
 
+# Hidden until the page's frontend (workbench-lite, frontend/src/index.js) marks <body> as having lost
+# its kernel's connection (wb-offline: trying again) or given up (wb-gone: reload). It sits outside
+# .wb-app, on top of the screen, so it is seen whatever the app shows.
+CONNECTION_STYLE = """<style>
+.wb-connection { display: none; position: fixed; top: 0; left: 0; right: 0; z-index: 1000; margin: 0;
+  padding: 8px 12px; background: #fff3cd; color: #1d1d1d; border-bottom: 2px solid #8a6d00;
+  font-size: 17px; line-height: 1.45; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
+.wb-connection p { margin: 0; max-width: 680px; margin: 0 auto; }
+.wb-connection a { display: inline-flex; align-items: center; min-height: 44px; padding: 0 14px;
+  margin-left: 6px; background: #0b5cad; color: #fff; border-radius: 8px; text-decoration: none; font-weight: 600; }
+body.wb-offline .wb-connection, body.wb-gone .wb-connection { display: block; }
+.wb-connection .wb-conn-gone, body.wb-gone .wb-connection .wb-conn-lost { display: none; }
+body.wb-gone .wb-connection .wb-conn-gone { display: block; }
+</style>"""
+
+
+def connection_notice(tr: Translator) -> str:
+    """The notice shown while the page has no connection to its kernel, in the view's language."""
+    return (f'{CONNECTION_STYLE}<div class="wb-connection" role="status">'
+            f'<p class="wb-conn-lost">{icon_html("⚠")}{esc(tr("connection.lost"))}</p>'
+            f'<p class="wb-conn-gone">{icon_html("⚠")}{esc(tr("connection.gone"))} '
+            f'<a href="" class="wb-reload">{esc(tr("connection.reload"))}</a></p></div>')
+
+
 class View:
-    """Base for the stage views: a root ``widget`` and a translator ``tr``."""
+    """Base for the stage views: a root ``widget`` and a translator ``tr``.
+
+    What is displayed is ``widget`` after a ``connection`` notice (hidden until the page loses its
+    kernel); ``set_language`` relabels both.
+    """
 
     def __init__(self, language: str):
         self.tr = Translator(language)
         self.widget = w.VBox(layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
+        self.connection = w.HTML(connection_notice(self.tr))
+        self._shown = None
 
     @property
     def language(self) -> str:
@@ -92,6 +123,7 @@ class View:
 
         self.tr = Translator(language)
         present_in(language)  # the room counts this person under their new language
+        self.connection.value = connection_notice(self.tr)
         self.render()
 
     def render(self) -> None:  # pragma: no cover - abstract
@@ -123,4 +155,6 @@ class View:
             self._timer = None
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        if self._shown is None:
+            self._shown = w.VBox([self.connection, self.widget], layout=w.Layout(width="100%"))
+        return self._shown._repr_mimebundle_(**kwargs)
