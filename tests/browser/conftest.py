@@ -172,6 +172,13 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def kernel_id(page) -> str:
+    """The id of the kernel behind a rendered Voila page (Voila writes it into the page's config)."""
+    match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content())
+    assert match, "no kernelId in the rendered page"
+    return match.group(1)
+
+
 @pytest.fixture(name="shot")
 def shot_fixture():
     """``shot(page, name)``: see :func:`shot`."""

@@ -21,6 +21,7 @@ import workbench
 from workbench.i18n import Translator
 from workbench.purpose import deliberation as dl
 
+from .conftest import kernel_id
 from .test_purpose import app_url
 
 pytestmark = pytest.mark.browser
@@ -28,13 +29,12 @@ pytestmark = pytest.mark.browser
 expect = Expect()
 expect.set_options(timeout=30_000)
 TR = Translator("en")
-KERNEL_ID_RE = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
-def kernel_alive(server, kernel_id: str) -> bool:
+def kernel_alive(server, kernel: str) -> bool:
     for child in psutil.Process(server.proc.pid).children(recursive=True):
         try:
-            if f"kernel-{kernel_id}.json" in " ".join(child.cmdline()):
+            if f"kernel-{kernel}.json" in " ".join(child.cmdline()):
                 return True
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
@@ -161,10 +161,10 @@ def test_a_slow_kernel_still_sends_every_widget_state_in_one_message(make_page, 
 def test_leaving_the_page_ends_its_kernel(make_page, server):
     page = make_page(locale="en-US")
     join(page, server)
-    kernel_id = KERNEL_ID_RE.search(page.content()).group(1)
-    assert kernel_alive(server, kernel_id)
+    kernel = kernel_id(page)
+    assert kernel_alive(server, kernel)
     page.goto("about:blank")  # leaving the page (pagehide), as a closing tab does
     deadline = time.monotonic() + 30
-    while kernel_alive(server, kernel_id):
+    while kernel_alive(server, kernel):
         assert time.monotonic() < deadline, "the left page's kernel is still running after 30 s"
         time.sleep(0.3)

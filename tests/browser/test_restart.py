@@ -31,7 +31,7 @@ from workbench.i18n import Translator
 from workbench.purpose import deliberation as dl
 
 from .. import _server
-from .conftest import OUTPUT, Guard
+from .conftest import OUTPUT, Guard, kernel_id
 
 pytestmark = pytest.mark.browser
 
@@ -119,12 +119,6 @@ def assert_resumed(page, guard, project_path: Path, code: str, voted: int) -> No
     assert int(card.get_attribute("data-statement")) != voted
     expect(page.get_by_role("button", name=TR("purpose.join.new"), exact=True)).to_be_hidden()
     assert guard.problems() == [], guard.problems()
-
-
-def kernel_id(page) -> str:
-    match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content())
-    assert match, "no kernelId in the rendered page"
-    return match.group(1)
 
 
 def kernel_process(server, kernel: str) -> psutil.Process:

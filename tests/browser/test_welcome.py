@@ -16,6 +16,8 @@ import workbench
 from workbench.i18n import Translator, catalog
 from workbench.stages import STAGES
 
+from .conftest import kernel_id
+
 pytestmark = pytest.mark.browser
 
 WIDGET_TIMEOUT_MS = 90_000  # kernels take seconds to start on a 2-core laptop
@@ -34,12 +36,6 @@ def open_welcome(page, server, code: str, lang: str | None = None):
     expect(page).to_have_url(re.compile(re.escape(server.base_url + expected)))
     page.wait_for_selector(".wb-lang", state="visible", timeout=WIDGET_TIMEOUT_MS)
     return page.locator(".wb-app")
-
-
-def kernel_id(page) -> str:
-    match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.content())
-    assert match, "no kernelId in the rendered page"
-    return match.group(1)
 
 
 def assert_kernel_gone(page, server, kernel: str, timeout_s: float = 30.0) -> None:
