@@ -53,7 +53,7 @@ test-browser: $(VENV)/.installed-test system-deps
 	$(PY) -m pytest -q -m browser
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check workbench tests benchmarks
+	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed-test system-deps
 	$(PY) benchmarks/bench_store.py
