@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import stat
 
@@ -103,6 +104,19 @@ def test_the_file_and_then_its_folder_are_flushed_to_disk(tmp_path, monkeypatch)
     target = tmp_path / "model.joblib"
     write_atomic(target, b"weights")
     assert calls == [(False, target.stat().st_ino), (True, tmp_path.stat().st_ino)]
+
+
+def test_a_courtesy_file_is_replaced_whole_without_waiting_for_the_disk(tmp_path, monkeypatch):
+    from workbench import presence
+
+    calls = []
+    monkeypatch.setattr(_atomic.os, "fsync", calls.append)
+    monkeypatch.setattr(presence, "_mine", None)  # this test's record is not the test process's
+    path = presence.announce(tmp_path, "purpose", "participant", "en")  # sixty of these when a room arrives
+    presence.update_language(path, "es")
+    assert calls == []
+    assert json.loads(path.read_text())["language"] == "es"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
 
 
 def test_a_folder_that_cannot_be_fsynced_is_no_failure(tmp_path, monkeypatch):

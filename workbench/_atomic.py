@@ -30,8 +30,12 @@ def _fsync(path: Path, flags: int) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, mode: int | None = None) -> Iterator[Path]:
-    """Yield a temporary path in ``path``'s folder; on success it becomes ``path``, on failure it goes."""
+def atomic_path(path: str | os.PathLike, mode: int | None = None, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path in ``path``'s folder; on success it becomes ``path``, on failure it goes.
+
+    ``durable=False`` skips both fsyncs: still whole or not at all for every reader, but a power cut may
+    lose the write (for files that are only a courtesy, such as who is in the room right now).
+    """
     path = Path(path)
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
@@ -45,21 +49,24 @@ def atomic_path(path: str | os.PathLike, mode: int | None = None) -> Iterator[Pa
         if mode is not None:
             os.chmod(tmp, mode)  # exactly this, whatever the umask said
         yield tmp
-        _fsync(tmp, os.O_RDONLY)
+        if durable:
+            _fsync(tmp, os.O_RDONLY)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    if not durable:
+        return
     with contextlib.suppress(OSError):  # a folder cannot be opened or fsynced everywhere (Windows)
         _fsync(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = None) -> str:
+def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = None, durable: bool = True) -> str:
     """Write ``data`` (text as UTF-8) to ``path`` whole or not at all, making its folder; returns its sha256."""
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path, mode) as tmp:
+    with atomic_path(path, mode, durable) as tmp:
         tmp.write_bytes(raw)
     return hashlib.sha256(raw).hexdigest()

@@ -50,7 +50,7 @@ def announce(project_root: str | os.PathLike, app: str, role: str, language: str
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{os.getpid()}.json"
         write_atomic(path, json.dumps({"app": app, "role": role, "language": language, "pid": os.getpid(),
-                                       "since": time.time()}))
+                                       "since": time.time()}), durable=False)  # no fsync per arrival
     except OSError:
         return None  # presence is a courtesy; never stop an app for it
     global _mine
@@ -74,7 +74,7 @@ def update_language(path: Path | None, language: str) -> None:
         if data.get("language") == language:
             return
         data["language"] = str(language)
-        write_atomic(path, json.dumps(data))
+        write_atomic(path, json.dumps(data), durable=False)
 
 
 def set_language(language: str) -> None:
