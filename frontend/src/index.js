@@ -203,7 +203,7 @@ function start() {
   const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
   const baseUrl = config.baseUrl || "/";
   const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}${baseUrl}`;
-  const kernel = new Kernel(wsUrl, config.kernelId);
+  const kernel = new Kernel(wsUrl, config.kernelId, baseUrl);
   const manager = new Manager(kernel);
   window.workbenchManager = manager; // for the browser tests and for debugging in a console
   // The views' connection notice (workbench/ui/_base.py) shows while <body> says the kernel is out of reach.

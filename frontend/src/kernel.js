@@ -120,10 +120,11 @@ const OPENED = "workbench:kernel-open";
 const MAX_TRIES = 12; // 0.5 s, 1 s, 2 s ... then every 15 s: about two minutes in all
 
 export class Kernel {
-  constructor(wsUrl, kernelId) {
+  constructor(wsUrl, kernelId, baseUrl = "/") {
     this.id = kernelId;
     this.session = uuid();
     this.url = `${wsUrl}api/kernels/${encodeURIComponent(kernelId)}/channels?session_id=${this.session}`;
+    this.resource = `${baseUrl}api/kernels/${encodeURIComponent(kernelId)}`;
     this.comms = new Map();
     this.targets = new Map();
     this.callbacks = new Map();
@@ -165,6 +166,7 @@ export class Kernel {
     ws.onclose = () => {
       if (this.closed || ws !== this.ws) return;
       if (this.opened && this.tries === 0) this.onConnection("offline");
+      if (this.opened && this.tries >= 1) this.checkGone();
       if (this.tries >= this.maxTries) {
         if (this.opened) this.onConnection("gone");
         return;
@@ -174,6 +176,18 @@ export class Kernel {
       this.timer = setTimeout(() => this.connect(), wait);
     };
     this.ws = ws;
+  }
+
+  // After each failed try: is the kernel still there? A phone that slept past the culler's idle time comes
+  // back to a kernel that was shut down; it can only reload (a new kernel), so say so now rather than
+  // after two minutes of tries. Any answer but 404 (or no answer: still offline) keeps trying.
+  checkGone() {
+    fetch(this.resource, { credentials: "same-origin", cache: "no-store" }).then((response) => {
+      if (response.status !== 404 || this.closed || (this.ws && this.ws.readyState === WebSocket.OPEN)) return;
+      clearTimeout(this.timer);
+      this.tries = this.maxTries;
+      this.onConnection("gone");
+    }).catch(() => {});
   }
 
   // Try again now (the phone says it is online again), whether waiting between tries or given up.
@@ -236,6 +250,12 @@ export class Kernel {
       return;
     }
     if (msg.channel !== "iopub") return;
+    if (type === "status" && !parent && ["restarting", "dead"].includes(msg.content.execution_state)) {
+      // The server's word that the kernel died (and was restarted empty, without this page's widgets).
+      this.tries = this.maxTries;
+      this.onConnection("gone");
+      return;
+    }
     if (type === "comm_open") {
       const handler = this.targets.get(msg.content.target_name);
       if (!handler) return;

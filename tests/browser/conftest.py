@@ -71,7 +71,8 @@ def browser():
 class Guard:
     """What a page did that an offline, error-free app must not do."""
 
-    def __init__(self):
+    def __init__(self, allowed_errors: re.Pattern | None = None):
+        self.allowed_errors = allowed_errors  # console errors a test provokes on purpose
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.foreign: list[str] = []
@@ -102,7 +103,7 @@ class Guard:
             route.abort()
 
     def _console(self, msg) -> None:
-        if msg.type == "error":
+        if msg.type == "error" and not (self.allowed_errors and self.allowed_errors.search(msg.text)):
             loc = msg.location or {}
             self.console_errors.append(f"{msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
 
@@ -126,16 +127,19 @@ def _safe_name(text: str) -> str:
 
 @pytest.fixture
 def make_page(browser, request):
-    """``make_page(**context_options)``: a new context and page, guarded (see module doc)."""
+    """``make_page(**context_options)``: a new context and page, guarded (see module doc).
+
+    ``allowed_errors``: a pattern for console errors the test provokes on purpose (nothing else is let by).
+    """
     opened = []
 
-    def _make(**context_options):
+    def _make(allowed_errors: re.Pattern | None = None, **context_options):
         context_options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**context_options)
         context.set_default_timeout(WIDGET_TIMEOUT_MS)
         context.set_default_navigation_timeout(60_000)
         page = context.new_page()
-        guard = Guard()
+        guard = Guard(allowed_errors)
         guard.watch(context, page)
         opened.append((context, page, guard))
         return page

@@ -122,6 +122,37 @@ def test_a_page_without_its_connection_says_so_and_offers_a_reload_that_resumes(
     assert mine == [text]
 
 
+def test_a_page_whose_kernel_was_culled_meanwhile_offers_the_reload_at_once(make_page, server):
+    # A phone that slept past the culler's idle time: its kernel is gone, trying again cannot help.
+    # (The browser logs the refused websockets and the 404s of the page asking whether its kernel is there.)
+    page = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US",
+                     allowed_errors=re.compile(r"WebSocket connection to .*/channels|status of 404"))
+    cut = [False]
+    page.route_web_socket(re.compile(r"/channels"), lambda ws: ws.close() if cut[0] else ws.connect_to_server())
+    code = join(page, server)
+    kernel = kernel_id(page)
+    cut[0] = True  # asleep: the connection is gone, and then the kernel (as the culler does it)
+    page.evaluate("() => window.workbenchManager.kernel.ws.close()")
+    notice = page.locator(".wb-connection")
+    expect(notice.locator(".wb-conn-lost")).to_be_visible()
+    page.evaluate("""async (id) => {
+        const form = new FormData();
+        form.append("_xsrf", (document.cookie.match(/\\b_xsrf=([^;]*)/) || [])[1] || "");
+        await fetch(`/voila/api/shutdown/${id}`, {method: "POST", body: form, credentials: "same-origin"});
+    }""", kernel)
+    cut[0] = False  # awake: the network is there, the kernel is not
+    started = time.monotonic()
+    expect(notice.locator(".wb-conn-gone")).to_be_visible(timeout=30_000)
+    assert time.monotonic() - started < 20, "the reload came only after the page ran out of tries"
+    kernel_state = "() => [window.workbenchManager.kernel.tries, window.workbenchManager.kernel.maxTries]"
+    tries, max_tries = page.evaluate(kernel_state)
+    assert tries == max_tries, "the page still tries a kernel that is gone"
+    notice.get_by_role("link", name=TR("connection.reload")).click()
+    expect(page.locator(".wb-app .wb-code[data-code]")).to_have_text(code)
+    expect(notice).to_be_hidden()
+    assert kernel_id(page) != kernel
+
+
 def test_a_slow_kernel_still_sends_every_widget_state_in_one_message(make_page, server):
     page = make_page(locale="en-US")
     routes, held, asked = [], [], []

@@ -183,6 +183,11 @@ def test_a_killed_kernel_loses_nothing_and_the_participant_resumes(browser, own_
         proc = kernel_process(server, kernel)  # (the purpose app writes no presence file to find it by)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=20)
+        # The server restarts the kernel empty (without this page's widgets) and says so: the page asks
+        # for a reload, in the participant's language.
+        gone = page.locator(".wb-connection .wb-conn-gone")
+        expect(gone).to_be_visible(timeout=30_000)
+        expect(gone).to_contain_text(TR("connection.gone"))
         reload(page, guard)
         assert_resumed(page, guard, server.project_path, code, voted)
         assert kernel_id(page) != kernel, "the reloaded page is not on a new kernel"
@@ -197,7 +202,10 @@ def test_a_restarted_server_keeps_the_participant_logged_in_and_their_work(brows
 
         _server.stop_server(server)
         assert server.proc.poll() is not None
+        expect(page.locator(".wb-connection .wb-conn-lost")).to_be_visible(timeout=30_000)
         server = own_server["server"] = serve_again(server, tmp_path)
+        # The page reaches the new server, which has no kernel of that id: a reload is what helps now.
+        expect(page.locator(".wb-connection .wb-conn-gone")).to_be_visible(timeout=60_000)
         reload(page, guard)
         assert_resumed(page, guard, server.project_path, code, voted)  # not sent to /login: the cookie held
         assert server.log_text().count("Commons Workbench: serving") == 1  # the new process served it
