@@ -83,7 +83,7 @@ CONNECTION_STYLE = """<style>
 .wb-connection { display: none; position: fixed; top: 0; left: 0; right: 0; z-index: 1000; margin: 0;
   padding: 8px 12px; background: #fff3cd; color: #1d1d1d; border-bottom: 2px solid #8a6d00;
   font-size: 17px; line-height: 1.45; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
-.wb-connection p { margin: 0; max-width: 680px; margin: 0 auto; }
+.wb-connection p { max-width: 680px; margin: 0 auto; }
 .wb-connection a { display: inline-flex; align-items: center; min-height: 44px; padding: 0 14px;
   margin-left: 6px; background: #0b5cad; color: #fff; border-radius: 8px; text-decoration: none; font-weight: 600; }
 body.wb-offline .wb-connection, body.wb-gone .wb-connection { display: block; }
