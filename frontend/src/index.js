@@ -154,11 +154,12 @@ class Manager extends ManagerBase {
   }
 }
 
-async function drawWidget(manager, modelId, host) {
+async function drawWidget(manager, modelId, host, fallback) {
   await manager.load();
   const model = await manager.get_model(modelId);
   const view = await manager.create_view(model);
   Widget.attach(view.luminoWidget, host);
+  if (fallback) fallback.remove();
 }
 
 function drawOutput(output, host, manager) {
@@ -172,7 +173,17 @@ function drawOutput(output, host, manager) {
     pre.textContent = `${output.ename}: ${output.evalue}`;
     host.appendChild(pre);
   } else if (data[WIDGET_VIEW]) {
-    drawWidget(manager, data[WIDGET_VIEW].model_id, host).catch((err) => console.error("workbench: widget", err));
+    // A view's HTML fallback (its connection notice, workbench/ui/_base.py) stands in until the widget
+    // arrives: a page that never reaches its kernel then says so instead of staying blank.
+    let fallback = null;
+    if (data["text/html"] !== undefined) {
+      fallback = document.createElement("div");
+      fallback.className = "wb-fallback";
+      fallback.innerHTML = [].concat(data["text/html"]).join("");
+      host.appendChild(fallback);
+    }
+    drawWidget(manager, data[WIDGET_VIEW].model_id, host, fallback)
+      .catch((err) => console.error("workbench: widget", err));
   } else if (data["text/html"] !== undefined || data["image/svg+xml"] !== undefined) {
     host.innerHTML = [].concat(data["text/html"] ?? data["image/svg+xml"]).join("");
   } else if (data["image/png"] || data["image/jpeg"]) {

@@ -135,8 +135,9 @@ export class Kernel {
     this.maxTries = MAX_TRIES;
     this.closed = false;
     this.opened = false; // connected at least once
-    // Told "offline" when an open connection drops, "online" when it is back, "gone" when the tries run
-    // out (the page shows a notice; see workbench/ui/_base.py).
+    this.down = false; // "offline" told, "online" not yet
+    // Told "offline" when a connection drops or the first one fails, "online" when it is back, "gone"
+    // when trying again cannot help (the page shows a notice; see workbench/ui/_base.py).
     this.onConnection = () => {};
     this.connect();
   }
@@ -146,8 +147,11 @@ export class Kernel {
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.tries = 0;
-      if (this.opened) this.onConnection("online");
       this.opened = true;
+      if (this.down) {
+        this.down = false;
+        this.onConnection("online");
+      }
       // When the page first reached its kernel, on the page's own clock (the arrivals benchmark reads it).
       if (!performance.getEntriesByName(OPENED, "mark").length) performance.mark(OPENED);
       const queued = this.queue.splice(0);
@@ -165,10 +169,13 @@ export class Kernel {
     };
     ws.onclose = () => {
       if (this.closed || ws !== this.ws) return;
-      if (this.opened && this.tries === 0) this.onConnection("offline");
-      if (this.opened && this.tries >= 1) this.checkGone();
+      if (!this.down) {
+        this.down = true;
+        this.onConnection("offline");
+      }
+      if (this.tries >= 1) this.checkGone();
       if (this.tries >= this.maxTries) {
-        if (this.opened) this.onConnection("gone");
+        this.onConnection("gone");
         return;
       }
       // Back off: 0.5 s, 1 s, 2 s ... up to 15 s between tries (a workshop's Wi-Fi drops and returns).

@@ -41,6 +41,15 @@ def kernel_alive(server, kernel: str) -> bool:
     return False
 
 
+def shut_down(page, kernel: str) -> None:
+    """Shut the page's kernel down from the page's own session, as the culler or Voila's beacon would."""
+    page.evaluate("""async (id) => {
+        const form = new FormData();
+        form.append("_xsrf", (document.cookie.match(/\\b_xsrf=([^;]*)/) || [])[1] || "");
+        await fetch(`/voila/api/shutdown/${id}`, {method: "POST", body: form, credentials: "same-origin"});
+    }""", kernel)
+
+
 def join(page, server) -> str:
     page.goto(app_url(server, server.codes.workshop), wait_until="commit")
     page.get_by_role("button", name=TR("purpose.join.new"), exact=True).click()
@@ -135,11 +144,7 @@ def test_a_page_whose_kernel_was_culled_meanwhile_offers_the_reload_at_once(make
     page.evaluate("() => window.workbenchManager.kernel.ws.close()")
     notice = page.locator(".wb-connection")
     expect(notice.locator(".wb-conn-lost")).to_be_visible()
-    page.evaluate("""async (id) => {
-        const form = new FormData();
-        form.append("_xsrf", (document.cookie.match(/\\b_xsrf=([^;]*)/) || [])[1] || "");
-        await fetch(`/voila/api/shutdown/${id}`, {method: "POST", body: form, credentials: "same-origin"});
-    }""", kernel)
+    shut_down(page, kernel)
     cut[0] = False  # awake: the network is there, the kernel is not
     started = time.monotonic()
     expect(notice.locator(".wb-conn-gone")).to_be_visible(timeout=30_000)
@@ -149,6 +154,66 @@ def test_a_page_whose_kernel_was_culled_meanwhile_offers_the_reload_at_once(make
     assert tries == max_tries, "the page still tries a kernel that is gone"
     notice.get_by_role("link", name=TR("connection.reload")).click()
     expect(page.locator(".wb-app .wb-code[data-code]")).to_have_text(code)
+    expect(notice).to_be_hidden()
+    assert kernel_id(page) != kernel
+
+
+def test_a_page_that_cannot_reach_its_kernel_at_first_says_so_and_draws_once_it_can(make_page, server):
+    # The page arrived, then the Wi-Fi dropped before its websocket opened: no widget can be drawn yet.
+    page = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    cut = [True]
+    page.route_web_socket(re.compile(r"/channels"), lambda ws: ws.close() if cut[0] else ws.connect_to_server())
+    page.goto(app_url(server, server.codes.workshop), wait_until="commit")
+    notice = page.locator(".wb-connection")
+    expect(notice.locator(".wb-conn-lost")).to_have_text(f"⚠ {TR('connection.lost')}")
+    expect(notice.locator(".wb-conn-lost")).to_be_in_viewport()
+    assert page.evaluate("() => window.workbenchManager.kernel.opened") is False
+
+    cut[0] = False
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.get_by_role("button", name=TR("purpose.join.new"), exact=True).click()
+    expect(page.locator(".wb-app .wb-code[data-code]")).to_be_visible()
+    expect(page.locator(".wb-fallback")).to_have_count(0)  # the widgets' own notice took over
+    expect(notice).to_have_count(1)
+    expect(notice).to_be_hidden()
+
+
+def test_the_facilitators_room_says_when_it_lost_its_kernel_too(make_page, server):
+    # Voila's own frontend (facilitator pages) reconnects by itself; our template's script tells the page.
+    # (Voila logs "Connection lost, reconnecting" as an error, and the browser the refused websockets and 404s.)
+    page = make_page(locale="en-US",
+                     allowed_errors=re.compile(r"WebSocket connection to .*/channels|status of 404|Connection lost"))
+    routes, cut = [], [False]
+
+    def route(ws):
+        routes.append(ws)
+        if cut[0]:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/channels"), route)
+    page.goto(f"{server.base_url}/login?code={server.codes.facilitator}")
+    page.goto(f"{server.base_url}/voila/render/room.ipynb?lang=en")
+    page.wait_for_selector(".wb-app .wb-ok", state="visible", timeout=90_000)
+    notice = page.locator(".wb-connection")
+    expect(notice).to_be_hidden()
+    kernel = kernel_id(page)
+
+    cut[0] = True  # the laptop's browser lost the server for a while
+    routes[-1].close()
+    expect(notice.locator(".wb-conn-lost")).to_have_text(f"⚠ {TR('connection.lost')}")
+    expect(notice.locator(".wb-conn-lost")).to_be_in_viewport()
+    cut[0] = False  # back: Voila's next try connects and the notice goes
+    expect(notice).to_be_hidden(timeout=30_000)
+
+    cut[0] = True  # away again, and meanwhile the kernel was shut down: only a reload can help
+    routes[-1].close()
+    shut_down(page, kernel)
+    expect(notice.locator(".wb-conn-gone")).to_be_visible(timeout=30_000)
+    cut[0] = False
+    notice.get_by_role("link", name=TR("connection.reload")).click()
+    page.wait_for_selector(".wb-app .wb-ok", state="visible", timeout=90_000)
     expect(notice).to_be_hidden()
     assert kernel_id(page) != kernel
 

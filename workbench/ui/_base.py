@@ -104,7 +104,8 @@ class View:
     """Base for the stage views: a root ``widget`` and a translator ``tr``.
 
     What is displayed is ``widget`` after a ``connection`` notice (hidden until the page loses its
-    kernel); ``set_language`` relabels both.
+    kernel; also the display's HTML fallback, for a page that never reaches its kernel);
+    ``set_language`` relabels both.
     """
 
     def __init__(self, language: str):
@@ -157,4 +158,9 @@ class View:
     def _repr_mimebundle_(self, **kwargs):
         if self._shown is None:
             self._shown = w.VBox([self.connection, self.widget], layout=w.Layout(width="100%"))
-        return self._shown._repr_mimebundle_(**kwargs)
+        bundle = dict(self._shown._repr_mimebundle_(**kwargs))
+        # Drawn by the participant page (workbench-lite) until the widgets arrive over the kernel's
+        # websocket, so a page whose first connection fails still shows the notice, not a blank page.
+        # Frontends with a widget renderer (JupyterLab, Voila's own) prefer the widget.
+        bundle["text/html"] = self.connection.value
+        return bundle
