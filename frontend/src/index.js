@@ -42,10 +42,58 @@ class OutputModel extends base.DOMWidgetModel {
       _model_module_version: "1.0.0", _view_module_version: "1.0.0", msg_id: "", outputs: [],
     };
   }
+
+  // ``with out:`` in the kernel sets msg_id to the message being handled (a click's comm message) and
+  // back to "" after; the outputs in between come with that parent. The hook is set here, as the update
+  // arrives, not when the (asynchronously deserialised) state changes: the outputs follow at once.
+  _handle_comm_msg(msg) {
+    const data = msg.content.data || {};
+    if (data.method === "update" && data.state && "msg_id" in data.state) this.capture(data.state.msg_id);
+    return super._handle_comm_msg(msg);
+  }
+
+  capture(msgId) {
+    const kernel = this.widget_manager.kernel;
+    if (this._capturing) kernel.removeMessageHook(this._capturing, this._hook);
+    this._hook = this._hook || ((msg) => this.add(msg));
+    this._capturing = msgId;
+    if (msgId) kernel.registerMessageHook(msgId, this._hook);
+  }
+
+  // One captured output into ``outputs``, sent back to the kernel (so ``out.outputs`` there is what is shown,
+  // as with JupyterLab's Output widget).
+  add(msg) {
+    const type = msg.header.msg_type;
+    const content = msg.content;
+    let outputs = this._clearNext ? [] : [...(this.get("outputs") || [])];
+    this._clearNext = false;
+    if (type === "clear_output") {
+      if (content.wait) {
+        this._clearNext = true; // cleared when the next output comes, so the area does not flicker
+        return;
+      }
+      outputs = [];
+    } else if (type === "stream") {
+      const last = outputs[outputs.length - 1];
+      if (last && last.output_type === "stream" && last.name === content.name) {
+        outputs[outputs.length - 1] = { ...last, text: last.text + content.text };
+      } else {
+        outputs.push({ output_type: "stream", name: content.name, text: content.text });
+      }
+    } else if (type === "error") {
+      outputs.push({ output_type: "error", ename: content.ename, evalue: content.evalue, traceback: content.traceback });
+    } else {
+      const output = { output_type: type, data: content.data || {}, metadata: content.metadata || {} };
+      if (type === "execute_result") output.execution_count = content.execution_count;
+      outputs.push(output);
+    }
+    this.set("outputs", outputs);
+    this.save_changes();
+  }
 }
 
-// What an Output widget holds as state (its ``outputs``: append_display_data, clear_output, outputs = ...).
-// Output captured with ``with out:`` from a running cell is not drawn here (no participant app uses it).
+// What an Output widget holds (its ``outputs``: append_display_data, clear_output, outputs = ..., and what
+// ``with out:`` captured in a callback).
 class OutputView extends base.DOMWidgetView {
   render() {
     this.el.classList.add("jupyter-widgets", "widget-output");

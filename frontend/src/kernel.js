@@ -117,6 +117,7 @@ export class Comm {
 }
 
 const OPENED = "workbench:kernel-open";
+const CAPTURED = new Set(["stream", "display_data", "execute_result", "error", "clear_output"]);
 const MAX_TRIES = 12; // 0.5 s, 1 s, 2 s ... then every 15 s: about two minutes in all
 
 export class Kernel {
@@ -129,6 +130,7 @@ export class Kernel {
     this.targets = new Map();
     this.callbacks = new Map();
     this.replies = new Map();
+    this.hooks = new Map(); // msg_id -> stack of hooks: what an Output widget captures (``with out:``)
     this.queue = [];
     this.ws = null;
     this.tries = 0;
@@ -212,6 +214,21 @@ export class Kernel {
 
   registerCommTarget(name, handler) { this.targets.set(name, handler); }
 
+  // Outputs (stream, display data, errors, clear) whose parent is msgId go to the hook last registered
+  // for it instead of the request's callbacks, as JupyterLab's kernel message hooks do for Output widgets.
+  registerMessageHook(msgId, hook) {
+    if (!this.hooks.has(msgId)) this.hooks.set(msgId, []);
+    this.hooks.get(msgId).push(hook);
+  }
+
+  removeMessageHook(msgId, hook) {
+    const stack = this.hooks.get(msgId);
+    if (!stack) return;
+    const at = stack.lastIndexOf(hook);
+    if (at >= 0) stack.splice(at, 1);
+    if (!stack.length) this.hooks.delete(msgId);
+  }
+
   createComm(targetName, commId) {
     const comm = new Comm(this, commId || uuid(), targetName);
     this.comms.set(comm.comm_id, comm);
@@ -261,6 +278,11 @@ export class Kernel {
       // The server's word that the kernel died (and was restarted empty, without this page's widgets).
       this.tries = this.maxTries;
       this.onConnection("gone");
+      return;
+    }
+    const hooks = parent && CAPTURED.has(type) ? this.hooks.get(parent) : undefined;
+    if (hooks) {
+      hooks[hooks.length - 1](msg);
       return;
     }
     if (type === "comm_open") {
