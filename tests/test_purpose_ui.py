@@ -12,6 +12,7 @@ from workbench.i18n import Translator
 from workbench.purpose import charter as ch
 from workbench.purpose import deliberation as dl
 from workbench.purpose.deliberation import Deliberation
+from workbench.ui._base import PLACEHOLDER_MIME
 from workbench.ui.purpose import FacilitatorView, ParticipantView
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -143,7 +144,7 @@ def test_the_page_shows_the_connection_notice_in_the_views_language(project):
     bundle = view._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == shown
     # Until the widgets arrive (or if they never do) the page draws the notice from the HTML fallback.
-    assert bundle["text/html"] == view.connection.value
+    assert bundle[PLACEHOLDER_MIME] == view.connection.value and "text/html" not in bundle
 
 
 def test_facilitator_moderates_seed_hide_show_merge(project):

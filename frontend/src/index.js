@@ -29,6 +29,7 @@ import { Widget } from "@lumino/widgets";
 import { Kernel } from "./kernel.js";
 
 const WIDGET_VIEW = "application/vnd.jupyter.widget-view+json";
+const PLACEHOLDER = "application/vnd.workbench.placeholder+html";
 const OUTPUT = "@jupyter-widgets/output";
 const CONTROL_TARGET = "jupyter.widget.control";
 const CONTROL_VERSION = "1.0.0";
@@ -221,13 +222,13 @@ function drawOutput(output, host, manager) {
     pre.textContent = `${output.ename}: ${output.evalue}`;
     host.appendChild(pre);
   } else if (data[WIDGET_VIEW]) {
-    // A view's HTML fallback (its connection notice, workbench/ui/_base.py) stands in until the widget
+    // A view's placeholder (its connection notice, workbench/ui/_base.py) stands in until the widget
     // arrives: a page that never reaches its kernel then says so instead of staying blank.
     let fallback = null;
-    if (data["text/html"] !== undefined) {
+    if (data[PLACEHOLDER] !== undefined) {
       fallback = document.createElement("div");
       fallback.className = "wb-fallback";
-      fallback.innerHTML = [].concat(data["text/html"]).join("");
+      fallback.innerHTML = [].concat(data[PLACEHOLDER]).join("");
       host.appendChild(fallback);
     }
     drawWidget(manager, data[WIDGET_VIEW].model_id, host, fallback)

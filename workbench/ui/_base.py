@@ -92,6 +92,9 @@ body.wb-gone .wb-connection .wb-conn-gone { display: block; }
 </style>"""
 
 
+PLACEHOLDER_MIME = "application/vnd.workbench.placeholder+html"
+
+
 def connection_notice(tr: Translator) -> str:
     """The notice shown while the page has no connection to its kernel, in the view's language."""
     return (f'{CONNECTION_STYLE}<div class="wb-connection" role="status">'
@@ -104,7 +107,7 @@ class View:
     """Base for the stage views: a root ``widget`` and a translator ``tr``.
 
     What is displayed is ``widget`` after a ``connection`` notice (hidden until the page loses its
-    kernel; also the display's HTML fallback, for a page that never reaches its kernel);
+    kernel; also the display's placeholder, for a page that never reaches its kernel);
     ``set_language`` relabels both.
     """
 
@@ -161,6 +164,7 @@ class View:
         bundle = dict(self._shown._repr_mimebundle_(**kwargs))
         # Drawn by the participant page (workbench-lite) until the widgets arrive over the kernel's
         # websocket, so a page whose first connection fails still shows the notice, not a blank page.
-        # Frontends with a widget renderer (JupyterLab, Voila's own) prefer the widget.
-        bundle["text/html"] = self.connection.value
+        # A type of our own, not text/html: other frontends ignore it (JupyterLab would show a sanitised
+        # text/html, without the style that hides the notice, in a notebook opened untrusted).
+        bundle[PLACEHOLDER_MIME] = self.connection.value
         return bundle
