@@ -111,21 +111,32 @@ def test_what_with_out_captures_in_a_callback_is_drawn_and_sent_back(make_page, 
     def click(name):
         page.get_by_role("button", name=name, exact=True).click()
 
+    def count_outputs():
+        # ipywidgets sends a model's updates one at a time (the next waits for the kernel to finish the
+        # last), so the Output's newest outputs can still be on their way when the next click leaves.
+        # Wait for them to reach the kernel first, as a person reading the page before clicking would.
+        page.wait_for_function("""async () => {
+            const models = await Promise.all(Object.values(window.workbenchManager._models));
+            const outputs = models.filter((m) => m.name === "OutputModel");
+            return outputs.length === 1 && outputs.every((m) => m._pending_msgs === 0 && m._msg_buffer === null);
+        }""")
+        click("Count")
+
     expect(page.locator("main")).to_contain_text("outside any widget")  # the cell's own output
     click("Show")
     expect(out).to_contain_text("printed inside\nand a second line")
     expect(out.locator("b.probe-html i")).to_have_text("as HTML")
-    click("Count")
+    count_outputs()
     expect(count).to_have_text("outputs: 2 stream,display_data")  # the two prints are one stream
 
     click("Fresh")  # cleared when the next output comes
     expect(out).to_have_text("fresh start")
     expect(out.locator("b.probe-html")).to_have_count(0)
-    click("Count")
+    count_outputs()
     expect(count).to_have_text("outputs: 1 stream")
 
     click("Fail")  # an exception inside ``with out:`` is shown there, not lost
     expect(out).to_contain_text("ValueError: boom")
-    click("Count")
+    count_outputs()
     expect(count).to_have_text("outputs: 2 stream,error")
     expect(out).not_to_contain_text("outside any widget")
