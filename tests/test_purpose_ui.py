@@ -143,7 +143,7 @@ def test_the_page_shows_the_connection_notice_in_the_views_language(project):
     assert Translator("en")("connection.lost") not in view.connection.value
     bundle = view._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == shown
-    # Until the widgets arrive (or if they never do) the page draws the notice from the HTML fallback.
+    # Until the widgets arrive (or if they never do) the participant page draws the notice from this.
     assert bundle[PLACEHOLDER_MIME] == view.connection.value and "text/html" not in bundle
 
 

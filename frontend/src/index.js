@@ -203,12 +203,12 @@ class Manager extends ManagerBase {
   }
 }
 
-async function drawWidget(manager, modelId, host, fallback) {
+async function drawWidget(manager, modelId, host, placeholder) {
   await manager.load();
   const model = await manager.get_model(modelId);
   const view = await manager.create_view(model);
   Widget.attach(view.luminoWidget, host);
-  if (fallback) fallback.remove();
+  if (placeholder) placeholder.remove();
 }
 
 function drawOutput(output, host, manager) {
@@ -224,14 +224,14 @@ function drawOutput(output, host, manager) {
   } else if (data[WIDGET_VIEW]) {
     // A view's placeholder (its connection notice, workbench/ui/_base.py) stands in until the widget
     // arrives: a page that never reaches its kernel then says so instead of staying blank.
-    let fallback = null;
+    let placeholder = null;
     if (data[PLACEHOLDER] !== undefined) {
-      fallback = document.createElement("div");
-      fallback.className = "wb-fallback";
-      fallback.innerHTML = [].concat(data[PLACEHOLDER]).join("");
-      host.appendChild(fallback);
+      placeholder = document.createElement("div");
+      placeholder.className = "wb-placeholder";
+      placeholder.innerHTML = [].concat(data[PLACEHOLDER]).join("");
+      host.appendChild(placeholder);
     }
-    drawWidget(manager, data[WIDGET_VIEW].model_id, host, fallback)
+    drawWidget(manager, data[WIDGET_VIEW].model_id, host, placeholder)
       .catch((err) => console.error("workbench: widget", err));
   } else if (data["text/html"] !== undefined || data["image/svg+xml"] !== undefined) {
     host.innerHTML = [].concat(data["text/html"] ?? data["image/svg+xml"]).join("");

@@ -136,7 +136,6 @@ export class Kernel {
     this.tries = 0;
     this.maxTries = MAX_TRIES;
     this.closed = false;
-    this.opened = false; // connected at least once
     this.down = false; // "offline" told, "online" not yet
     // Told "offline" when a connection drops or the first one fails, "online" when it is back, "gone"
     // when trying again cannot help (the page shows a notice; see workbench/ui/_base.py).
@@ -149,7 +148,6 @@ export class Kernel {
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.tries = 0;
-      this.opened = true;
       if (this.down) {
         this.down = false;
         this.onConnection("online");
@@ -193,10 +191,15 @@ export class Kernel {
   checkGone() {
     fetch(this.resource, { credentials: "same-origin", cache: "no-store" }).then((response) => {
       if (response.status !== 404 || this.closed || (this.ws && this.ws.readyState === WebSocket.OPEN)) return;
-      clearTimeout(this.timer);
-      this.tries = this.maxTries;
-      this.onConnection("gone");
+      this.giveUp();
     }).catch(() => {});
+  }
+
+  // Stop trying: only a reload (a new kernel) can help. retryNow() still tries once more if asked.
+  giveUp() {
+    clearTimeout(this.timer);
+    this.tries = this.maxTries;
+    this.onConnection("gone");
   }
 
   // Try again now (the phone says it is online again), whether waiting between tries or given up.
@@ -276,8 +279,7 @@ export class Kernel {
     if (msg.channel !== "iopub") return;
     if (type === "status" && !parent && ["restarting", "dead"].includes(msg.content.execution_state)) {
       // The server's word that the kernel died (and was restarted empty, without this page's widgets).
-      this.tries = this.maxTries;
-      this.onConnection("gone");
+      this.giveUp();
       return;
     }
     const hooks = parent && CAPTURED.has(type) ? this.hooks.get(parent) : undefined;
