@@ -21,6 +21,9 @@ from ..apps import FACILITATOR, PARTICIPANT, ROLES
 
 PROJECT_ENV = "WORKBENCH_PROJECT"
 ROLE_ENV = "HTTP_X_WORKBENCH_ROLE"
+# Set by the server's identity provider from the verified cookie and the connection (never from the browser):
+SESSION_ENV = "HTTP_X_WORKBENCH_SESSION"  # the signed cookie's session id
+CLIENT_ENV = "HTTP_X_WORKBENCH_CLIENT"  # the client's address as the server saw it
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,20 @@ def app_context() -> AppContext:
         role = FACILITATOR if "VOILA_KERNEL_ID" not in os.environ else PARTICIPANT
     query = parse_qs(os.environ.get("QUERY_STRING", ""))
     return AppContext(os.environ.get(PROJECT_ENV), role, _language((query.get("lang") or [None])[0]))
+
+
+def client_keys() -> list[str]:
+    """Who is typing, for the shared limiter (workbench.limits): address, cookie session, this kernel.
+
+    Outside ``workbench serve`` (JupyterLab, tests) only the process is known.
+    """
+    keys = []
+    if os.environ.get(CLIENT_ENV):
+        keys.append(f"addr:{os.environ[CLIENT_ENV]}")
+    if os.environ.get(SESSION_ENV):
+        keys.append(f"session:{os.environ[SESSION_ENV]}")
+    keys.append(f"kernel:{os.environ.get('VOILA_KERNEL_ID') or os.getpid()}")
+    return keys
 
 
 def _language(tag: str | None) -> str | None:
