@@ -20,6 +20,7 @@ from ..errors import WorkbenchError
 COMMANDS = {
     "init": "init",
     "verify": "verify",
+    "checkpoint": "checkpoint",
     "serve": "serve",
     "demo": "demo",
     "info": "info",
