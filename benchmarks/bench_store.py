@@ -22,49 +22,65 @@ from pathlib import Path
 import _results
 
 KIND = "bench.appended"
-VARIANTS = ("as-is", "pooled", "flock", "pooled+flock")
+VARIANTS = ("as-is", "no-lock", "raw-sqlite3")
 
 
-def _apply_variant(variant: str) -> None:
-    """What-if experiments, in the writer process only (the store itself is not changed).
+def _without_lock(store) -> None:
+    """The store with its OS write lock taken out: writers wait in SQLite's busy handler instead."""
+    from workbench.store._sql import _NoLock
 
-    - ``pooled``: keep one SQLite connection per process instead of opening and closing one
-      per append (``NullPool``); closing the last connection to a WAL database checkpoints it.
-    - ``flock``: writers queue on an OS file lock around each write transaction, so they block
-      in the kernel instead of polling in SQLite's busy handler (sleeps of up to 100 ms).
-    """
-    if "pooled" in variant:
-        import sqlalchemy.pool
-
-        sqlalchemy.pool.NullPool = sqlalchemy.pool.SingletonThreadPool
+    store._write_lock = _NoLock()
 
 
-def _with_flock(store) -> None:
-    import fcntl
+class _RawStore:
+    """The floor: the same hash-chained insert through plain ``sqlite3`` at the store's durability
+    (WAL, synchronous=FULL, BEGIN IMMEDIATE, busy timeout), with no SQLAlchemy, checks or lock."""
 
-    from sqlalchemy.engine import make_url
+    def __init__(self, url: str):
+        import sqlite3
 
-    lock = open(make_url(store.url).database + ".bench-lock", "a+")  # noqa: SIM115 - lives as long as the process
-    inner = store._append_once
+        from sqlalchemy.engine import make_url
 
-    def locked(prepared):
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        self.con = sqlite3.connect(make_url(url).database, timeout=30, isolation_level=None)
+        self.con.execute("PRAGMA busy_timeout=30000")
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=FULL")
+
+    def append(self, kind, payload, actor):
+        import json
+
+        from workbench.store import event_hash, utc_now
+
+        body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        while True:
+            try:
+                self.con.execute("BEGIN IMMEDIATE")
+                break
+            except Exception as exc:  # noqa: BLE001 - "database is locked" past the busy timeout: retry
+                if "locked" not in str(exc):
+                    raise
         try:
-            return inner(prepared)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            seq, prev = self.con.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+            ts = utc_now()
+            digest = event_hash(seq + 1, ts, actor, kind, body, prev)
+            self.con.execute("INSERT INTO events (seq, ts, actor, kind, payload, prev_hash, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (seq + 1, ts, actor, kind, body, prev, digest))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
-    store._append_once = locked
+    def close(self):
+        self.con.close()
 
 
 def _writer(url: str, idx: int, seconds: float, barrier, out, variant: str = "as-is") -> None:
-    _apply_variant(variant)
     from workbench.errors import NotSaved
     from workbench.store import EventStore
 
-    store = EventStore.open(url)
-    if "flock" in variant:
-        _with_flock(store)
+    store = _RawStore(url) if variant == "raw-sqlite3" else EventStore.open(url)
+    if variant == "no-lock":
+        _without_lock(store)
     acked: list[int] = []
     latencies: list[float] = []
     refused = 0
@@ -150,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writers", default="5,20,60", help="comma-separated numbers of writer processes")
     parser.add_argument("--seconds", type=float, default=4.0, help="how long each writer appends")
-    parser.add_argument("--variants", default="as-is",
+    parser.add_argument("--variants", default="as-is,no-lock,raw-sqlite3",
                         help=f"comma-separated what-if variants of the writer: {', '.join(VARIANTS)}")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -183,10 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         f"- Command: `{_results.command_line()}`",
         f"- Each writer is its own process calling `EventStore.append` (one event per transaction) for "
         f"{args.seconds:g} s on one project's SQLite store (WAL, `BEGIN IMMEDIATE`, busy timeout, retry).",
-        "- *as-is* is the store as shipped. Other rows are what-if experiments applied in the writer "
-        "process only: *pooled* keeps one connection per process (the store opens and closes one per "
-        "append); *flock* queues writers on an OS file lock around each write transaction (instead of "
-        "SQLite's sleeping busy handler).",
+        "- *as-is* is the store as shipped (a connection kept per process, writers queued on an OS file lock "
+        "around each write transaction). *no-lock* is the same store with the lock taken out (writers wait in "
+        "SQLite's busy handler). *raw-sqlite3* is the floor: the same hash-chained insert through plain "
+        "`sqlite3` at the same durability (WAL, synchronous=FULL, BEGIN IMMEDIATE), no SQLAlchemy, checks or lock.",
         "",
         _results.table(
             ["writer", "writers", "wall s", "events/s", "p50 ms", "p95 ms", "p99 ms", "worst ms", "acknowledged",
