@@ -293,10 +293,12 @@ def test_federated_evaluation_leaves_aggregates_only_and_a_imports_it(folders, t
         assert c.store.events(kinds=["federation.evaluated"])[-1].payload["rows"] == done.result["rows"]
     result = done.result
     metrics = pd.DataFrame(result["metrics"])
-    tiny = metrics[(metrics["attribute"] == "neighbourhood") & (metrics["group"] == TINY)]
-    assert len(tiny) and tiny["suppressed"].all() and tiny["value"].isna().all() and tiny["n"].isna().all()
-    hidden = metrics[(metrics["attribute"] == "neighbourhood") & metrics["n"].isna()]["group"].unique()
-    assert len(hidden) >= 2  # the tiny group and, so it cannot be worked out by subtraction, one more
+    # A suppressed group leaves without its numbers and without its name (a rare name is itself a fact).
+    assert not (metrics["group"] == TINY).any() and TINY not in _zip_text(done.path)
+    hidden = metrics[(metrics["attribute"] == "neighbourhood") & metrics["n"].isna()]
+    assert hidden["suppressed"].all() and hidden["value"].isna().all() and hidden["group"].isna().all()
+    by_group = hidden[hidden["metric"] == "accuracy"]
+    assert len(by_group) >= 2  # the tiny group and, so it cannot be worked out by subtraction, one more
     shown = metrics[metrics["n"].notna()]
     assert (shown["n"] >= 10).all()
     assert result["suppressed_groups"] >= 2 and result["rows"] >= 10
@@ -356,4 +358,51 @@ def test_another_communitys_name_cannot_break_the_model_card():
     from workbench.evaluation.card import _env
 
     cell = _env(False).filters["mdcell"]
-    assert cell("<img src=x onerror=alert(1)>|x\n| y") == "&lt;img src=x onerror=alert(1)&gt;\\|x \\| y"
+    assert cell("<img src=x onerror=alert(1)>|x\n| y") == "&lt;img src=x onerror=alert\\(1\\)&gt;\\|x \\| y"
+    assert cell("[site](javascript:alert(1))") == "\\[site\\]\\(javascript\\:alert\\(1\\)\\)"
+
+
+def test_a_hostile_bundle_cannot_ask_for_ids_or_texts_as_groups(folders, tmp_path):
+    """A bundle whose charter names our id, text and contributor columns as groups gets none of their values.
+
+    Signed with A's own key (A turned hostile, or a forged copy of a trusted community's bundle).
+    """
+    import json as _json
+
+    with zipfile.ZipFile(folders["A.zip"]) as zf:
+        manifest = _json.loads(zf.read("manifest.json"))
+        parts = {e["path"]: (e["what"], zf.read(e["path"])) for e in manifest["parts"]}
+    charter = _json.loads(parts["charter.json"][1])
+    wanted = ["text", "contributor_id", "message_id", "date", "label", "neighbourhood"]
+    charter.setdefault("criteria", {}).setdefault("criteria", []).extend(
+        {"id": f"steal-{col}", "metric": "accuracy", "threshold": 0.0, "op": ">=", "scope": "every_group",
+         "attribute": col, "min_group_size": 1} for col in wanted)
+    parts["charter.json"] = (parts["charter.json"][0], _json.dumps(charter).encode())
+    extra = {k: v for k, v in manifest.items() if k in ("shares", "provenance")}
+    from workbench.federation import _format as F
+
+    with Project.open(folders["A"]) as a:
+        hostile, _ = F.write_signed(a, tmp_path / "hostile.zip", F.KIND_COMMONS, parts, extra)
+    with Project.open(folders["C"]) as c:
+        done = federated_evaluate(c, hostile, tmp_path / "result.zip", n_boot=20)
+        raw = pd.read_csv(next(c.data_dir.glob("*.csv")), dtype=str, keep_default_na=False)
+        mapping = snapshot_mapping(c)
+    result = done.result
+    assert set(result["refused_group_columns"]) >= {"text", "contributor_id", "message_id"}
+    assert set(result["groups"]) <= set(mapping.groups)
+    declared = {str(v) for g in mapping.groups for v in raw[g].unique()} if set(mapping.groups) <= set(raw.columns) \
+        else set()
+    names = {m["group"] for m in result["metrics"] if m["group"] is not None and m["attribute"] != "overall"}
+    assert names <= declared | {"overall"}
+    text = _zip_text(done.path)
+    for value in raw["text"][raw["text"].str.len() > 25]:
+        assert value not in text
+    assert not any(x in text for x in raw["contributor_id"].unique() if x)
+    assert not any(m in text for m in raw["message_id"])
+
+
+def snapshot_mapping(project):
+    from workbench.curation import snapshot
+
+    _view, ds, _inputs, _digest, _data = snapshot.compute(project, "evaluate", None)
+    return ds.mapping

@@ -5,8 +5,11 @@ B's contributors permit for evaluation (the curation stage's ``evaluate``
 view, consent enforced row by row), on B's machine. What leaves is a signed
 result bundle (kind ``evaluation-result``) holding metrics with intervals per
 group and A's criteria checked on them: no rows, no contributor codes, no
-texts. Groups with fewer than ``min_group_size`` rows (default 10) show no
-numbers, and when the suppressed groups of an attribute add up to fewer than
+texts. A result is broken down only by our mapping's declared group columns
+(:func:`allowed_group_columns`): whatever their charter asks, never our ids, texts,
+targets, dates or undeclared columns (those requests are listed, by column name, in
+``refused_group_columns``). Groups with fewer than ``min_group_size`` rows (default 10)
+show no numbers and no name, and when the suppressed groups of an attribute add up to fewer than
 that, the next smallest groups are suppressed too, so the overall count minus
 the published ones cannot reveal a small group. A class metric whose support
 is under the minimum (three urgent messages in a group) is suppressed as well.
@@ -86,6 +89,18 @@ def _inputs(frame, info: dict, mapping):
     return x
 
 
+def allowed_group_columns(mapping, columns) -> list[str]:
+    """The only columns a result may be broken down by: our mapping's declared group attributes.
+
+    Never the contributor id, the target, the text, a dropped column or anything the mapping does not
+    declare as a group (ids, dates, free text), whatever another community's charter asks for: a group's
+    name is a value of that column, and it would leave with the result.
+    """
+    never = {mapping.contributor, mapping.target, mapping.text, *mapping.drop} - {None}
+    present = set(columns)
+    return [g for g in mapping.groups if g not in never and g in present]
+
+
 def suppress(table, min_size: int):
     """(rows as dicts with small groups and small-support metrics suppressed, the suppressed groups)."""
     import numpy as np
@@ -113,7 +128,8 @@ def suppress(table, min_size: int):
 
     rows = []
     for r, is_off, g_off in zip(table.itertuples(index=False), off, group_hidden, strict=True):
-        rows.append({"attribute": r.attribute, "group": r.group, "metric": r.metric, "label": r.label,
+        rows.append({"attribute": r.attribute, "group": None if g_off else r.group, "metric": r.metric,
+                     "label": r.label,
                      "value": num(r.value, is_off), "lo": num(r.lo, is_off), "hi": num(r.hi, is_off),
                      "n": None if g_off else int(r.n), "suppressed": bool(is_off)})
     return rows, hidden
@@ -136,13 +152,27 @@ def _criteria(criteria, report, min_size: int, hidden: set) -> list[dict]:
         groups = []
         for g in d.get("groups") or []:
             if (attr, g.get("group")) in hidden or (g.get("n") or 0) < min_size:
-                g = {**g, "value": None, "lo": None, "hi": None, "n": None, "suppressed": True}
+                g = {**g, "group": None, "value": None, "lo": None, "hi": None, "n": None, "suppressed": True}
             groups.append(g)
         d["groups"] = groups
         names = str(d.get("group") or "").split(" – ")
         if any((attr, name) in hidden for name in names):
-            d.update(value=None, lo=None, hi=None, n=None, suppressed=True)
+            d.update(group=None, value=None, lo=None, hi=None, n=None, suppressed=True)
+        d["params"] = _scrub_params(d.get("params") or {}, attr, hidden)
         out.append(d)
+    return out
+
+
+def _scrub_params(params: dict, attr, hidden: set) -> dict:
+    """A reason's parameters without the names of suppressed groups (they say how many instead)."""
+    out = dict(params)
+    if "group" in out and (attr, out["group"]) in hidden:
+        out["group"] = "(suppressed)"
+    if isinstance(out.get("groups"), str):
+        names = [n for n in out["groups"].split(", ") if n]
+        kept = [n for n in names if (attr, n) not in hidden]
+        gone = len(names) - len(kept)
+        out["groups"] = ", ".join(kept + ([f"{gone} suppressed"] if gone else []))
     return out
 
 
@@ -200,9 +230,14 @@ def federated_evaluate(project, model_ref, out_file, *, min_group_size: int = MI
         their_criteria = (doc.get("criteria") or {}).get("criteria", [])
     history = CharterHistory.load(project.store)
     version = history.latest_agreed() or history.latest
-    groups = [g for g in ((version.charter.groups if version else []) or list(mapping.groups)) if g in frame.columns]
-    groups += [c["attribute"] for c in their_criteria if c.get("attribute") in frame.columns
-               and c["attribute"] not in groups]
+    allowed = allowed_group_columns(mapping, frame.columns)
+    ours_wanted = (version.charter.groups if version else []) or list(mapping.groups)
+    groups = [g for g in ours_wanted if g in allowed]
+    asked = [str(c.get("attribute")) for c in their_criteria if c.get("attribute") not in (None, "", "overall")]
+    refused_groups = sorted({a for a in asked if a not in allowed})
+    groups += [a for a in dict.fromkeys(asked) if a in allowed and a not in groups]
+    their_criteria = [c for c in their_criteria if c.get("attribute") in (None, "", "overall")
+                      or c.get("attribute") in allowed]
     labels = sorted(set(map(str, info.get("labels") or [])) | set(truth.unique()) | set(predicted.unique()))
     report = group_metrics(truth, predicted, frame[groups] if groups else None, labels=labels, attributes=groups,
                            min_group_size=min_group_size, n_boot=n_boot, seed=seed)
@@ -215,7 +250,7 @@ def federated_evaluate(project, model_ref, out_file, *, min_group_size: int = MI
         "evaluator": F.community_of(project), "created_at": F.now_iso(), "min_group_size": min_group_size,
         "n_boot": n_boot, "seed": seed, "rows": int(len(frame)), "labels": labels, "groups": groups,
         "metrics": rows, "criteria": _criteria(their_criteria, report, min_group_size, hidden),
-        "suppressed_groups": len(hidden),
+        "suppressed_groups": len(hidden), "refused_group_columns": refused_groups,
         "data": {"use": "evaluate", "snapshot_sha256": digest, "scope_version": ours.version,
                  "at": inputs.get("at")},
     }
