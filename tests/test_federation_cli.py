@@ -51,9 +51,9 @@ def test_keys_export_verify_add_list_check(proj, tmp_path):
     assert code == 0 and "Cli co-op [en]" in out and "model shared: no" in out
     code, out, _ = run_cli(["catalog", "list", str(tmp_path / "other"), "--json"])
     assert code == 0 and '"community": "Cli co-op"' in out
-    code, out, _ = run_cli(["catalog", "check", str(tmp_path / "other"), "cli", "--non-commercial"])
+    code, out, _ = run_cli(["catalog", "check", str(tmp_path / "other"), "Cli co-op", "--non-commercial"])
     assert code == 0 and out.startswith("No: you may not use Cli co-op's model") and "sharing models" in out
-    code, out, _ = run_cli(["catalog", "check", str(tmp_path / "other"), "cli", "--language", "es"])
+    code, out, _ = run_cli(["catalog", "check", str(tmp_path / "other"), "cli co-op", "--language", "es"])
     assert code == 0 and out.startswith("No: no pueden usar")
 
 

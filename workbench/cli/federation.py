@@ -53,6 +53,10 @@ def add_arguments(p):
         s = sub.add_parser("add", help="import a verified bundle (or a result about our model) into DIR/catalog/")
         s.add_argument("dir", metavar="DIR", help="the project folder")
         s.add_argument("file", metavar="FILE", help="the bundle (.zip)")
+        s = sub.add_parser("remove", help="take a community's bundle out of the catalog (full id)")
+        s.add_argument("dir", metavar="DIR", help="the project folder")
+        s.add_argument("community", metavar="ID", help="the community's full id (see 'catalog list')")
+        s.add_argument("--reason", default="", help="why (kept in the log)")
         s = sub.add_parser("list", help="list the commons' models in the catalog")
         s.add_argument("dir", metavar="DIR", help="the project folder")
         s.add_argument("--json", action="store_true", help="print JSON")
@@ -86,7 +90,7 @@ def run(args):
     if not action:
         raise WorkbenchError(f"workbench {verb} needs an action.", f"See 'workbench {verb} --help'.")
     return {("keys", "init"): _keys_init, ("bundle", "plan"): _plan, ("bundle", "export"): _export,
-            ("bundle", "verify"): _verify, ("catalog", "add"): _add, ("catalog", "list"): _list,
+            ("bundle", "verify"): _verify, ("catalog", "add"): _add, ("catalog", "list"): _list, ("catalog", "remove"): _remove,
             ("catalog", "check"): _check, ("federate", "evaluate"): _evaluate}[(verb, action)](args)
 
 
@@ -149,20 +153,42 @@ def _add(args):
     with _open(args.dir) as project:
         out = add_to_catalog(project, args.file)
         if isinstance(out, dict):
-            print(f"Result from {out['name']} imported: {out['rows']} rows evaluated, "
+            print(f"Result from {_safe(out['name'])} imported: {out['rows']} rows evaluated, "
                   f"{len(out['criteria'])} criteria checked.")
         else:
-            print(f"Added {out.name} ({out.id}) to the catalog: {out.folder.relative_to(project.root)}.")
+            print(f"Added {_safe(out.name)} ({out.community_id}) to the catalog: "
+                  f"{out.folder.relative_to(project.root)}.")
     return 0
+
+
+def _remove(args):
+    from ..federation.catalog import remove_from_catalog
+
+    with _open(args.dir) as project:
+        entry = remove_from_catalog(project, args.community, args.reason)
+    print(f"Removed {_safe(entry.name)} ({entry.community_id}) from the catalog; its key stays pinned in the log.")
+    return 0
+
+
+def _safe(text) -> str:
+    from ..text import snippet
+
+    return snippet(text, 80)
 
 
 def _list(args):
     import json
 
+    from ..errors import WorkbenchError
     from ..federation.catalog import entries
 
     with _open(args.dir) as project:
-        rows = [e.summary() for e in entries(project)]
+        rows, broken = [], []
+        for e in entries(project):
+            try:
+                rows.append(e.summary())
+            except (WorkbenchError, OSError, ValueError, KeyError, TypeError, AttributeError):
+                broken.append(e)  # one damaged entry must not hide the others
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
@@ -172,11 +198,15 @@ def _list(args):
             uses = ", ".join(k for k, v in r["uses"].items() if v != "never") or "none"
             crit = ", ".join(f"{c['id']}: {c['status']}" for c in r["criteria"]) or "none shared"
             kwh = "—" if r["footprint_kwh"] is None else f"{r['footprint_kwh']:.2e} kWh"
-            print(f"{r['id']}  {r['community']} [{', '.join(r['languages'])}]\n"
-                  f"    purpose: {r['purpose'] or r['title'] or '—'}\n"
+            print(f"{r['community_id']}  {_safe(r['community'])} [{', '.join(map(_safe, r['languages']))}]\n"
+                  f"    purpose: {_safe(r['purpose'] or r['title'] or '—')}\n"
                   f"    model shared: {'yes' if r['model'] else 'no'}; permitted uses: {uses}\n"
-                  f"    labels: {', '.join(r['labels']) or 'none'}; footprint: {kwh}\n    criteria: {crit}")
-    return 0
+                  f"    labels: {_safe(', '.join(map(str, r['labels']))) or 'none'}; footprint: {kwh}\n"
+                  f"    criteria: {_safe(crit)}")
+        for e in broken:
+            print(f"{e.community_id}  {_safe(e.name)}: its copy in the catalog is damaged or malformed; remove it "
+                  f"with 'workbench catalog remove {args.dir} {e.community_id}' and add their bundle again.")
+    return 1 if broken else 0
 
 
 def _check(args):

@@ -19,6 +19,7 @@ of its files when read, so a catalog changed on disk says so.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from .verify import COMMUNITY_ID_RE, BundleError, VerifiedBundle, verify_bundle
 
 CATALOG_DIR = "catalog"
 ADDED, RESULT_IMPORTED = "federation.catalog_added", "federation.result_imported"
+REMOVED = "federation.catalog_removed"
 
 
 def catalog_root(project) -> Path:
@@ -169,26 +171,48 @@ def _entry(project, ev) -> CatalogEntry:
 
 
 def entries(project) -> list[CatalogEntry]:
-    """The latest bundle of each community in the catalog, in the order they were first added."""
+    """The latest bundle of each community in the catalog, in the order they were first added (removed ones left out)."""
     latest: dict[str, CatalogEntry] = {}
-    for ev in project.store.events(kinds=[ADDED]):
-        latest[ev.payload["community"]] = _entry(project, ev)
+    for ev in project.store.events(kinds=[ADDED, REMOVED]):
+        if ev.kind == REMOVED:
+            latest.pop(ev.payload["community"], None)
+        else:
+            latest[ev.payload["community"]] = _entry(project, ev)
     return list(latest.values())
 
 
+MIN_PREFIX = 8  # the short id shown by 'catalog list'; a shorter prefix is never enough
+
+
 def find(project, model: str) -> CatalogEntry:
-    """The entry named by a community id (or its first characters) or name, or a sentence listing them."""
-    text = str(model or "").strip().lower()
+    """The entry a person names: its full community id, or an unambiguous prefix of at least 8 characters,
+    or its exact name. Anything that could name two communities is refused, listing the full ids.
+
+    An impostor can take another community's short id (or name) as its own id or name; then the typed text
+    matches both, and nothing is chosen for the person.
+    """
+    from ..text import snippet
+
+    text = str(model or "").strip()
+    low = text.lower()
     found = entries(project)
-    hits = [e for e in found if e.community_id.lower() == text or e.name.lower() == text]
-    if not hits and text:
-        hits = [e for e in found if e.community_id.lower().startswith(text) or text in e.name.lower()]
+    hits = {e.community_id: e for e in found
+            if e.community_id == text
+            or (len(text) >= MIN_PREFIX and e.community_id.lower().startswith(low))
+            or e.name.strip().lower() == low}
     if len(hits) == 1:
-        return hits[0]
-    known = ", ".join(f"{e.id} ({e.name})" for e in found) or "none yet"
-    raise WorkbenchError(f"{'Several' if hits else 'No'} models in the catalog match {model!r}.",
-                         f"Use one of: {known}.", key="federation.error.no_model_match", model=str(model),
-                         known=known)
+        return next(iter(hits.values()))
+    known = ", ".join(f"{e.community_id} ({_display(e.name)})" for e in found) or "none yet"
+    raise WorkbenchError(f"{'Several' if hits else 'No'} models in the catalog match {snippet(text)!r}.",
+                         f"Use a full id: {known}.", key="federation.error.no_model_match",
+                         model=snippet(text), known=known)
+
+
+def _display(text) -> str:
+    """A name from another community, safe to print: no terminal or bidi controls, one line."""
+    from ..text import snippet
+
+    return snippet(text, 80)
 
 
 def _pinned(project, community_id: str) -> str | None:
@@ -249,18 +273,85 @@ def add_to_catalog(project, file, actor: str = "facilitator"):
     for existing in entries(project):
         if existing.community_id == cid and existing.manifest_sha256 == bundle.manifest_sha256:
             return existing  # already there: adding it twice changes nothing
+    _check_lookalike(project, cid, bundle.community.get("name", ""))
+    community = bundle.community
+    languages, shares = community.get("languages", []), bundle.manifest.get("shares") or {}
+    if not isinstance(languages, list) or not isinstance(shares, dict) \
+            or not all(isinstance(x, str) for x in languages):
+        raise BundleError("The bundle's description of its community is malformed (languages or shares).",
+                          "Ask them for a new bundle.", key="federation.error.community")
+    rel = Path(CATALOG_DIR) / cid / bundle.manifest_sha256[:16]
+    payload = {
+        "community": cid, "name": _display(community.get("name", ""))[:200], "languages": languages[:20],
+        "country": _display(community.get("country", ""))[:8], "fingerprint": bundle.fingerprint,
+        "manifest_sha256": bundle.manifest_sha256, "folder": rel.as_posix(),
+        "created_at": str(bundle.manifest.get("created_at", "")), "parts": sorted(bundle.parts), "shares": shares}
+    ev = _extract_and_log(project, bundle, rel, ADDED, payload, actor)
+    return _entry(project, ev)
+
+
+def _extract_and_log(project, bundle: VerifiedBundle, rel: Path, kind: str, payload: dict, actor: str):
+    """Copy the bundle's parts and append its event as one act: if the event is not committed, the files go."""
     root = catalog_root(project)
     root.mkdir(exist_ok=True)
-    rel = Path(CATALOG_DIR) / cid / bundle.manifest_sha256[:16]
-    _extract(bundle, root, Path(project.root) / rel)
-    community = bundle.community
-    ev = project.store.append(ADDED, {
-        "community": cid, "name": str(community.get("name", ""))[:200],
-        "languages": [str(x) for x in community.get("languages", [])][:20],
-        "country": str(community.get("country", ""))[:8], "fingerprint": bundle.fingerprint,
-        "manifest_sha256": bundle.manifest_sha256, "folder": rel.as_posix(), "created_at": bundle.manifest.get(
-            "created_at"), "parts": sorted(bundle.parts), "shares": bundle.manifest.get("shares") or {}}, actor)
-    return _entry(project, ev)
+    folder = Path(project.root) / rel
+    existed = folder.exists()
+    _extract(bundle, root, folder)
+    try:
+        return project.store.append(kind, payload, actor)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()  # the community's folder, if this was its only bundle
+        raise
+
+
+def _check_lookalike(project, cid: str, name) -> None:
+    """Refuse a community that could be taken for one already in the catalog.
+
+    The same id in another letter case; an id or name equal to (or starting with) another's short id;
+    the same name under a new id. A community that really changed its id is removed first, on purpose.
+    """
+    name = _display(name).strip().lower()
+    for e in entries(project):
+        if e.community_id == cid:
+            continue
+        other_id, other_name = e.community_id.lower(), e.name.strip().lower()
+        short = other_id[:MIN_PREFIX]
+        reason = None
+        if cid.lower() == other_id:
+            reason = "the same id in other letter case"
+        elif cid.lower().startswith(short) or other_id.startswith(cid.lower()[:MIN_PREFIX]):
+            reason = "an id that starts like theirs"
+        elif name and name in (other_name, short, other_id):
+            reason = "the same name or their id as its name"
+        if reason:
+            raise BundleError(
+                f"This bundle's community ({cid}, {_display(name) or 'no name'}) could be taken for "
+                f"{_display(e.name)} ({e.community_id}), already in the catalog: {reason}.",
+                "Check with both communities by phone or in person; if it really is the same community under a "
+                f"new id, remove the old entry first with 'workbench catalog remove DIR {e.community_id}'.",
+                key="federation.error.lookalike", community=_display(name), other=_display(e.name))
+
+
+def remove_from_catalog(project, community_id: str, reason: str = "", actor: str = "facilitator") -> CatalogEntry:
+    """Take a community's bundle out of the catalog (full id only); logs ``federation.catalog_removed``.
+
+    Its files are deleted once the event is committed; its key stays pinned in the log, so a bundle in
+    its name signed by another key is still refused later.
+    """
+    cid = str(community_id or "").strip()
+    entry = next((e for e in entries(project) if e.community_id == cid), None)
+    if entry is None:
+        known = ", ".join(f"{e.community_id} ({_display(e.name)})" for e in entries(project)) or "none yet"
+        raise WorkbenchError(f"No community with the full id {_display(cid)!r} is in the catalog.",
+                             f"Use a full id: {known}.", key="federation.error.no_model_match",
+                             model=_display(cid), known=known)
+    project.store.append(REMOVED, {"community": cid, "name": entry.name, "manifest_sha256": entry.manifest_sha256,
+                                   "reason": _display(reason, )[:200]}, actor)
+    shutil.rmtree(Path(project.root) / CATALOG_DIR / cid, ignore_errors=True)
+    return entry
 
 
 # -- results of federated evaluations of our model -------------------------------------------------------
@@ -277,18 +368,25 @@ def _import_result(project, bundle: VerifiedBundle, actor: str) -> dict:
         raise BundleError("This result is about a model this project never adopted.",
                           "Check that it was made with a bundle of yours.", key="federation.error.unknown_model")
     _check_key(project, bundle)
-    result = bundle.json("result.json")
+    try:
+        result = bundle.json("result.json")
+        criteria = result.get("criteria", [])
+        rows = result.get("rows")
+        if not isinstance(criteria, list) or not all(isinstance(c, dict) for c in criteria) \
+                or not (rows is None or (isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0)):
+            raise TypeError
+    except (AttributeError, TypeError, ValueError, UnicodeDecodeError):
+        raise BundleError("The result's result.json is malformed (its rows or criteria).",
+                          "Ask them for a new result.", key="federation.error.bad_result") from None
     cid = bundle.community["id"]
-    root = catalog_root(project)
-    root.mkdir(exist_ok=True)
     rel = Path(CATALOG_DIR) / cid / "results" / bundle.manifest_sha256[:16]
-    _extract(bundle, root, Path(project.root) / rel)
-    payload = {"community": cid, "name": str(bundle.community.get("name", ""))[:200],
+    payload = {"community": cid, "name": _display(bundle.community.get("name", ""))[:200],
                "fingerprint": bundle.fingerprint, "manifest_sha256": bundle.manifest_sha256,
                "folder": rel.as_posix(), "model_sha256": subject.get("model_sha256"),
-               "rows": result.get("rows"), "created_at": bundle.manifest.get("created_at"),
-               "criteria": [{"id": c.get("id"), "status": c.get("status")} for c in result.get("criteria", [])]}
-    project.store.append(RESULT_IMPORTED, payload, actor)
+               "rows": rows, "created_at": str(bundle.manifest.get("created_at", "")),
+               "criteria": [{"id": _display(c.get("id"))[:64], "status": _display(c.get("status"))[:32]}
+                            for c in criteria]}
+    _extract_and_log(project, bundle, rel, RESULT_IMPORTED, payload, actor)
     write_evaluated_by(project)
     return payload
 
@@ -311,6 +409,14 @@ def evaluated_by(project) -> list[dict]:
     return list(latest.values())
 
 
+def _md_cell(text) -> str:
+    """Another community's text in one Markdown table cell: one line, no HTML, no heading, no pipe."""
+    import html
+
+    value = html.escape(_display(text), quote=False).replace("|", "\\|")
+    return value.lstrip("#").strip() or "—"
+
+
 def evaluated_by_markdown(project, tr) -> str:
     """The table "evaluated by N communities" (community, rows, each criterion's outcome), in ``tr``'s language."""
     results = evaluated_by(project)
@@ -320,7 +426,8 @@ def evaluated_by_markdown(project, tr) -> str:
     lines += [f"| {tr('federation.results.community')} | {tr('federation.results.rows')} | "
               f"{tr('federation.results.criteria')} |", "|---|---|---|"]
     for r in results:
-        crit = ", ".join(f"{c['id']}: {tr('evaluation.status.' + str(c['status']))}" for c in r["criteria"])
-        name = str(r["name"]).replace("|", "\\|")
+        crit = ", ".join(f"{_md_cell(c['id'])}: {tr('evaluation.status.' + str(c['status']))}"
+                         for c in r["criteria"])
+        name = _md_cell(r["name"])
         lines.append(f"| {name} | {r.get('rows') if r.get('rows') is not None else '—'} | {crit or '—'} |")
     return "\n".join([*lines, ""])

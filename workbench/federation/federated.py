@@ -46,12 +46,17 @@ class FederatedResult:
 
 def _source(project, model_ref):
     """A verified bundle file, or the catalog entry the reference names."""
-    from .catalog import find
+    from .catalog import _check_key, _check_lookalike, entries, find
     from .verify import verify_bundle
 
     path = Path(str(model_ref)).expanduser()
     if path.suffix == ".zip" or path.is_file():
-        return verify_bundle(path)
+        bundle = verify_bundle(path)
+        # The same identity rules as 'catalog add': a pinned community's key, no look-alike of one we know.
+        _check_key(project, bundle)
+        if not any(e.community_id == bundle.community["id"] for e in entries(project)):
+            _check_lookalike(project, bundle.community["id"], bundle.community.get("name", ""))
+        return bundle
     return find(project, str(model_ref))
 
 

@@ -176,8 +176,9 @@ class FederationView(View):
         tr = self.tr
         found = entries(self.project)
         previous = self.model.value
-        self.model.options = [(f"{e.name} ({e.id})", e.id) for e in found]
-        ids = [e.id for e in found]
+        # The value is the full id: a short id could be taken by an impostor (catalog.find refuses ambiguity).
+        self.model.options = [(f"{e.name} ({e.id})", e.community_id) for e in found]
+        ids = [e.community_id for e in found]
         if ids:
             self.model.value = previous if previous in ids else ids[-1]  # the one just added, else the latest
         if not found:
