@@ -76,3 +76,115 @@ def check_unpacked_size(data: bytes, name: str, limit: int, *, key: str, fix: st
 
 def _mb(n: int) -> str:
     return f"{n / 1_000_000:,.0f} MB" if n >= 10_000_000 else f"{n / 1_000_000:,.1f} MB"
+
+
+# -- bounded reading (issue 26) -----------------------------------------------------------------------------
+MAX_FILE_BYTES = 1_000_000_000  # one file read whole; a larger one is refused before any byte is read
+MAX_SHEET_ROWS = 1_000_000
+MAX_SHEET_COLUMNS = 5_000
+
+
+def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a sentence; nothing read before the checks.
+
+    A FIFO or a device (``/dev/zero``) would hang or fill memory: only regular files are read (a symlink to
+    one is followed). The size is checked from ``stat`` first, and the read stops at ``limit + 1`` bytes
+    whatever ``stat`` said (a file that grows while it is read).
+    """
+    import os
+    import stat
+    from pathlib import Path
+
+    path = Path(path)
+    shown = _shown(path.name)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise WorkbenchError(f"There is no {what} at {_shown(str(path))}.", "Check the path.",
+                             key="file.error.missing", name=shown) from None
+    except OSError as exc:
+        raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
+                             key="file.error.unreadable", name=shown) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise WorkbenchError(f"{shown!r} is not a regular file (a folder, a pipe or a device).",
+                             f"Give the path of the {what} itself.", key="file.error.not_regular", name=shown)
+    if st.st_size > limit:
+        raise WorkbenchError(f"{shown!r} is {_mb(st.st_size)}, more than the {_mb(limit)} the workbench reads "
+                             "from one file.", "Split it, or keep only the columns you need.",
+                             key="file.error.too_big", name=shown, size=_mb(st.st_size), limit=_mb(limit))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
+                             key="file.error.unreadable", name=shown) from None
+    if len(data) > limit:
+        raise WorkbenchError(f"{shown!r} is larger than the {_mb(limit)} the workbench reads from one file.",
+                             "Split it, or keep only the columns you need.", key="file.error.too_big",
+                             name=shown, size=f"> {_mb(limit)}", limit=_mb(limit))
+    return data
+
+
+def _shown(text: str) -> str:
+    from .text import snippet
+
+    return snippet(text, 120)
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_sheet_dimensions(data: bytes, name: str, *, max_rows: int = MAX_SHEET_ROWS,
+                           max_columns: int = MAX_SHEET_COLUMNS, key: str, fix: str) -> None:
+    """Refuse an .xlsx whose first sheet reaches past ``max_rows`` or ``max_columns``, before pandas expands it.
+
+    The cell references are read from the sheet's XML as a stream (bounded memory), not from its
+    ``<dimension>`` element, which a hostile file can leave out or understate: one cell at XFD1048576
+    in a 5 KB file makes pandas build a table of 16,384 columns by a million rows.
+    """
+    import re
+    import xml.etree.ElementTree as ET
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return  # not a zip: openpyxl says so
+    with archive:
+        sheets = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+        if not sheets:
+            return
+        first = min(sheets, key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1]).group()))
+        ref_re = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+        max_r = max_c = 0
+        try:
+            with archive.open(first) as fh:
+                head = fh.read(2048)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise WorkbenchError(f"{name!r} declares XML entities, which a spreadsheet never needs.",
+                                     fix, key=key, name=name, size="?", limit="?")
+            with archive.open(first) as fh:
+                for _event, elem in ET.iterparse(fh, events=("end",)):
+                    tag = elem.tag.rsplit("}", 1)[-1]
+                    if tag == "c":
+                        m = ref_re.fullmatch(elem.get("r") or "")
+                        if m:
+                            max_c = max(max_c, _col_number(m.group(1)))
+                            max_r = max(max_r, int(m.group(2)))
+                    elif tag == "row":
+                        r = elem.get("r")
+                        if r and r.isdigit():
+                            max_r = max(max_r, int(r))
+                        elem.clear()
+                    if max_c > max_columns or max_r > max_rows:
+                        break
+        except (ET.ParseError, zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError):
+            return  # openpyxl's own reader gives the sentence
+    if max_c > max_columns or max_r > max_rows:
+        raise WorkbenchError(
+            f"{name!r} reaches {'column ' + format(max_c, ',') if max_c > max_columns else 'row ' + format(max_r, ',')} "
+            f"of its first sheet; the workbench reads at most {max_columns:,} columns and {max_rows:,} rows.",
+            fix, key=key, name=name, size=f"{max_r:,} x {max_c:,}", limit=f"{max_rows:,} x {max_columns:,}")

@@ -85,7 +85,9 @@ def run(args):
 
             mapping = ColumnMapping(args.contributor_col, args.target, tuple(args.group), args.text, tuple(args.drop))
             ds = add_file(project, args.file, mapping)
-            print(f"Added {ds.original_name}: {ds.rows} rows, {len(ds.columns)} columns, stored as data/{ds.file}.")
+            from ..text import snippet
+
+            print(f"Added {snippet(ds.original_name, 120)}: {ds.rows} rows, {len(ds.columns)} columns, stored as data/{ds.file}.")
             return 0
         if action == "profile":
             from ..curation.enforce import curated

@@ -33,7 +33,7 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import WorkbenchError
-from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
+from ..filecheck import binary_kind, check_sheet_dimensions, check_unpacked_size, looks_utf16, read_regular_file
 
 MAPPED, RECEIVED = "dataset.mapped", "data.received"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel",
@@ -266,6 +266,8 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
                    "curation.error.needs_package", package="openpyxl")
     check_unpacked_size(data, name, MAX_EXCEL_UNPACKED, key="curation.error.too_big",
                         fix="Save the sheet as CSV or Parquet and add that instead.")
+    check_sheet_dimensions(data, name, max_columns=MAX_COLUMNS, key="curation.error.sheet_too_large",
+                           fix="Delete the empty rows and columns past the table (or save it as CSV) and add it again.")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -288,6 +290,15 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
         frame = pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl", dtype=dtype or None)
     except Exception:  # a sheet that breaks after its header row
         raise _not_a_table(name, "its first sheet cannot be read")
+    if frame.shape[1] > len(header):  # pandas named the extra cells "Unnamed: N": a row wider than its header
+        extra = frame.iloc[:, len(header):]
+        filled = extra.notna().any(axis=1)
+        if filled.any():
+            row = int(filled.to_numpy().argmax()) + 2  # + the header row, 1-based
+            raise _err(f"Row {row} of {name!r} has more cells than its header has column names.",
+                       "Give every column a name in the first row, or delete the extra cells.",
+                       "curation.error.row_wider", name=name, row=row)
+        frame = frame.iloc[:, :len(header)]
     return frame.dropna(how="all")
 
 
@@ -303,6 +314,14 @@ def _parquet(data: bytes, name: str, string_columns: Iterable[str] = ()):
     except Exception:
         raise _not_a_table(name, "not a Parquet file")
     _check_header(list(table.column_names), name)
+    import pyarrow as pa
+
+    nested = [f.name for f in table.schema if pa.types.is_nested(f.type) or pa.types.is_dictionary(f.type)
+              and pa.types.is_nested(f.type.value_type)]
+    if nested:
+        raise _err(f"{name!r} has nested columns (lists, structs or maps): {', '.join(map(str, nested[:5]))}.",
+                   "Flatten them into plain columns (one value per cell) and add the file again.",
+                   "curation.error.nested_columns", name=name, columns=", ".join(map(str, nested[:5])))
     frame = table.to_pandas()
     for c in string_columns:
         if c in frame.columns:
@@ -445,13 +464,7 @@ def add(project, preview: Preview, mapping: ColumnMapping, actor: str = "facilit
 def add_file(project, path: str | os.PathLike, mapping: ColumnMapping, actor: str = "facilitator") -> Dataset:
     """``workbench data add``: read the file at ``path``, check it, store and log it."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _err(f"There is no file at {path}.", "Check the path.", "curation.error.no_file", path=str(path))
-    except OSError as exc:
-        raise _err(f"Cannot read {path} ({exc.strerror}).", "Check the path and its permissions.",
-                   "curation.error.read", path=str(path))
+    data = read_regular_file(path, what="data file")  # a regular file, checked for size before it is read
     return add(project, inspect(data, path.name), mapping, actor, source=f"file {path.name}")
 
 
