@@ -100,7 +100,7 @@ def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") 
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise WorkbenchError(f"There is no {what} at {_shown(str(path))}.", "Check the path.",
+        raise WorkbenchError(f"There is no file at {_shown(str(path))}.", "Check the path.",
                              key="file.error.missing", name=shown) from None
     except OSError as exc:
         raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
