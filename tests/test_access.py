@@ -128,6 +128,18 @@ def test_eleventh_attempt_after_ten_wrong_codes_is_rate_limited(lone_server):
     # While blocked, even a right code gets no cookie from this address.
     status, headers, _ = get(srv, f"/login?code={srv.codes.workshop}")
     assert status == 429 and _server.cookie_from(headers) is None
+    assert int(headers["retry-after"]) > 0
+
+
+def test_the_login_page_counts_in_the_limiter_the_apps_share(lone_server):
+    """One limiter for every code box (workbench.limits): an app kernel asking it from this address is
+    refused too, after the login page's wrong codes (the test above)."""
+    from workbench.limits import Limiter, TooManyTries
+
+    status, _, _ = get(lone_server, "/login?code=WRONG998")
+    assert status == 429
+    with pytest.raises(TooManyTries):
+        Limiter(lone_server.project_path).check(["addr:127.0.0.1", "kernel:some-app-kernel"])
 
 
 # -- the workshop code -----------------------------------------------------------

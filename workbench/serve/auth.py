@@ -3,18 +3,27 @@
 A person types a code once (or scans the join QR code, which carries it); the
 server signs a cookie with their role. Participant apps need the workshop code;
 facilitator apps, the room's tree and anything unregistered need the
-facilitator code. The verified role is handed to the app's kernel in the
-``X-Workbench-Role`` header (any such header from a browser is dropped first).
-Wrong codes are rate-limited per address.
+facilitator code. The verified role, the cookie's session id and the client's
+address are handed to the app's kernel in the ``X-Workbench-Role``,
+``X-Workbench-Session`` and ``X-Workbench-Client`` headers (any such header from a
+browser is dropped first).
+
+A kernel belongs to the session whose page it serves (pools.py records it): its
+REST routes, its websocket and Voila's shutdown route answer only that session's
+cookie. Any other cookie gets 404, the answer for a kernel that does not exist
+(or no longer does), so nothing tells which kernels exist; no cookie at all gets
+403, whatever the kernel id.
+
+Wrong codes count in the limiter every code box shares (workbench.limits), per
+address and per session.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
-import time
-from collections import defaultdict, deque
 from urllib.parse import unquote, urlparse
 
 from jupyter_server.auth.identity import IdentityProvider, User
@@ -22,13 +31,17 @@ from tornado import web
 
 from .. import apps
 from ..i18n import Translator, best_language
+from ..limits import Limiter, TooManyTries
 from ..ui._base import esc
 
 COOKIE_NAME = "workbench-access"
 ROLE_HEADER = "X-Workbench-Role"
-MAX_FAILURES = 10
-FAILURE_WINDOW_S = 60.0
+SESSION_HEADER = "X-Workbench-Session"
+CLIENT_HEADER = "X-Workbench-Client"
+TRUSTED_HEADERS = (ROLE_HEADER, SESSION_HEADER, CLIENT_HEADER)
 COOKIE_DAYS = 2
+# Routes that act on one kernel (after the base URL); group 1 is the kernel id, "" for the list.
+KERNEL_ROUTE = re.compile(r"^(?:api/kernels|api/sessions|voila/api/shutdown|voila/execution)(?:/([^/]*))?(?:/|$)")
 
 
 def required_role(path: str) -> str:
@@ -50,6 +63,25 @@ def satisfies(role: str | None, needed: str) -> bool:
     return role == apps.FACILITATOR or (role == apps.PARTICIPANT and needed == apps.PARTICIPANT)
 
 
+def kernel_in_path(path: str, base_url: str = "/") -> str | None:
+    """The kernel id a request path acts on ("" for a listing), or None when it names no kernel route."""
+    path = unquote(path)
+    if not path.startswith(base_url):
+        return None
+    match = KERNEL_ROUTE.match(path[len(base_url):])
+    return None if match is None else (match.group(1) or "")
+
+
+def owns(kernel_manager, kernel_id: str, role: str, sid: str) -> bool:
+    """Whether the cookie (role, session id) may act on the kernel: the session its page was served to,
+    with at least the role it was served with. Spares and unknown kernels belong to nobody."""
+    owner = getattr(kernel_manager, "kernel_owners", {}).get(kernel_id) if kernel_id else None
+    if not owner or not sid:
+        return False
+    owner_role, owner_sid = owner
+    return hmac.compare_digest(owner_sid.encode(), sid.encode()) and satisfies(role, owner_role)
+
+
 class WorkshopIdentityProvider(IdentityProvider):
     """Identity from the workshop/facilitator code, kept in a signed cookie."""
 
@@ -57,6 +89,7 @@ class WorkshopIdentityProvider(IdentityProvider):
     workshop_code: str = ""
     facilitator_code: str = ""
     default_language: str = "en"
+    project_root: str = ""  # where the shared limiter's file lives (workbench.limits)
 
     @property
     def auth_enabled(self) -> bool:
@@ -70,12 +103,23 @@ class WorkshopIdentityProvider(IdentityProvider):
         return [(r"/login", LoginHandler), (r"/logout", LogoutHandler)]
 
     def get_user(self, handler: web.RequestHandler) -> User | None:
-        handler.request.headers.pop(ROLE_HEADER, None)
+        for name in TRUSTED_HEADERS:
+            handler.request.headers.pop(name, None)
         role, sid = read_cookie(handler)
         if role is None or not satisfies(role, required_role(handler.request.path)):
             return None
+        kernel_id = kernel_in_path(handler.request.path, handler.settings.get("base_url", "/"))
+        if kernel_id is not None and not owns(handler.settings.get("kernel_manager"), kernel_id, role, sid):
+            # Not this session's kernel: "no such kernel", exactly as for one that never existed (and as
+            # Jupyter answers for a kernel that is gone, which the page's client reads as "dead").
+            raise web.HTTPError(404)
         handler.request.headers[ROLE_HEADER] = role
+        handler.request.headers[SESSION_HEADER] = sid
+        handler.request.headers[CLIENT_HEADER] = handler.request.remote_ip or ""
         return User(username=f"{role}-{sid}", name=role, display_name=role, initials=role[:1].upper())
+
+    def limiter(self) -> Limiter:
+        return limiter_for(self.project_root)
 
     def role_for_code(self, code: str) -> str | None:
         typed = "".join(str(code or "").split()).upper().replace("-", "")
@@ -98,24 +142,14 @@ def read_cookie(handler: web.RequestHandler) -> tuple[str | None, str]:
         return None, ""
 
 
-class _Limiter:
-    """Wrong-code attempts per client address in a sliding window."""
-
-    def __init__(self):
-        self.failures: dict[str, deque] = defaultdict(deque)
-
-    def blocked(self, who: str) -> bool:
-        q = self.failures[who]
-        now = time.monotonic()
-        while q and now - q[0] > FAILURE_WINDOW_S:
-            q.popleft()
-        return len(q) >= MAX_FAILURES
-
-    def fail(self, who: str) -> None:
-        self.failures[who].append(time.monotonic())
+_LIMITERS: dict[str, Limiter] = {}
 
 
-LIMITER = _Limiter()
+def limiter_for(root: str) -> Limiter:
+    """The shared limiter of the project at ``root`` (an in-memory one without a project)."""
+    if root not in _LIMITERS:
+        _LIMITERS[root] = Limiter(root or None)
+    return _LIMITERS[root]
 
 
 def _safe_next(value: str | None) -> str:
@@ -194,21 +228,25 @@ class _Base(web.RequestHandler):
         ))
 
     def try_code(self, code: str) -> None:
-        who = self.request.remote_ip or "?"
-        if LIMITER.blocked(who):
+        # Keep an existing session id so a participant who upgrades keeps their session.
+        _, sid = read_cookie(self)
+        keys = [f"addr:{self.request.remote_ip or '?'}"] + ([f"session:{sid}"] if sid else [])
+        limiter = self.idp.limiter()
+        try:
+            limiter.check(keys)
+        except TooManyTries as refused:
+            self.set_header("Retry-After", str(refused.retry_after))
             self.render_login(429, "login.too_many")
             return
         role = self.idp.role_for_code(code)
         if role is None:
-            LIMITER.fail(who)
+            limiter.fail(keys)
             self.render_login(403, "login.wrong")
             return
         nxt = _safe_next(self.get_argument("next", None))
         if not satisfies(role, required_role(urlparse(nxt).path)):
             self.render_login(403, "login.facilitator_needed")
             return
-        # Keep an existing session id so a participant who upgrades keeps their session.
-        _, sid = read_cookie(self)
         value = json.dumps({"role": role, "sid": sid or secrets.token_hex(8)})
         self.set_secure_cookie(COOKIE_NAME, value, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax",
                                path=self.settings.get("base_url", "/"))

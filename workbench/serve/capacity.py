@@ -58,6 +58,11 @@ def capped(handler_class, max_kernels: int, default_language: str):
             await super().prepare()
             if self._finished:
                 return
+            # The kernel this page gets (started for it or a spare) belongs to this session (pools.py, auth.py).
+            from .auth import ROLE_HEADER, SESSION_HEADER
+            from .pools import RENDER_OWNER
+
+            RENDER_OWNER.set((self.request.headers.get(ROLE_HEADER, ""), self.request.headers.get(SESSION_HEADER, "")))
             note = getattr(self.kernel_manager, "note_render", None)
             if note is not None:  # spare kernels wait for the burst of arrivals to pass (pools.py)
                 note()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextvars import ContextVar
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer
@@ -39,6 +40,9 @@ from traitlets import Float, Integer
 from .activity import LeanActivityMixin
 
 PREHEAT_ENV = "VOILA_PREHEAT"
+# (role, session id) of the person whose page is being rendered: set by the render handler
+# (capacity.py), read here when a kernel is started for the page or a spare is handed to it.
+RENDER_OWNER: ContextVar[tuple[str, str] | None] = ContextVar("workbench_render_owner", default=None)
 
 
 def _started(task) -> bool:
@@ -70,6 +74,22 @@ class WarmingKernelManager(LeanActivityMixin, AsyncMappingKernelManager):
         # interval); busy until the first real one.
         self.cpu_busy_percent()
         self._cpu_at, self._cpu_busy = time.monotonic(), 100.0
+        # kernel id -> (role, session id) of the person it serves a page to; spares have none (auth.py).
+        self.kernel_owners: dict[str, tuple[str, str]] = {}
+
+    def own(self, kernel_id: str) -> None:
+        """The kernel serves the page being rendered: it belongs to that page's session."""
+        owner = RENDER_OWNER.get()
+        if owner and owner[1]:
+            self.kernel_owners[kernel_id] = owner
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        self.kernel_owners.pop(kernel_id, None)
+        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+    def remove_kernel(self, kernel_id):
+        self.kernel_owners.pop(kernel_id, None)
+        return super().remove_kernel(kernel_id)
 
     def note_render(self) -> None:
         """A page was asked for (called by the render handler)."""
@@ -77,8 +97,12 @@ class WarmingKernelManager(LeanActivityMixin, AsyncMappingKernelManager):
 
     async def start_kernel(self, *args, **kwargs):
         env = kwargs.get("env") or {}
-        if env.get(PREHEAT_ENV) != "True" or kwargs.get("kernel_id"):
+        if kwargs.get("kernel_id"):  # a restart: same kernel, same owner
             return await super().start_kernel(*args, **kwargs)
+        if env.get(PREHEAT_ENV) != "True":  # started for a page (Voila's handler, no spare left)
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            self.own(kernel_id)
+            return kernel_id
         await self._until_quiet()
         if self._slots is None:
             self._slots = asyncio.Semaphore(max(1, self.warm_concurrency))
@@ -141,7 +165,11 @@ class PoolChoice:
                 return 0 if task.result().get("kernel_id") in waiting else 1
 
             pool.sort(key=rank)  # stable: oldest first within a rank
-        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        render_task, rendered_cache, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        own = getattr(self, "own", None)
+        if own is not None:  # the spare now belongs to the session it was handed to, and to no other
+            own(kernel_id)
+        return render_task, rendered_cache, kernel_id
 
 
 def adopt(kernel_manager) -> None:

@@ -100,14 +100,19 @@ def kernel_cap(configured: int, spares: int, available_mb: float | None = None) 
 
 
 def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = None,
-                 pools: dict[str, int] | None = None, base_url: str = "/"):
+                 pools: dict[str, int] | None = None, base_url: str = "/", query_token: str | None = None):
     from traitlets.config import Config
+
+    from . import guard
 
     shop = project.config.workshop
     pools = pool_sizes(project) if pools is None else pools
     kernel_env = dict(kernel_env or {})
-    # Where a preheated kernel reaches the server to wait for its request (ui/context.py).
+    # Where a preheated kernel reaches the server to wait for its request (ui/context.py), and the
+    # token it shows there: no one else may wait for a kernel's request (guard.py).
     kernel_env.setdefault("VOILA_APP_IP", "127.0.0.1" if ip in ("0.0.0.0", "", "::") else ip)
+    query_token = query_token or guard.new_query_token()
+    kernel_env[guard.QUERY_TOKEN_ENV] = query_token
     cfg = Config()
     cfg.Voila.ip = ip
     cfg.Voila.port = port
@@ -116,15 +121,24 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.Voila.root_dir = str(notebooks_dir())
     cfg.Voila.cookie_secret = bytes.fromhex(codes.cookie_secret)
     cfg.Voila.identity_provider_class = "workbench.serve.auth.WorkshopIdentityProvider"
-    cfg.Voila.tornado_settings = {"headers": {"X-Frame-Options": "DENY",
-                                              "Referrer-Policy": "no-referrer"}}
+    cfg.Voila.tornado_settings = {
+        # Jupyter Server's handlers set these themselves; guard.SecurityHeaders sets them on every response.
+        "headers": {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                    "Content-Security-Policy": guard.content_security_policy()},
+        "log_function": guard.log_request,  # no query value (a code) in the access log
+        "serve_traceback": False,
+        guard.QUERY_TOKEN_SETTING: query_token,
+        guard.LANGUAGE_SETTING: project.config.default_language,
+    }
     cfg.VoilaConfiguration.template = "workbench"
     # Participant notebooks name their own (metadata voila.template: workbench-lite); no ?voila-template= from a URL.
     cfg.VoilaConfiguration.allow_template_override = "NOTEBOOK"
     cfg.VoilaConfiguration.theme = "light"
     cfg.VoilaConfiguration.show_tracebacks = False
     cfg.VoilaConfiguration.preheat_kernel = True
-    cfg.VoilaConfiguration.http_header_envs = ["X-Workbench-Role"]
+    # Set by the identity provider from the verified cookie and the connection (auth.py); the kernel reads
+    # them as HTTP_X_WORKBENCH_ROLE, _SESSION, _CLIENT (ui/context.py).
+    cfg.VoilaConfiguration.http_header_envs = ["X-Workbench-Role", "X-Workbench-Session", "X-Workbench-Client"]
     # nbclient waits only 4 s (its default) for a cell's IOPub messages after the execute reply, then
     # renders the cell without its outputs: a blank page. An app opening ~100 widget comms on a busy
     # 2-core laptop (several kernels starting at once) takes longer than that. 60 s was not enough either:
@@ -153,6 +167,7 @@ def _make_app_class(max_kernels: int, default_language: str):
     from voila.app import Voila
     from voila.tornado.handler import TornadoVoilaHandler
 
+    from . import guard
     from .capacity import capped
 
     render_handler = capped(TornadoVoilaHandler, max_kernels, default_language)
@@ -169,21 +184,31 @@ def _make_app_class(max_kernels: int, default_language: str):
             settings = super().init_settings()
             adopt(self.kernel_manager)
             jinja_cache.install()  # the page templates compiled once, not once per page
+            # Security headers on every response, whatever wrote it; unknown paths get the sentence 404.
+            settings["transforms"] = [guard.SecurityHeaders]
+            settings["default_handler_class"] = guard.NotFound
             return settings
 
         def init_handlers(self):
+            from voila.request_info_handler import RequestInfoSocketHandler
+
             from .auth import LoginHandler, LogoutHandler
 
+            query_handler = guard.query_handler_class()
             handlers = []
             for h in super().init_handlers():
                 if len(h) > 1 and h[1] is TornadoVoilaHandler:
                     h = (h[0], render_handler, *h[2:])
+                elif len(h) > 1 and h[1] is RequestInfoSocketHandler:
+                    h = (h[0], query_handler, *h[2:])
                 elif len(h) > 1 and h[1] in (LoginHandler, LogoutHandler):
                     # Voila adds the identity provider's pages without the base URL.
                     h = (url_path_join(self.base_url, h[0]), *h[1:])
                 handlers.append(h)
             welcome = url_path_join(self.server_url, "voila/render/welcome.ipynb")
-            return [(url_path_join(self.server_url, "/?"), web.RedirectHandler, {"url": welcome}), *handlers]
+            handlers = [(url_path_join(self.server_url, "/?"), web.RedirectHandler, {"url": welcome}), *handlers]
+            # Every handler: errors as a sentence and a number, no traversal, no code in a log line (guard.py).
+            return [(h[0], guard.safe(h[1]), *h[2:]) if len(h) > 1 else h for h in handlers]
 
     return WorkbenchVoila
 
@@ -211,6 +236,7 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     WorkshopIdentityProvider.workshop_code = codes.workshop
     WorkshopIdentityProvider.facilitator_code = codes.facilitator
     WorkshopIdentityProvider.default_language = project.config.default_language
+    WorkshopIdentityProvider.project_root = root
 
     pools = pool_sizes(project, preheat)
     cap = kernel_cap(project.config.workshop.max_kernels, sum(pools.values()))
