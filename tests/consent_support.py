@@ -51,3 +51,14 @@ def published_version(scope=None, ts="2020-01-01T00:00:00+00:00"):
     scope = scope or make_scope()
     ev = ("scope.published", {"scope": scope.to_dict(), "hash": scope.content_hash, "version": 1}, ts)
     return ScopeHistory.from_events(fake_events([ev])).latest, ev
+
+
+# A paper decision as a facilitator records it: witness and where the paper is kept (issue 19).
+PAPER = {"method": "paper", "witness": "f-ana", "paper_ref": "folder A, form 1"}
+
+
+def card(store, who: str):
+    """Issue ``who`` a contributor card and return the proof its code gives (as the app gets it)."""
+    from workbench.consent import cards
+
+    return cards.verify(store, cards.issue(store, who, actor="facilitator").code)

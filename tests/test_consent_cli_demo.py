@@ -76,7 +76,8 @@ def test_cli_import_refuses_bad_rows_then_imports_good_ones(tmp_path, backend_ur
     with new_project(tmp_path, store_url=backend_url) as p:
         publish(p.store, make_scope())
     f = tmp_path / "paper.csv"
-    f.write_text("contributor_id,date,choices\nc-1,2026-01-10,train\nc-2,2026-01-10,fly\n", encoding="utf-8")
+    f.write_text("contributor_id,date,choices,witness\nc-1,2026-01-10,train,f-ana\nc-2,2026-01-10,fly,f-ana\n",
+                 encoding="utf-8")
     code, out, err = run_cli(["consent", "import", str(tmp_path / "p"), str(f)])
     assert code == 2 and "row 3" in out and "nothing was imported" in err
     code, out, err = run_cli(["consent", "import", str(tmp_path / "p"), str(f), "--good-rows-only"])

@@ -60,9 +60,11 @@ def test_one_decision_per_screen():
 def test_receipt_printable_in_language_with_code(tmp_path, backend_url):
     with new_project(tmp_path, store_url=backend_url) as p:
         publish(p.store, make_scope())
-        r = L.give(p.store, "c-1", {"train": True, "evaluate": False}, method="spoken", witness="f-ana")
+        r = L.give(p.store, "c-1", {"train": True, "evaluate": False}, method="spoken", witness="f-ana",
+                   paper_ref="notebook p. 3")
         md = receipt_markdown(r, "pt-BR", "Vila")
         assert r.code in md and "Testemunha: f-ana" in md and "Treinar um modelo: Sim" in md
+        assert "Papel guardado em: notebook p. 3" in md  # a facilitator's record says where the paper is
         html = receipt_html(r, "es", "<b>Vila</b>")
         assert r.code in html and "&lt;b&gt;Vila" in html and 'data-use="evaluate" data-answer="no"' in html
         # read back from the log the code is gone (only its hash was stored)

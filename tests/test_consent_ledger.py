@@ -15,11 +15,19 @@ from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, publish
 from workbench.consent.uses import USE_KEYS
 from workbench.errors import NotSaved, WorkbenchError
 
-from .consent_support import fake_events, make_scope, new_project, published_version, scoped_project  # noqa: F401
+from .consent_support import (  # noqa: F401
+    PAPER,
+    card,
+    fake_events,
+    make_scope,
+    new_project,
+    published_version,
+    scoped_project,
+)
 
 
 def test_grant_gives_a_receipt_and_permits(project):
-    r = L.give(project.store, "c-1", {"train": True, "evaluate": False}, language="pt-BR")
+    r = L.give(project.store, card(project.store, "c-1"), {"train": True, "evaluate": False}, language="pt-BR")
     assert r.code and len(r.code) == 11 and r.kind == "granted"
     assert r.choices == {"train": True, "evaluate": False, "publish_aggregates": True, "share_models": False}
     led = L.ConsentLedger.load(project.store)
@@ -36,34 +44,38 @@ def test_grant_gives_a_receipt_and_permits(project):
 
 
 def test_never_uses_cannot_be_granted_and_always_uses_cannot_be_declined(project):
+    proof = card(project.store, "c-1")
     with pytest.raises(WorkbenchError, match="nobody can grant"):
-        L.give(project.store, "c-1", {"commercial": True})
+        L.give(project.store, proof, {"commercial": True})
     with pytest.raises(WorkbenchError, match="part of taking part"):
-        L.give(project.store, "c-1", {"publish_aggregates": False})
+        L.give(project.store, proof, {"publish_aggregates": False})
     with pytest.raises(WorkbenchError, match="not a use"):
-        L.give(project.store, "c-1", {"fly": True})
+        L.give(project.store, proof, {"fly": True})
     assert not project.store.events(prefix="consent.")
 
 
 @pytest.mark.parametrize("who", ["", "   ", "a b", "x" * 65, "c/1", None])
 def test_bad_contributor_codes_are_refused(project, who):
     with pytest.raises(WorkbenchError):
-        L.give(project.store, who, {"train": True})
+        L.give(project.store, who, {"train": True}, **PAPER)
 
 
 def test_spoken_consent_needs_a_witness_and_paper_is_marked(project):
     with pytest.raises(WorkbenchError, match="witness"):
-        L.give(project.store, "c-1", {"train": True}, method="spoken")
-    r = L.give(project.store, "c-1", {"train": True}, method="spoken", witness="f-ana")
-    assert r.witness == "f-ana" and r.recorded_by == "facilitator"
-    r2 = L.give(project.store, "c-2", {"train": True}, method="paper", at="2026-01-02")
+        L.give(project.store, "c-1", {"train": True}, method="spoken", paper_ref="notebook p. 3")
+    with pytest.raises(WorkbenchError, match="paper's reference"):
+        L.give(project.store, "c-1", {"train": True}, method="spoken", witness="f-ana")
+    r = L.give(project.store, "c-1", {"train": True}, method="spoken", witness="f-ana", paper_ref="notebook p. 3")
+    assert r.witness == "f-ana" and r.recorded_by == "facilitator" and r.paper_ref == "notebook p. 3"
+    assert r.proof == "witness"
+    r2 = L.give(project.store, "c-2", {"train": True}, **PAPER, at="2026-01-02")
     assert r2.method == "paper" and r2.recorded_by == "facilitator" and r2.at.startswith("2026-01-02")
     with pytest.raises(WorkbenchError, match="future"):
-        L.give(project.store, "c-3", {"train": True}, method="paper", at=datetime.now(UTC) + timedelta(days=2))
+        L.give(project.store, "c-3", {"train": True}, **PAPER, at=datetime.now(UTC) + timedelta(days=2))
 
 
 def test_expiry_follows_calendar_months(project):
-    L.give(project.store, "c-1", {"train": True}, method="paper", at="2024-01-31")
+    L.give(project.store, "c-1", {"train": True}, **PAPER, at="2024-01-31")
     led = L.ConsentLedger.load(project.store)
     assert led.receipts[0].expires.startswith("2026-01-31")
     assert led.permits("c-1", "train", "2026-01-30T23:59:59")
@@ -73,13 +85,13 @@ def test_expiry_follows_calendar_months(project):
 
 
 def test_partial_withdrawal_then_regrant(project):
-    L.give(project.store, "c-1", {"train": True, "evaluate": True}, method="paper", at="2026-01-01")
-    L.withdraw(project.store, "c-1", ["train"], method="paper", at="2026-02-01")
+    L.give(project.store, "c-1", {"train": True, "evaluate": True}, **PAPER, at="2026-01-01")
+    L.withdraw(project.store, "c-1", ["train"], **PAPER, at="2026-02-01")
     led = L.ConsentLedger.load(project.store)
     assert led.permits("c-1", "train", "2026-01-15")  # earlier grant stays in force for its time
     assert led.explain("c-1", "train", "2026-02-01") == L.WITHDRAWN
     assert led.permits("c-1", "evaluate", "2026-03-01")
-    L.give(project.store, "c-1", {"train": True}, method="paper", at="2026-03-01")
+    L.give(project.store, "c-1", {"train": True}, **PAPER, at="2026-03-01")
     led = L.ConsentLedger.load(project.store)
     assert led.permits("c-1", "train", "2026-03-02")
     assert led.explain("c-1", "evaluate", "2026-03-02") == L.REFUSED  # the new form said no to it
@@ -87,9 +99,9 @@ def test_partial_withdrawal_then_regrant(project):
 
 
 def test_withdraw_everything_and_refusal(project):
-    L.give(project.store, "c-1", {"train": True}, method="paper", at="2026-01-01")
-    L.withdraw(project.store, "c-1", at="2026-01-05", method="paper")
-    L.refuse(project.store, "c-2", method="paper", at="2026-01-01")
+    L.give(project.store, "c-1", {"train": True}, **PAPER, at="2026-01-01")
+    L.withdraw(project.store, "c-1", at="2026-01-05", **PAPER)
+    L.refuse(project.store, "c-2", **PAPER, at="2026-01-01")
     led = L.ConsentLedger.load(project.store)
     assert set(led.current("c-1", "2026-02-01").values()) <= {L.WITHDRAWN, L.NEVER_REASON}
     assert {led.explain("c-2", u, "2026-02-01") for u in ("train", "evaluate")} == {L.REFUSED}
@@ -98,7 +110,7 @@ def test_withdraw_everything_and_refusal(project):
 
 
 def test_narrowing_the_scope_binds_at_once_but_does_not_rewrite(project):
-    L.give(project.store, "c-1", {"train": True, "share_models": True})
+    L.give(project.store, card(project.store, "c-1"), {"train": True, "share_models": True})
     led = L.ConsentLedger.load(project.store)
     assert led.permits("c-1", "share_models")
     publish(project.store, make_scope(uses={**make_scope().uses, "share_models": NEVER}))
@@ -111,16 +123,17 @@ def test_narrowing_the_scope_binds_at_once_but_does_not_rewrite(project):
 
 def test_no_scope_no_consent(tmp_path, backend_url):
     with new_project(tmp_path, "empty", backend_url) as p, pytest.raises(WorkbenchError, match="not published"):
-        L.give(p.store, "c-1", {"train": True})
+        L.give(p.store, "c-1", {"train": True}, **PAPER)
 
 
 def test_not_saved_is_raised_not_swallowed(project, monkeypatch):
     def boom(*a, **k):
         raise NotSaved("Not saved: disk full.", key="error.not_saved")
 
+    proof = card(project.store, "c-1")
     monkeypatch.setattr(project.store, "append", boom)
     with pytest.raises(NotSaved):
-        L.give(project.store, "c-1", {"train": True})
+        L.give(project.store, proof, {"train": True})
 
 
 # -- per-row and vectorised answers agree ---------------------------------------------------------

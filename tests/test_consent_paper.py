@@ -16,11 +16,11 @@ from .consent_support import make_scope, scoped_project  # noqa: F401
 FUTURE = (datetime.now(UTC) + timedelta(days=40)).date().isoformat()
 
 GOOD = (
-    "contributor_id,date,choices,method,witness\n"
-    "c-1,2026-01-10,train;evaluate,paper,\n"
-    "c-2,2026-01-11,train,spoken,f-ana\n"
-    "c-3,2026-01-12,refused,paper,\n"
-    "c-1,2026-02-01,withdrawn:train,paper,\n"
+    "contributor_id,date,choices,method,witness,paper_ref\n"
+    "c-1,2026-01-10,train;evaluate,paper,f-ana,folder A form 1\n"
+    "c-2,2026-01-11,train,spoken,f-ana,\n"
+    "c-3,2026-01-12,refused,paper,f-bia,\n"
+    "c-1,2026-02-01,withdrawn:train,paper,f-ana,folder A form 9\n"
 )
 
 
@@ -39,8 +39,11 @@ def test_a_good_file_imports_in_one_go(project):
     assert led.permits("c-1", "train", "2026-01-20")
     assert led.explain("c-3", "train", "2026-03-01") == L.REFUSED
     assert led.receipts[1].witness == "f-ana" and led.receipts[1].method == "spoken"
-    ev = project.store.events(prefix="consent.")[0]
+    ev, spoken = project.store.events(prefix="consent.")[:2]
     assert ev.actor == "facilitator" and ev.payload["source"]["row"] == 2
+    # Facilitator-recorded paper consent says so: actor, witness, paper reference (default: file and row).
+    assert ev.payload["proof"] == "witness" and ev.payload["witness"] == "f-ana"
+    assert ev.payload["paper_ref"] == "folder A form 1" and spoken.payload["paper_ref"] == "records.csv row 3"
     # importing the same file again: every row is already recorded
     again = read(project, GOOD.encode())
     assert {e.key for e in again.errors} == {"consent.import.already_recorded"} and len(again.errors) == 4
@@ -48,27 +51,29 @@ def test_a_good_file_imports_in_one_go(project):
 
 def test_bad_rows_are_each_reported_and_nothing_is_written(project):
     data = (
-        "contributor_id,date,choices,method\n"
-        "c-1,2026-01-10,train,paper\n"          # 2 good
-        "c-2,2026-01-10,fly,paper\n"            # 3 unknown use
-        f"c-3,{FUTURE},train,paper\n"           # 4 future date
-        ",2026-01-10,train,paper\n"             # 5 empty id
-        "c-1,2026-01-10,train,paper\n"          # 6 duplicate of 2
-        "c-5,2026-01-10,commercial,paper\n"     # 7 never use
-        "c-6,31/01/2026,train,paper\n"          # 8 bad date
-        "c-7,2026-01-10,train,spoken\n"         # 9 spoken without witness
-        "c 8,2026-01-10,train,paper\n"          # 10 bad id
-    ).encode() + "c-9,2026-01-10,train,papér\n".encode("latin-1")  # 11 wrong encoding
+        "contributor_id,date,choices,method,witness\n"
+        "c-1,2026-01-10,train,paper,f-ana\n"          # 2 good
+        "c-2,2026-01-10,fly,paper,f-ana\n"            # 3 unknown use
+        f"c-3,{FUTURE},train,paper,f-ana\n"           # 4 future date
+        ",2026-01-10,train,paper,f-ana\n"             # 5 empty id
+        "c-1,2026-01-10,train,paper,f-ana\n"          # 6 duplicate of 2
+        "c-5,2026-01-10,commercial,paper,f-ana\n"     # 7 never use
+        "c-6,31/01/2026,train,paper,f-ana\n"          # 8 bad date
+        "c-7,2026-01-10,train,spoken,\n"              # 9 spoken without witness
+        "c 8,2026-01-10,train,paper,f-ana\n"          # 10 bad id
+        "c-10,2026-01-10,train,paper,\n"              # 11 paper without witness
+    ).encode() + "c-9,2026-01-10,train,papér,f-ana\n".encode("latin-1")  # 12 wrong encoding
     report = read(project, data)
     by_row = {e.row: e.key for e in report.errors}
     assert by_row == {
         3: "consent.import.unknown_use", 4: "consent.import.future_date", 5: "consent.import.empty_id",
         6: "consent.import.duplicate", 7: "consent.import.never_use", 8: "consent.import.bad_date",
-        9: "consent.import.no_witness", 10: "consent.import.bad_id", 11: "consent.import.not_utf8",
+        9: "consent.import.no_witness", 10: "consent.import.bad_id", 11: "consent.import.witness_needed",
+        12: "consent.import.not_utf8",
     }
     assert [g.row for g in report.good] == [2]
     assert all(e.sentence for e in report.errors) and "row 6" in report.summary()
-    with pytest.raises(WorkbenchError, match="9 bad rows, so nothing was imported"):
+    with pytest.raises(WorkbenchError, match="10 bad rows, so nothing was imported"):
         paper.apply(project.store, report)
     assert not project.store.events(prefix="consent.")
     paper.apply(project.store, report, good_rows_only=True)
@@ -83,7 +88,7 @@ def test_whole_file_problems_are_one_sentence(project):
 
 
 def test_semicolon_separated_and_bom_files_are_read(project):
-    data = "\ufeffcontributor_id;date;choices\nc-1;2026-01-10;train|evaluate\n".encode()
+    data = "\ufeffcontributor_id;date;choices;witness\nc-1;2026-01-10;train|evaluate;f-ana\n".encode()
     report = read(project, data)
     assert report.ok and report.good[0].payload["choices"]["evaluate"] is True
 
@@ -101,6 +106,6 @@ def test_excel_needs_openpyxl_or_says_so(project):
 
     buf = io.BytesIO()
     pd.DataFrame({"contributor_id": ["c-1", ""], "date": ["2026-01-10", "2026-01-10"],
-                  "choices": ["train", "train"]}).to_excel(buf, index=False)
+                  "choices": ["train", "train"], "witness": ["f-ana", "f-ana"]}).to_excel(buf, index=False)
     report = read(project, buf.getvalue(), "records.xlsx")
     assert [g.row for g in report.good] == [2] and [e.row for e in report.errors] == [3]

@@ -89,7 +89,7 @@ def test_draft_survives_and_is_cleared_by_publishing(tmp_path, backend_url):
 def test_new_version_never_rewrites_given_consent(tmp_path, backend_url):
     with new_project(tmp_path, store_url=backend_url) as p:
         v1 = publish(p.store, make_scope())
-        L.give(p.store, "c-1", {"train": True}, at="2026-01-10")
+        L.give(p.store, "c-1", {"train": True}, at="2026-01-10", method="paper", witness="f-ana", paper_ref="form 1")
         before = [e.hash for e in p.store.events(prefix="consent.")]
         # v2 makes training 'always' and shortens expiry: the old grant keeps v1's terms.
         publish(p.store, make_scope(uses={**make_scope().uses, "train": ALWAYS, "evaluate": ALWAYS},

@@ -6,12 +6,19 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+from workbench.consent import cards
 from workbench.consent import ledger as L
 from workbench.consent.scope import ScopeHistory, publish
 from workbench.errors import NotSaved
 from workbench.ui.consent import ContributorView, FacilitatorView
 
-from .consent_support import make_scope, new_project, scoped_project  # noqa: F401
+from .consent_support import PAPER, card, make_scope, new_project, scoped_project  # noqa: F401
+
+
+def start(view, who: str):
+    """Issue ``who`` a card at the desk and type its code into the app's start screen."""
+    view.card_code.value = cards.issue(view.project.store, who, actor="facilitator").code
+    view.begin.click()
 
 
 def walk_to_review(view, answers):
@@ -26,8 +33,7 @@ def walk_to_review(view, answers):
 def test_contributor_gives_consent_in_portuguese_and_gets_a_receipt(project):
     view = ContributorView(project, "pt-BR")
     assert view.screen == "start" and view.begin.description == "Começar"
-    view.contributor.value = "c-0042"
-    view.begin.click()
+    start(view, "c-0042")
     assert view.screen == "step" and view.step.kind == "holder"
     assert "Test co-op" in view.body.value
     view.next.click()
@@ -43,6 +49,7 @@ def test_contributor_gives_consent_in_portuguese_and_gets_a_receipt(project):
     assert led.explain("c-0042", "evaluate") == L.REFUSED
     ev = project.store.events(prefix="consent.")[-1]
     assert ev.actor == "c-0042" and ev.payload["language"] == "pt-BR" and ev.payload["method"] == "app"
+    assert ev.payload["proof"] == "card" and ev.payload["card_id"] == view.proof.card_id
     code = view.last_receipt.code
     assert code in view.receipt.value and "Comprovante" in view.receipt.value
     assert led.contributor_for_code(code) == "c-0042"
@@ -50,8 +57,7 @@ def test_contributor_gives_consent_in_portuguese_and_gets_a_receipt(project):
 
 def test_back_and_changing_an_answer(project):
     view = ContributorView(project, "en")
-    view.contributor.value = "c-1"
-    view.begin.click()
+    start(view, "c-1")
     view.next.click()
     view.yes.click()  # train: yes
     view.back.click()
@@ -66,8 +72,7 @@ def test_back_and_changing_an_answer(project):
 
 def test_decline_records_a_refusal(project):
     view = ContributorView(project, "es")
-    view.contributor.value = "c-9"
-    view.begin.click()
+    start(view, "c-9")
     walk_to_review(view, {})
     view.decline.click()
     assert view.screen == "receipt"
@@ -76,11 +81,11 @@ def test_decline_records_a_refusal(project):
 
 def test_bad_code_and_unanswered_questions_are_explained(project):
     view = ContributorView(project, "en")
-    view.contributor.value = "not a code!"
+    view.card_code.value = "not a code!"
     view.begin.click()
-    assert view.screen == "start" and "participant code" in view.message.value
-    view.contributor.value = "c-1"
-    view.begin.click()
+    assert view.screen == "start" and "12 letters and digits" in view.message.value
+    assert "not a code" not in view.message.value  # what was typed is not echoed
+    start(view, "c-1")
     view._go(len(view.steps) - 1)  # jump to review without answering
     view.agree.click()
     assert "answer every question" in view.message.value and not project.store.events(prefix="consent.")
@@ -88,8 +93,7 @@ def test_bad_code_and_unanswered_questions_are_explained(project):
 
 def test_not_saved_shows_the_catalog_sentence_and_claims_nothing(project, monkeypatch):
     view = ContributorView(project, "pt-BR")
-    view.contributor.value = "c-1"
-    view.begin.click()
+    start(view, "c-1")
     walk_to_review(view, {"train": True})
 
     def fail(*a, **k):
@@ -102,7 +106,7 @@ def test_not_saved_shows_the_catalog_sentence_and_claims_nothing(project, monkey
 
 
 def test_withdraw_later_with_the_receipt_code(project):
-    receipt = L.give(project.store, "c-5", {"train": True, "evaluate": True})
+    receipt = L.give(project.store, card(project.store, "c-5"), {"train": True, "evaluate": True})
     view = ContributorView(project, "pt-BR")
     view.receipt_code.value = "xxxxx-xxxxx"
     view.open_receipt.click()
@@ -121,7 +125,13 @@ def test_withdraw_later_with_the_receipt_code(project):
     view.finish.click()
     view.receipt_code.value = receipt.code
     view.open_receipt.click()
+    view.withdraw_all.click()  # asks once more, in the person's language
+    assert view.screen == "confirm_all" and "Retirar tudo?" in view.body.value
+    assert L.ConsentLedger.load(project.store).permits("c-5", "evaluate")
+    view.confirm_no.click()
+    assert view.screen == "mine" and L.ConsentLedger.load(project.store).permits("c-5", "evaluate")
     view.withdraw_all.click()
+    view.confirm_yes.click()
     led = L.ConsentLedger.load(project.store)
     assert not any(led.permits("c-5", u) for u in ("train", "evaluate", "publish_aggregates"))
     assert [r.kind for r in led.history("c-5")] == ["granted", "withdrawn", "withdrawn"]
@@ -131,23 +141,20 @@ def test_participant_text_is_escaped(tmp_path, backend_url):
     with new_project(tmp_path, "evil", backend_url) as p:
         publish(p.store, make_scope(holder='<img src=x onerror="alert(1)">'))
         view = ContributorView(p, "en")
-        view.contributor.value = "c-1"
-        view.begin.click()
+        start(view, "c-1")
         assert "<img" not in view.body.value and "&lt;img" in view.body.value
 
 
 def test_no_scope_yet(tmp_path):
     with new_project(tmp_path, "empty") as p:
         view = ContributorView(p, "en")
-        view.contributor.value = "c-1"
-        view.begin.click()
+        start(view, "c-1")
         assert view.screen == "no_scope" and "not published" in view.body.value
 
 
 def test_language_switch_relabels_the_current_screen(project):
     view = ContributorView(project, "en")
-    view.contributor.value = "c-1"
-    view.begin.click()
+    start(view, "c-1")
     view.next.click()
     view.language_switch.value = "es"
     assert "Entrenar un modelo" in view.body.value and view.yes.description == "Sí"
@@ -192,11 +199,11 @@ def test_facilitator_invalid_scope_and_draft(project):
 
 
 def test_coverage_counts_change_with_a_withdrawal(project):
-    L.give(project.store, "c-1", {"train": True})
-    L.give(project.store, "c-2", {"train": True})
+    L.give(project.store, card(project.store, "c-1"), {"train": True})
+    L.give(project.store, "c-2", {"train": True}, **PAPER)
     view = FacilitatorView(project, "en")
     assert '<tr data-use="train"><td>Train a model</td><td data-reason="ok">2</td>' in view.coverage.value
-    L.withdraw(project.store, "c-2", ["train"])
+    L.withdraw(project.store, "c-2", ["train"], **PAPER)
     view.refresh.click()
     assert '<td data-reason="ok">1</td>' in view.coverage.value
     assert '<td data-reason="withdrawn">1</td>' in view.coverage.value
@@ -205,7 +212,7 @@ def test_coverage_counts_change_with_a_withdrawal(project):
 
 def test_facilitator_imports_paper_records(project):
     view = FacilitatorView(project, "en", chart=False)
-    data = b"contributor_id,date,choices\nc-1,2026-01-10,train\n,2026-01-10,train\n"
+    data = b"contributor_id,date,choices,witness\nc-1,2026-01-10,train,f-ana\n,2026-01-10,train,f-ana\n"
     view.upload.value = ({"name": "paper.csv", "type": "text/csv", "size": len(data), "content": memoryview(data),
                           "last_modified": datetime.now(UTC)},)
     assert "1 good rows, 1 bad rows" in view.import_report.value and 'data-row="3"' in view.import_report.value
@@ -220,21 +227,57 @@ def test_facilitator_records_a_paper_form_marked_as_such(project):
     from datetime import date
 
     view = ContributorView(project, "en", role="facilitator")
-    assert view.method in view.controls.children
+    assert view.method in view.controls.children and view.paper_ref in view.controls.children
     view.contributor.value = "c-77"
     view.method.value = "spoken"
-    view.begin.click()
-    walk_to_review(view, {"train": True})
-    view.agree.click()
-    assert "witness" in view.message.value and not project.store.events(prefix="consent.")
+    view.begin_paper.click()  # no witness, no paper reference: refused before the form
+    assert view.screen == "start" and "witness" in view.message.value
     view.witness.value = "f-ana"
+    view.begin_paper.click()
+    assert view.screen == "start" and "reference" in view.message.value
+    view.paper_ref.value = "folder A, form 12"
     view.method.value = "paper"
     view.date.value = date(2026, 1, 5)
+    view.begin_paper.click()
+    assert view.screen == "step"
+    walk_to_review(view, {"train": True})
     view.agree.click()
     ev = project.store.events(prefix="consent.")[-1]
     assert ev.actor == "facilitator" and ev.payload["method"] == "paper" and ev.payload["at"].startswith("2026-01-05")
+    assert ev.payload["witness"] == "f-ana" and ev.payload["paper_ref"] == "folder A, form 12"
+    assert ev.payload["proof"] == "witness" and "card_id" not in ev.payload
     participant = ContributorView(project, "en")
     assert participant.method not in participant.controls.children
+    assert participant.contributor not in participant.controls.children
+    participant.contributor.value = "c-78"  # even if a participant's page sent these clicks
+    participant.witness.value, participant.paper_ref.value = "me", "x"
+    participant.begin_paper.click()
+    assert participant.screen == "start"
+
+
+def test_facilitator_issues_and_reissues_a_card_with_a_witness(project):
+    desk = ContributorView(project, "en", role="facilitator")
+    desk.card_for.value = "c-5"
+    desk.issue_card.click()
+    assert "wb-ok" in desk.message.value and "<svg" in desk.card_shown.value
+    code = cards.CardRegister.load(project.store).live("c-5")
+    first = desk.card_shown.value.split('wb-card-code">')[1].split("<")[0]
+    assert code is not None and first not in str([e.payload for e in project.store.events()])
+    desk.card_for.value = "c-5"
+    desk.issue_card.click()  # already has one: a replacement needs a witness
+    assert "witness" in desk.message.value
+    desk.card_for.value, desk.card_witness.value = "c-5", "f-ana"
+    desk.issue_card.click()
+    second = desk.card_shown.value.split('wb-card-code">')[1].split("<")[0]
+    assert second != first and "no longer works" in desk.message.value
+    assert cards.verify(project.store, first) is None and cards.verify(project.store, second).contributor == "c-5"
+    revoked = project.store.events(kinds=[cards.REVOKED])[-1]
+    assert revoked.payload["witness"] == "f-ana" and revoked.actor == "facilitator"
+    participant = ContributorView(project, "en")
+    assert participant.issue_card not in participant.controls.children
+    participant.card_for.value = "c-6"
+    participant.issue_card.click()
+    assert cards.CardRegister.load(project.store).live("c-6") is None
 
 
 def test_choices_have_icons_and_code_fields_have_labels_tied_to_them(project):
@@ -247,11 +290,11 @@ def test_choices_have_icons_and_code_fields_have_labels_tied_to_them(project):
         assert f"wb-icon-{icon}" in button._dom_classes
         assert button.description and button.description[0] not in "✓✗↩→←"  # the word alone names the button
     # The description is what ipywidgets draws as <label for=...> of the <input> (checked in the browser).
-    assert view.contributor.description == view.tr("consent.app.code_label") != ""
+    assert view.card_code.description == view.tr("consent.card.code_label") == "Código de tu tarjeta de consentimiento"
     assert view.receipt_code.description == view.tr("consent.app.receipt_label")
     view.language_switch.value = "pt-BR"
-    assert view.contributor.description == view.tr("consent.app.code_label") != ""
-    assert view.contributor in view.controls.children and view.receipt_code in view.controls.children
+    assert view.card_code.description == view.tr("consent.card.code_label") != ""
+    assert view.card_code in view.controls.children and view.receipt_code in view.controls.children
     facilitator = ContributorView(project, "en", role="facilitator")
-    assert facilitator.witness.description == "Witness (for spoken consent)"
+    assert facilitator.witness.description == "Witness: who saw the person decide"
     assert facilitator.date.description and facilitator.date in facilitator.controls.children

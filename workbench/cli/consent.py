@@ -1,4 +1,5 @@
-HELP = "Consent: print or export the scope, show consent status, write the forms, import paper records."
+HELP = ("Consent: print or export the scope, show consent status, write the forms, import paper records, "
+        "print contributor cards.")
 
 
 def add_arguments(p):
@@ -29,6 +30,19 @@ def add_arguments(p):
     i.add_argument("--good-rows-only", action="store_true", help="import the good rows even if some are bad")
     i.add_argument("--dry-run", action="store_true", help="only check the file")
 
+    c = sub.add_parser("cards", help="issue contributor cards and write a printable sheet (it holds secrets)",
+                       description="Issue a contributor card to each contributor without one (the ids in the "
+                       "project's data, or --contributors) and write an HTML sheet of cards to print. The codes "
+                       "appear only in that file: print it, hand the cards out, then delete it.")
+    c.add_argument("dir", metavar="DIR", help="the project folder")
+    c.add_argument("--language", default=None, help="the cards' language (default: the project's first)")
+    c.add_argument("--contributors", default=None,
+                   help="comma-separated contributor ids (default: every id in the project's data)")
+    c.add_argument("--reissue", default=None, metavar="ID",
+                   help="replace this contributor's card (lost card); the old one stops working; needs --witness")
+    c.add_argument("--witness", default="", help="who checked the person in person (for --reissue)")
+    c.add_argument("--out", default=None, help="the HTML file to write (default: DIR/.workbench/cards/...)")
+
 
 def run(args):
     import json
@@ -40,7 +54,7 @@ def run(args):
     action = getattr(args, "consent_command", None)
     if not action:
         raise WorkbenchError("workbench consent needs an action.",
-                             "Use one of: scope, status, forms, import (see 'workbench consent --help').")
+                             "Use one of: scope, status, forms, import, cards (see 'workbench consent --help').")
     with open_project(args.dir) as project:
         history = ScopeHistory.load(project.store)
         if action == "scope":
@@ -62,7 +76,37 @@ def run(args):
                 print(f"  {path}")
         elif action == "import":
             _import(project, history, args)
+        elif action == "cards":
+            _cards(project, args)
     return 0
+
+
+def _cards(project, args):
+    from ..consent import cards
+    from ..errors import WorkbenchError
+    from ..i18n import normalise_language
+
+    language = normalise_language(args.language) if args.language else project.config.default_language
+    if args.reissue:
+        if not str(args.witness or "").strip():
+            raise WorkbenchError("Reissuing a card needs --witness: who checked the person in person.",
+                                 "Add --witness with your name or code.")
+        issued = [cards.issue(project.store, args.reissue, actor="facilitator", witness=args.witness,
+                              reason="reissue")]
+    else:
+        if args.contributors:
+            wanted = [c.strip() for c in args.contributors.split(",") if c.strip()]
+        else:
+            wanted = cards.contributors_in_data(project)
+        issued = cards.issue_all(project.store, wanted, actor="facilitator")
+        if not issued:
+            print(f"Every one of the {len(wanted)} contributors already has a card; nothing was written. "
+                  "Use --reissue ID --witness NAME to replace a lost one.")
+            return
+    path = cards.write_sheet(project, issued, language, args.out)
+    print(f"Issued {len(issued)} contributor card(s); the sheet is {path}")
+    print("That file holds the cards' secret codes (they are nowhere else): print it, hand out the cards, "
+          "then delete it.")
 
 
 def _pick(history, number):
@@ -105,7 +149,7 @@ def _import(project, history, args):
     print(report.summary())
     if args.dry_run:
         return
-    receipts = apply(project.store, report, good_rows_only=args.good_rows_only)
+    receipts = apply(project.store, report, good_rows_only=args.good_rows_only, actor="facilitator")
     print(f"Imported {len(receipts)} records. Receipt codes to print for each person:")
     for r in receipts:
         print(f"  {r.contributor:<16} {r.kind:<10} {r.code}")

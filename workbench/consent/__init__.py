@@ -4,6 +4,7 @@
 - :mod:`.scope`: :class:`~.scope.Scope` (versioned, content-hashed), publishing, :class:`~.scope.ScopeHistory`.
 - :mod:`.ledger`: recording grants / refusals / withdrawals and :class:`~.ledger.ConsentLedger`, whose
   ``permits`` and vectorised ``permitted_mask`` the curation stage relies on.
+- :mod:`.cards`: contributor cards, the proof a person shows before their consent changes (issue 19).
 - :mod:`.form`: the consent form and receipts, rendered from Jinja2 templates in three languages.
 - :mod:`.paper`: importing paper consent records from CSV or Excel, every bad row reported.
 

@@ -19,6 +19,20 @@ refusal (``refused``), a withdrawal (``withdrawn``); no event: ``no_record``.
 A use is also refused to everyone (``never``) while the scope version in force
 at *t* forbids it: a community may narrow its scope, and that binds at once,
 whereas widening it never stretches consent already given.
+
+Who may decide (issue 19; one table, :data:`PROOFS`, checked here and nowhere else): a contributor id
+alone never grants, refuses or withdraws anything.
+
+- ``method="app"``: the person proves who they are with their contributor card (a
+  :class:`~workbench.consent.cards.CardProof` from :func:`~workbench.consent.cards.verify`); to withdraw,
+  a receipt code they were given also proves it (:class:`ReceiptProof`). The ledger checks the proof
+  against the log again when it writes. Payload: ``proof`` ``card`` + ``card_id``, or ``receipt`` +
+  ``via_receipt`` (the receipt id whose code was used).
+- ``method="paper"`` / ``"spoken"``: a facilitator records a decision made on paper or aloud. It needs the
+  recording ``actor`` (never the contributor), a ``witness`` and a ``paper_ref`` (where the paper or the
+  note is kept). Payload: ``proof`` ``witness`` + ``paper_ref``.
+
+Events written before these rules (no ``proof`` field) still fold: the log is the truth.
 """
 
 from __future__ import annotations
@@ -34,6 +48,7 @@ from typing import Any
 
 from ..errors import WorkbenchError
 from ..store import Event
+from ..text import free_text, snippet
 from . import _time
 from .scope import ALWAYS, NEVER, PUBLISHED, ScopeHistory, ScopeVersion
 from .uses import CONSENT_STATUS_DPV, USE_KEYS, USES, get_use
@@ -60,8 +75,8 @@ RECEIPT_LENGTH = 10
 def check_contributor(contributor: Any) -> str:
     text = str(contributor or "").strip()
     if not CONTRIBUTOR_RE.match(text):
-        raise WorkbenchError(
-            f"{contributor!r} is not a contributor code." if text else "The contributor code is empty.",
+        raise WorkbenchError(  # what was typed is echoed only as a short, cleaned snippet
+            f"{snippet(text)!r} is not a contributor code." if text else "The contributor code is empty.",
             "Use the code on the person's card: letters, digits and - _ . only, up to 64.",
             key="consent.error.bad_contributor",
         )
@@ -74,7 +89,7 @@ def new_receipt_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    raw = re.sub(r"[^A-Za-z0-9]", "", str(code or "")).upper()
+    raw = re.sub(r"[^A-Za-z0-9]", "", str(code or "")[:64]).upper()
     return f"{raw[:5]}-{raw[5:]}" if len(raw) == RECEIPT_LENGTH else raw
 
 
@@ -101,6 +116,8 @@ class Receipt:
     recorded_by: str = ""
     seq: int = 0
     code: str | None = None
+    paper_ref: str = ""
+    proof: str = ""
 
     @classmethod
     def from_event(cls, ev: Event, code: str | None = None) -> Receipt:
@@ -111,7 +128,7 @@ class Receipt:
             choices = dict.fromkeys(p.get("uses", []), False)
         return cls(kind, p.get("receipt_id", ""), p["contributor"], p["at"], p.get("method", "app"), choices,
                    p.get("scope_hash", ""), p.get("scope_version"), p.get("expires"), p.get("witness", ""),
-                   p.get("language", ""), ev.actor, ev.seq, code)
+                   p.get("language", ""), ev.actor, ev.seq, code, p.get("paper_ref", ""), p.get("proof", ""))
 
     def record(self, holder: str = "", contact: str = "", jurisdiction: str = "", service: str = "") -> dict:
         """The receipt as a record with the fields of the Kantara Consent Receipt (v1.1) / ISO/IEC TS 27560.
@@ -155,23 +172,95 @@ class Receipt:
 # -- recording -------------------------------------------------------------------
 def _method(method: str, witness: str) -> tuple[str, str]:
     if method not in METHODS:
-        raise WorkbenchError(f"{method!r} is not a way of giving consent.", f"Use one of: {', '.join(METHODS)}.",
-                             key="consent.error.bad_method", method=str(method))
-    witness = " ".join(str(witness or "").split())[:200]
+        raise WorkbenchError(f"{snippet(method)!r} is not a way of giving consent.",
+                             f"Use one of: {', '.join(METHODS)}.", key="consent.error.bad_method",
+                             method=snippet(method))
+    witness = free_text(witness or "", "The witness", 200)
     if method == "spoken" and not witness:
         raise WorkbenchError("Consent given by speaking needs a witness.", "Write the witness's name or code.",
                              key="consent.error.no_witness")
     return method, witness
 
 
+@dataclass(frozen=True)
+class ReceiptProof:
+    """A receipt code someone typed and :func:`verify_receipt` found: proves who may withdraw."""
+
+    contributor: str
+    receipt_id: str
+    code: str = field(repr=False)
+
+
+def verify_receipt(store, typed: object) -> ReceiptProof | None:
+    """The proof for a typed receipt code, or None. Callers taking codes from people use the shared limiter."""
+    text = "" if typed is None else str(typed)
+    if len(text) > 64:
+        return None
+    found = ConsentLedger.load(store).receipt_for_code(text)
+    return ReceiptProof(found[0], found[1], normalise_code(text)) if found else None
+
+
+# What proves who is deciding, per action, when the person decides in the app. Paper and spoken decisions
+# are recorded by a facilitator with a witness and a paper reference instead (see the module's docstring).
+PROOFS = {"give": ("card",), "refuse": ("card",), "withdraw": ("card", "receipt")}
+RECORDED_METHODS = ("paper", "spoken")
+
+
+def _decider(store, who, action: str, *, method: str | None, actor: str | None, witness: str,
+             paper_ref: str) -> tuple[str, str, str, str, dict]:
+    """(contributor, method, witness, actor, proof fields) for a decision, or a refusal saying what is missing."""
+    from . import cards
+
+    if isinstance(who, (cards.CardProof, ReceiptProof)):
+        if method not in (None, "app"):
+            raise WorkbenchError("A card or receipt proves a decision made in the app, not on paper.",
+                                 "Record paper or spoken consent with the contributor id, a witness and the "
+                                 "paper's reference.", key="consent.error.proof_is_app")
+        if isinstance(who, cards.CardProof):
+            card = cards.check_proof(store, who)
+            return card.contributor, "app", "", actor or card.contributor, {"proof": "card", "card_id": card.card_id}
+        if "receipt" not in PROOFS[action]:
+            raise WorkbenchError("A receipt code lets a person see and withdraw their consent, not give it.",
+                                 "Start from the contributor card.", key="consent.error.card_needed")
+        found = ConsentLedger.load(store).receipt_for_code(who.code)
+        if found is None or found[0] != who.contributor:
+            raise WorkbenchError("That receipt code was not found.", "Check it, or ask a facilitator.",
+                                 key="consent.app.unknown_code")
+        return who.contributor, "app", "", actor or who.contributor, {"proof": "receipt", "via_receipt": found[1]}
+    return check_recording(who, method=method, witness=witness, paper_ref=paper_ref, actor=actor)
+
+
+def check_recording(contributor: object, *, method: str | None, witness: str, paper_ref: str,
+                    actor: str | None = None) -> tuple[str, str, str, str, dict]:
+    """A facilitator's record of a paper or spoken decision, checked: what :func:`give` and the others write.
+
+    Returns (contributor, method, witness, actor, proof fields); refuses a missing witness or paper reference.
+    """
+    contributor = check_contributor(contributor)
+    if method not in RECORDED_METHODS:
+        if method is not None and method != "app":
+            _method(method, witness)  # names the bad method
+        raise WorkbenchError("A decision made in the app needs the person's contributor card.",
+                             "Start from the card's code; a contributor id alone is not enough.",
+                             key="consent.error.card_needed")
+    method, witness = _method(method, witness)
+    if not witness:
+        raise WorkbenchError("A decision recorded by a facilitator needs a witness.",
+                             "Write who saw the person decide.", key="consent.error.witness_needed")
+    paper_ref = free_text(paper_ref or "", "The paper reference", 200)
+    if not paper_ref:
+        raise WorkbenchError("A decision recorded by a facilitator needs the paper's reference.",
+                             "Write where the signed form or the note is kept, e.g. 'folder A, form 12'.",
+                             key="consent.error.paper_ref_needed")
+    actor = actor or "facilitator"
+    if actor == contributor:
+        raise WorkbenchError("A person cannot record their own paper consent.",
+                             "A facilitator records it, with a witness.", key="consent.error.self_recorded")
+    return contributor, method, witness, actor, {"proof": "witness", "paper_ref": paper_ref}
+
+
 def _version(store, scope: ScopeVersion | None) -> ScopeVersion:
     return scope if scope is not None else ScopeHistory.load(store).require_latest()
-
-
-def _actor(actor: str | None, contributor: str, method: str) -> str:
-    if actor:
-        return actor
-    return contributor if method == "app" else "facilitator"
 
 
 def check_choices(version: ScopeVersion, choices: Mapping[str, Any]) -> dict[str, bool]:
@@ -212,17 +301,24 @@ def grant_payload(version: ScopeVersion, contributor: str, choices: Mapping[str,
     }
 
 
-def give(store, contributor: str, choices: Mapping[str, Any], *, scope: ScopeVersion | None = None,
-         method: str = "app", at=None, witness: str = "", language: str = "", actor: str | None = None) -> Receipt:
+def give(store, who, choices: Mapping[str, Any], *, scope: ScopeVersion | None = None,
+         method: str | None = None, at=None, witness: str = "", paper_ref: str = "", language: str = "",
+         actor: str | None = None) -> Receipt:
     """Record a person's consent under ``scope`` (default: the latest version); returns their receipt.
 
-    The receipt is returned only once the event is committed (``NotSaved`` otherwise).
+    ``who`` is the person's verified card (:func:`workbench.consent.cards.verify`) for a decision in the
+    app, or a contributor id for paper/spoken consent a facilitator records (``method``, ``witness``,
+    ``paper_ref`` required). The receipt is returned only once the event is committed (``NotSaved``
+    otherwise).
     """
+    contributor, method, witness, actor, proof = _decider(store, who, "give", method=method, actor=actor,
+                                                          witness=witness, paper_ref=paper_ref)
     version = _version(store, scope)
     code = new_receipt_code()
     payload = grant_payload(version, contributor, choices, method=method, at=at, witness=witness,
                             language=language, code=code)
-    ev = store.append(GRANTED, payload, _actor(actor, payload["contributor"], method))
+    payload.update(proof)
+    ev = store.append(GRANTED, payload, actor)
     return Receipt.from_event(ev, code)
 
 
@@ -236,14 +332,17 @@ def refuse_payload(version: ScopeVersion, contributor: str, *, method: str = "ap
             "receipt_sha256": code_digest(code) if code else None}
 
 
-def refuse(store, contributor: str, *, scope: ScopeVersion | None = None, method: str = "app", at=None,
-           witness: str = "", language: str = "", actor: str | None = None) -> Receipt:
-    """Record that a person declined the whole form."""
+def refuse(store, who, *, scope: ScopeVersion | None = None, method: str | None = None, at=None,
+           witness: str = "", paper_ref: str = "", language: str = "", actor: str | None = None) -> Receipt:
+    """Record that a person declined the whole form (``who`` as for :func:`give`)."""
+    contributor, method, witness, actor, proof = _decider(store, who, "refuse", method=method, actor=actor,
+                                                          witness=witness, paper_ref=paper_ref)
     version = _version(store, scope)
     code = new_receipt_code()
     payload = refuse_payload(version, contributor, method=method, at=at, witness=witness, language=language,
                              code=code)
-    ev = store.append(REFUSED_KIND, payload, _actor(actor, payload["contributor"], method))
+    payload.update(proof)
+    ev = store.append(REFUSED_KIND, payload, actor)
     return Receipt.from_event(ev, code)
 
 
@@ -261,11 +360,18 @@ def withdraw_payload(contributor: str, uses: Iterable[str] | None = None, *, met
             "receipt_id": str(uuid.uuid4())}
 
 
-def withdraw(store, contributor: str, uses: Iterable[str] | None = None, *, method: str = "app", at=None,
-             witness: str = "", language: str = "", actor: str | None = None) -> Receipt:
-    """Withdraw consent for ``uses`` (all when None) from ``at`` (default now); earlier grants stay in the log."""
+def withdraw(store, who, uses: Iterable[str] | None = None, *, method: str | None = None, at=None,
+             witness: str = "", paper_ref: str = "", language: str = "", actor: str | None = None) -> Receipt:
+    """Withdraw consent for ``uses`` (all when None) from ``at`` (default now); earlier grants stay in the log.
+
+    ``who``: the person's verified card or a receipt code of theirs (:func:`verify_receipt`) in the app,
+    or a contributor id for a withdrawal a facilitator records (as for :func:`give`).
+    """
+    contributor, method, witness, actor, proof = _decider(store, who, "withdraw", method=method, actor=actor,
+                                                          witness=witness, paper_ref=paper_ref)
     payload = withdraw_payload(contributor, uses, method=method, at=at, witness=witness, language=language)
-    ev = store.append(WITHDRAWN_KIND, payload, _actor(actor, payload["contributor"], method))
+    payload.update(proof)
+    ev = store.append(WITHDRAWN_KIND, payload, actor)
     return Receipt.from_event(ev)
 
 
@@ -277,7 +383,7 @@ class ConsentLedger:
         # one row per (event, use): contributor, use, at (us), seq, effect, expires (us)
         self._rows: list[tuple[str, str, int, int, int, int]] = []
         self._never: list[tuple[int, int, frozenset[str]]] = []  # (published at, seq, uses forbidden)
-        self._codes: dict[str, str] = {}
+        self._codes: dict[str, tuple[str, str]] = {}  # receipt code digest -> (contributor, receipt_id)
         self.receipts: list[Receipt] = []
         self._timeline: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] | None = None
         self._frames: dict[str, Any] | None = None
@@ -306,7 +412,7 @@ class ConsentLedger:
             return
         who, at = p["contributor"], _time.to_us(p["at"])
         if p.get("receipt_sha256"):
-            self._codes[p["receipt_sha256"]] = who
+            self._codes[p["receipt_sha256"]] = (who, p.get("receipt_id", ""))
         self.receipts.append(Receipt.from_event(ev))
         if ev.kind == GRANTED:
             expires = _time.to_us(p["expires"]) if p.get("expires") else NO_EXPIRY
@@ -326,6 +432,11 @@ class ConsentLedger:
 
     def contributor_for_code(self, code: str) -> str | None:
         """Whose receipt code this is (any of their receipts), or None."""
+        found = self.receipt_for_code(code)
+        return found[0] if found else None
+
+    def receipt_for_code(self, code: str) -> tuple[str, str] | None:
+        """(contributor, receipt_id) of the receipt with this code, or None."""
         return self._codes.get(code_digest(code))
 
     def forbidden(self, use: str, at=None) -> bool:

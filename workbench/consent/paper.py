@@ -6,7 +6,12 @@ Columns (header row required, any order, case-insensitive):
 - ``date``: when they decided, ``YYYY-MM-DD``;
 - ``choices``: the uses they said yes to, separated by ``;`` (``train;evaluate``); ``refused`` when they
   declined the whole form; ``withdrawn`` (everything) or ``withdrawn:train;evaluate`` for a withdrawal;
-- ``method``: ``paper`` (default) or ``spoken``; ``witness``: who witnessed spoken consent.
+- ``method``: ``paper`` (default) or ``spoken``; ``witness``: who saw the person decide (required: a
+  paper or spoken decision is recorded by a facilitator, never proved by a contributor id alone);
+- ``paper_ref`` (optional): where the signed form or the note is kept; default ``<file> row <n>``.
+
+Every imported event says so in the ledger: the importing facilitator as actor, ``proof`` ``witness``,
+the ``witness`` and the ``paper_ref``.
 
 :func:`read_records` checks every row and reports each bad one with its row number (the header is row 1,
 as a spreadsheet shows it) and a reason; :func:`apply` writes nothing from a file with bad rows unless the
@@ -23,6 +28,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
+from ..text import free_text, snippet
 from . import _time
 from .ledger import (
     GRANTED,
@@ -39,7 +45,7 @@ from .ledger import (
 from .scope import ScopeHistory, ScopeVersion
 from .uses import USES
 
-COLUMNS = ("contributor_id", "date", "choices", "method", "witness")
+COLUMNS = ("contributor_id", "date", "choices", "method", "witness", "paper_ref")
 REQUIRED = ("contributor_id", "date", "choices")
 IMPORT_METHODS = ("paper", "spoken")
 MAX_CELL_CHARS = 100_000  # Python's csv reader refuses longer cells (its field_size_limit is 131,072)
@@ -182,7 +188,7 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise WorkbenchError(f"The file has no {', '.join(missing)} column.",
-                             f"The header row must name: {', '.join(COLUMNS)} (method and witness are optional).",
+                             f"The header row must name: {', '.join(COLUMNS)} (method and paper_ref are optional).",
                              key="consent.import.missing_columns", columns=", ".join(missing))
     seen: dict[tuple, int] = {}
     existing = {_signature(r.contributor, r.at, r.kind, r.choices) for r in (ledger.receipts if ledger else ())}
@@ -201,7 +207,7 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
                                       "This row has more cells than the header; is a comma missing quotes?"))
             continue
         rec = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
-        result = _check_row(number, rec, version, now)
+        result = _check_row(number, rec, version, now, name)
         if isinstance(result, RowError):
             report.errors.append(result)
             continue
@@ -227,16 +233,34 @@ def _signature(contributor: str, at: str, kind: str, choices) -> tuple:
         if kind == "granted" else tuple(sorted(dict(choices)))
 
 
-def _check_row(number: int, rec: dict, version: ScopeVersion, now) -> GoodRow | RowError:
+def _check_row(number: int, rec: dict, version: ScopeVersion, now, source: str = "") -> GoodRow | RowError:
     who = rec.get("contributor_id", "")
     if not who:
         return _err(number, "consent.import.empty_id", "The contributor id is empty.")
     method = (rec.get("method") or "paper").lower()
     if method not in IMPORT_METHODS:
-        return _err(number, "consent.import.bad_method", f"{method!r} is not paper or spoken.", method=method)
+        return _err(number, "consent.import.bad_method", f"{snippet(method)!r} is not paper or spoken.",
+                    method=snippet(method))
     witness = rec.get("witness", "")
     if method == "spoken" and not witness:
         return _err(number, "consent.import.no_witness", "Spoken consent needs a witness.")
+    good = _check_decision(number, rec, version, now, who, method, witness)
+    if not isinstance(good, GoodRow):
+        return good
+    if not witness:  # a paper decision is a facilitator's record: someone saw the person decide
+        return _err(number, "consent.import.witness_needed",
+                    "This row has no witness: write who saw the person sign or say it.")
+    paper_ref = rec.get("paper_ref", "") or f"{(source or 'upload')[:150]} row {number}"
+    try:
+        free_text(paper_ref, "The paper reference", 200)
+    except WorkbenchError as exc:
+        return _err(number, "consent.import.invalid", exc.sentence)
+    good.payload.update({"proof": "witness", "paper_ref": " ".join(paper_ref.split())})
+    return good
+
+
+def _check_decision(number: int, rec: dict, version: ScopeVersion, now, who: str, method: str,
+                    witness: str) -> GoodRow | RowError:
     text = rec.get("date", "")
     try:
         when = _time.to_datetime(text) if text else None
@@ -276,7 +300,8 @@ def _check_row(number: int, rec: dict, version: ScopeVersion, now) -> GoodRow | 
                                                       witness=witness))
     except WorkbenchError as exc:
         if exc.key == "consent.error.bad_contributor":
-            return _err(number, "consent.import.bad_id", f"{who!r} is not a contributor code.", value=who)
+            return _err(number, "consent.import.bad_id", f"{snippet(who)!r} is not a contributor code.",
+                        value=snippet(who))
         return _err(number, "consent.import.invalid", exc.sentence)
 
 

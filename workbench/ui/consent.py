@@ -1,6 +1,6 @@
 """Consent apps: the contributor's form (phone, one decision per screen) and the facilitator's scope editor.
 
-``ContributorView(project)``: a person types their participant code, reads who holds the data, answers
+``ContributorView(project)``: a person types the code on their contributor card, reads who holds the data, answers
 yes / no for each use the community lets them choose, reads the conditions, the labels and how to
 withdraw, then gives (or refuses) consent and gets a receipt code. With that code they come back, see
 their consent now and withdraw all or part of it. A choice is confirmed on screen only after the store
@@ -23,6 +23,7 @@ from ..consent.scope import CHOICES, CHOOSES, NEVER, Conditions, Scope, ScopeHis
 from ..consent.uses import LABELS, USE_KEYS, USES
 from ..errors import NotSaved, WorkbenchError
 from ..i18n import available
+from ..text import bdi
 from ._base import STYLE, View, esc, language_switch
 from .icons import ICON_STYLE, with_icon
 
@@ -76,10 +77,16 @@ def _label(text: str) -> w.HTML:
 class ContributorView(View):
     """The contributor's consent app. Controls are attributes (tests set ``.value`` and ``.click()``).
 
-    Start: ``contributor`` (Text) + ``begin``; ``receipt_code`` (Text) + ``open_receipt``.
+    Start: ``card_code`` (Text, the contributor card) + ``begin``; ``receipt_code`` (Text) + ``open_receipt``.
+    Both codes are checked through the shared limiter (:mod:`workbench.limits`) before anything else; a
+    contributor id typed there proves nothing and reaches nothing.
     Steps: ``next`` / ``back``; for a use the person chooses, ``yes`` / ``no``; at the end ``agree`` / ``decline``.
     Receipt: ``receipt`` (HTML), ``finish``. Their consent: ``withdraw_boxes`` {use: Checkbox},
-    ``withdraw_selected``, ``withdraw_all``. ``screen`` names the screen shown; ``message`` shows results.
+    ``withdraw_selected``, ``withdraw_all`` (which asks once more: ``confirm_yes`` / ``confirm_no``).
+    Facilitators also see: a paper or spoken decision (``contributor`` id, ``method``, ``witness``,
+    ``paper_ref``, ``date``, ``begin_paper``) and the card desk (``card_for``, ``card_witness``,
+    ``issue_card``; the new code shows once in ``card_shown``).
+    ``screen`` names the screen shown; ``message`` shows results.
     """
 
     def __init__(self, project, language: str | None = None, role: str = apps.PARTICIPANT):
@@ -99,15 +106,27 @@ class ContributorView(View):
 
         # Text fields are named by their description: ipywidgets draws it as a <label for=...> tied to the <input>.
         self.receipt_label = w.HTML()
-        self.contributor = _text()
-        self.contributor.add_class("wb-consent-code")
+        self.card_code = _text()
+        self.card_code.add_class("wb-consent-code")
         self.begin = _button(style="primary")
-        # Facilitators also record paper and spoken consent here, marked as such (method, witness, date).
+        # Facilitators record paper and spoken consent for a contributor id, with a witness and the paper's
+        # reference, marked as such in the ledger; and issue or reissue contributor cards.
+        self.paper_heading = w.HTML()
+        self.contributor = _text()
+        self.contributor.add_class("wb-contributor-id")
         self.method_label = w.HTML()
-        self.method = w.ToggleButtons(options=[(m, m) for m in L.METHODS], value="app", layout=w.Layout(width="100%"))
+        self.method = w.ToggleButtons(options=[(m, m) for m in L.RECORDED_METHODS], value="paper",
+                                      layout=w.Layout(width="100%"))
         self.witness = _text()
+        self.paper_ref = _text()
         self.date = w.DatePicker(layout=w.Layout(width="100%"), style={"description_width": "initial"})
         self.date.add_class("wb-labelled")
+        self.begin_paper = _button(big=False)
+        self.cards_heading = w.HTML()
+        self.card_for = _text()
+        self.card_witness = _text()
+        self.issue_card = _button(big=False)
+        self.card_shown = w.HTML()
         self.receipt_code = _text()
         self.receipt_code.add_class("wb-receipt-input")
         self.open_receipt = _button()
@@ -123,14 +142,18 @@ class ContributorView(View):
         for box in self.withdraw_boxes.values():
             box.add_class("wb-check")
         self.withdraw_selected, self.withdraw_all = _button(style="warning"), _button(style="danger")
+        self.confirm_yes, self.confirm_no = _button(style="danger"), _button(style="primary")
         # ✓ ✗ ↩ → ← beside the words (CSS, out of the buttons' accessible names).
         for button, icon in ((self.yes, "yes"), (self.no, "no"), (self.agree, "give"), (self.decline, "decline"),
                              (self.withdraw_selected, "withdraw"), (self.withdraw_all, "withdraw"),
+                             (self.confirm_yes, "withdraw"), (self.confirm_no, "back"),
                              (self.next, "next"), (self.back, "back"), (self.begin, "open"),
                              (self.open_receipt, "open")):
             with_icon(button, icon)
 
         self.begin.on_click(lambda _b: self._on_begin())
+        self.begin_paper.on_click(lambda _b: self._on_begin_paper())
+        self.issue_card.on_click(lambda _b: self._on_issue_card())
         self.open_receipt.on_click(lambda _b: self._on_open_receipt())
         self.yes.on_click(lambda _b: self._on_answer(True))
         self.no.on_click(lambda _b: self._on_answer(False))
@@ -140,7 +163,9 @@ class ContributorView(View):
         self.decline.on_click(lambda _b: self._on_decline())
         self.finish.on_click(lambda _b: self._restart())
         self.withdraw_selected.on_click(lambda _b: self._on_withdraw(all_uses=False))
-        self.withdraw_all.on_click(lambda _b: self._on_withdraw(all_uses=True))
+        self.withdraw_all.on_click(lambda _b: self._on_withdraw_all())
+        self.confirm_yes.on_click(lambda _b: self._on_withdraw(all_uses=True))
+        self.confirm_no.on_click(lambda _b: self._on_confirm_no())
 
         self.widget.children = [self.style, self.header, self.language_switch, self.progress, self.body,
                                 self.controls, self.message]
@@ -152,11 +177,14 @@ class ContributorView(View):
         self.step_index = 0
         self.answers: dict[str, bool] = {}
         self.who: str | None = None
+        self.proof = None  # the person's verified card (or receipt, to withdraw): never a typed id
+        self.recording: dict | None = None  # a facilitator's paper/spoken record: method, witness, paper_ref, at
         self.version = None
         self.form: ConsentForm | None = None
         self.last_receipt: L.Receipt | None = None
-        self.contributor.value = ""
+        self.card_code.value = ""
         self.receipt_code.value = ""
+        self.contributor.value = ""
         self.message.value = ""
         self.render()
 
@@ -172,13 +200,56 @@ class ContributorView(View):
     def step(self):
         return self.steps[self.step_index] if self.form else None
 
-    # -- actions -------------------------------------------------------------------
-    def _on_begin(self) -> None:
+    @property
+    def facilitator(self) -> bool:
+        return self.role == apps.FACILITATOR
+
+    # -- codes ---------------------------------------------------------------------
+    def _limited(self, check):
+        """Run ``check()`` (a proof or None) through the shared limiter; (refused, proof)."""
+        from ..limits import Limiter, TooManyTries
+        from .context import client_keys
+
         try:
-            who = L.check_contributor(self.contributor.value)
+            return False, Limiter(self.project.root).attempt(client_keys(), check)
+        except TooManyTries as exc:
+            self._say(_error_text(self.tr, exc))
+            return True, None
+
+    def _on_begin(self) -> None:
+        from ..consent import cards
+
+        typed = self.card_code.value
+        refused, proof = self._limited(lambda: cards.verify(self.project.store, typed))
+        if refused:
+            return
+        if proof is None:  # never echoes what was typed
+            if cards.looks_like_participant_code(typed):
+                self._say(self.tr("consent.card.participant_code"))
+            elif cards.normalise(typed) is None:
+                self._say(self.tr("consent.card.bad_shape"))
+            else:
+                self._say(self.tr("consent.card.unknown"))
+            return
+        self.proof, self.recording = proof, None
+        self._start_form(proof.contributor)
+
+    def _on_begin_paper(self) -> None:
+        if not self.facilitator:
+            return
+        try:
+            who, method, witness, _actor, proof = L.check_recording(
+                self.contributor.value, method=self.method.value, witness=self.witness.value,
+                paper_ref=self.paper_ref.value, actor="facilitator")
         except WorkbenchError as exc:
             self._say(_error_text(self.tr, exc))
             return
+        self.proof = None
+        self.recording = {"method": method, "witness": witness, "paper_ref": proof["paper_ref"],
+                          "at": self.date.value, "actor": "facilitator"}
+        self._start_form(who)
+
+    def _start_form(self, who: str) -> None:
         version = ScopeHistory.load(self.project.store).latest
         if version is None:
             self.screen = "no_scope"
@@ -189,6 +260,29 @@ class ContributorView(View):
         self.answers.update(dict.fromkeys(version.scope.always(), True))
         self.message.value = ""
         self._go(0)
+
+    def _on_issue_card(self) -> None:
+        from ..consent import cards
+
+        if not self.facilitator:
+            return
+        try:
+            issued = cards.issue(self.project.store, self.card_for.value, actor="facilitator",
+                                 witness=self.card_witness.value)
+        except WorkbenchError as exc:
+            self.card_shown.value = ""
+            self._say(_error_text(self.tr, exc))
+            return
+        key = "consent.card.reissued" if issued.card.replaces else "consent.card.issued"
+        self._say(self.tr(key, contributor=issued.card.contributor), ok=True)
+        self.card_shown.value = (
+            f'<div class="wb-card wb-new-card" data-contributor="{esc(issued.card.contributor)}">'
+            f"<p><strong>{esc(self.tr('consent.card.name'))}</strong> · {bdi(issued.card.contributor)}</p>"
+            f'<p class="wb-receipt-code wb-card-code">{esc(issued.code)}</p>'
+            f'<div style="max-width:180px">{cards.qr_svg(issued.code)}</div>'
+            f'<p class="wb-muted">{esc(self.tr("consent.card.shown_once"))}</p></div>')
+        self.card_for.value = ""
+        self.card_witness.value = ""
 
     def _go(self, index: int) -> None:
         self.screen = "step"
@@ -212,15 +306,22 @@ class ContributorView(View):
     def _unanswered(self) -> list[str]:
         return [u for u in self.version.scope.choosable() if u not in self.answers]
 
+    def _deciding(self) -> tuple[object, dict]:
+        """Who decides and how: the person's card, or a facilitator's record of a paper/spoken decision."""
+        if self.recording is not None and self.facilitator:
+            return self.who, dict(self.recording)
+        return self.proof, {}
+
     def _on_agree(self) -> None:
         if self.screen != "step" or self.step.kind != "review":
             return
         if self._unanswered():
             self._say(self.tr("consent.app.need_answers"))
             return
+        who, how = self._deciding()
         try:
-            receipt = L.give(self.project.store, self.who, self.answers, scope=self.version,
-                             language=self.language, **self._recording())
+            receipt = L.give(self.project.store, who, self.answers, scope=self.version, language=self.language,
+                             **how)
         except WorkbenchError as exc:  # NotSaved included: nothing is claimed
             self._say(_error_text(self.tr, exc))
             return
@@ -229,20 +330,13 @@ class ContributorView(View):
     def _on_decline(self) -> None:
         if self.screen != "step" or self.step.kind != "review":
             return
+        who, how = self._deciding()
         try:
-            receipt = L.refuse(self.project.store, self.who, scope=self.version, language=self.language,
-                               **self._recording())
+            receipt = L.refuse(self.project.store, who, scope=self.version, language=self.language, **how)
         except WorkbenchError as exc:
             self._say(_error_text(self.tr, exc))
             return
         self._show_receipt(receipt, "consent.app.saved_refused")
-
-    def _recording(self) -> dict:
-        """How this decision was given: in the app by the person, or recorded by a facilitator."""
-        if self.role != apps.FACILITATOR or self.method.value == "app":
-            return {"method": "app"}
-        return {"method": self.method.value, "witness": self.witness.value, "at": self.date.value,
-                "actor": "facilitator"}
 
     def _show_receipt(self, receipt: L.Receipt, key: str) -> None:
         self.last_receipt = receipt
@@ -251,21 +345,41 @@ class ContributorView(View):
         self.render()
 
     def _on_open_receipt(self) -> None:
-        ledger = L.ConsentLedger.load(self.project.store)
-        who = ledger.contributor_for_code(self.receipt_code.value)
-        if who is None:
+        typed = self.receipt_code.value
+        refused, proof = self._limited(lambda: L.verify_receipt(self.project.store, typed))
+        if refused:
+            return
+        if proof is None:
             self._say(self.tr("consent.app.unknown_code"))
             return
-        self.who = who
+        self.proof, self.recording, self.who = proof, None, proof.contributor
         self.message.value = ""
         self.screen = "mine"
         self.render()
 
-    def _on_withdraw(self, all_uses: bool) -> None:
+    def _given(self) -> list[str]:
+        current = L.ConsentLedger.load(self.project.store).current(self.who)
+        return [u for u, reason in current.items() if reason == L.OK]
+
+    def _on_withdraw_all(self) -> None:
         if self.screen != "mine":
             return
-        current = L.ConsentLedger.load(self.project.store).current(self.who)
-        given = [u for u, reason in current.items() if reason == L.OK]
+        if not self._given():
+            self._say(self.tr("consent.app.nothing_given"))
+            return
+        self.message.value = ""
+        self.screen = "confirm_all"
+        self.render()
+
+    def _on_confirm_no(self) -> None:
+        if self.screen == "confirm_all":
+            self.screen = "mine"
+            self.render()
+
+    def _on_withdraw(self, all_uses: bool) -> None:
+        if self.screen != ("confirm_all" if all_uses else "mine") or self.proof is None:
+            return
+        given = self._given()
         chosen = given if all_uses else [u for u in given if self.withdraw_boxes[u].value]
         if not given:
             self._say(self.tr("consent.app.nothing_given"))
@@ -274,7 +388,7 @@ class ContributorView(View):
             self._say(self.tr("consent.app.choose_one"))
             return
         try:
-            receipt = L.withdraw(self.project.store, self.who, chosen, method="app", language=self.language)
+            receipt = L.withdraw(self.project.store, self.proof, chosen, language=self.language)
         except WorkbenchError as exc:
             self._say(_error_text(self.tr, exc))
             return
@@ -295,28 +409,50 @@ class ContributorView(View):
         self.finish.description = tr("consent.app.start_over")
         self.withdraw_selected.description = tr("consent.app.withdraw_selected")
         self.withdraw_all.description = tr("consent.app.withdraw_all")
+        self.confirm_yes.description = tr("consent.app.confirm_all_yes")
+        self.confirm_no.description = tr("consent.app.confirm_all_no")
         for u, box in self.withdraw_boxes.items():
             box.description = tr(USES[u].title_key)
         self.receipt_label.value = f"<p>{esc(tr('consent.app.have_receipt'))}</p>"
-        self.contributor.description = tr("consent.app.code_label")
+        self.card_code.description = tr("consent.card.code_label")
         self.receipt_code.description = tr("consent.app.receipt_label")
+        self.paper_heading.value = f"<h2>{esc(tr('consent.app.paper_heading'))}</h2>"
+        self.contributor.description = tr("consent.app.contributor_id_label")
         self.method_label.value = f"<p>{esc(tr('consent.app.method_label'))}</p>"
-        self.witness.description = tr("consent.app.witness_label")
+        self.witness.description = tr("consent.app.witness_who_label")
+        self.paper_ref.description = tr("consent.app.paper_ref_label")
         self.date.description = tr("consent.app.date_label")
+        self.begin_paper.description = tr("consent.app.begin_paper")
+        self.cards_heading.value = (f"<h2>{esc(tr('consent.card.desk_heading'))}</h2>"
+                                    f'<p class="wb-muted">{esc(tr("consent.card.desk_help"))}</p>')
+        self.card_for.description = tr("consent.app.contributor_id_label")
+        self.card_witness.description = tr("consent.card.witness_label")
+        self.issue_card.description = tr("consent.card.issue")
         method = self.method.value
-        self.method.options = [(tr(f"consent.receipt.method.{m}"), m) for m in L.METHODS]
+        self.method.options = [(tr(f"consent.receipt.method.{m}"), m) for m in L.RECORDED_METHODS]
         self.method.value = method
         getattr(self, f"_render_{self.screen}")()
 
     def _render_start(self) -> None:
         tr = self.tr
         self.progress.value = ""
-        self.body.value = f"<p>{esc(tr('consent.form.intro'))}</p>"
-        recording = []
-        if self.role == apps.FACILITATOR:
-            recording = [self.method_label, self.method, self.witness, self.date]
-        self.controls.children = [self.contributor, *recording, self.begin,
-                                  self.receipt_label, self.receipt_code, self.open_receipt]
+        self.body.value = (f"<p>{esc(tr('consent.form.intro'))}</p>"
+                           f"<p>{esc(tr('consent.card.start_help'))}</p>")
+        desk = []
+        if self.facilitator:
+            desk = [self.paper_heading, self.contributor, self.method_label, self.method, self.witness,
+                    self.paper_ref, self.date, self.begin_paper,
+                    self.cards_heading, self.card_for, self.card_witness, self.issue_card, self.card_shown]
+        self.controls.children = [self.card_code, self.begin, self.receipt_label, self.receipt_code,
+                                  self.open_receipt, *desk]
+
+    def _render_confirm_all(self) -> None:
+        tr = self.tr
+        self.progress.value = ""
+        self.body.value = (f'<div class="wb-card" data-confirm="withdraw_all">'
+                           f"<h2>{esc(tr('consent.app.confirm_all_heading'))}</h2>"
+                           f"<p>{esc(tr('consent.app.confirm_all_text'))}</p></div>")
+        self.controls.children = [self.confirm_yes, self.confirm_no]
 
     def _render_no_scope(self) -> None:
         self.progress.value = ""
@@ -621,7 +757,7 @@ class FacilitatorView(View):
         self.preview_button.description = tr("consent.scope.preview")
         self.refresh.description = tr("consent.scope.refresh")
         self.import_heading.value = (f"<h2>{esc(tr('consent.scope.import_heading'))}</h2>"
-                                     f'<p class="wb-muted">{esc(tr("consent.scope.import_help"))}</p>')
+                                     f'<p class="wb-muted">{esc(tr("consent.scope.import_help_witness"))}</p>')
         self.upload.description = tr("consent.scope.import_upload")
         self.import_all.description = tr("consent.scope.import_all")
         self.import_good.description = tr("consent.scope.import_good")
