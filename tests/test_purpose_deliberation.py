@@ -29,8 +29,8 @@ def test_codes_are_long_and_pseudonymous(project):
 
 def test_resume_accepts_sloppy_typing_and_refuses_unknown(project):
     code = d.join(project.store)
-    a, b, n = code.split("-")
-    assert d.resume(project.store, f"  {a.upper()} {b}  {n} ") == code
+    a, b, c, n = code.split("-")  # three words and four digits
+    assert d.resume(project.store, f"  {a.upper()} {b}_{c}  {n} ") == code
     with pytest.raises(WorkbenchError) as err:
         d.resume(project.store, "lua-sol-1234" if code != "lua-sol-1234" else "lua-sol-4321")
     assert err.value.key == "purpose.error.code_unknown"

@@ -32,16 +32,33 @@ SECRETS_PATH = Path(".workbench") / "secrets.toml"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 WORKSHOP_CODE_LENGTH = 8
 FACILITATOR_CODE_LENGTH = 12
+JOIN_MODES = ("open", "cards")
 
 
 @dataclass
 class WorkshopSettings:
-    """How ``workbench serve`` runs a workshop."""
+    """How ``workbench serve`` runs a workshop.
+
+    One person, one voice in the deliberation (workbench.purpose.deliberation):
+
+    - ``join_mode``: ``"open"`` (anyone with the workshop code presses "I am new") or ``"cards"`` (only
+      with a single-use join card printed by ``workbench purpose join-cards``).
+    - ``joins_per_hour``: in open mode, new participants one page (kernel), one browser session and one
+      address may create in an hour.
+    - ``votes_per_minute`` / ``statements_per_hour``: a participant's human pace.
+
+    A limit of 0 turns it off (a kiosk tablet passed round the room, say); old files without these
+    keys get the defaults.
+    """
 
     preheated_kernels: int = 2
     max_kernels: int = 80
     cull_idle_seconds: int = 600
     cull_interval_seconds: int = 60
+    join_mode: str = "open"
+    joins_per_hour: int = 3
+    votes_per_minute: int = 30
+    statements_per_hour: int = 10
 
 
 @dataclass
@@ -69,12 +86,7 @@ class ProjectConfig:
                     "country": self.country,
                 },
                 "store": {"url": self.store_url},
-                "workshop": {
-                    "preheated_kernels": self.workshop.preheated_kernels,
-                    "max_kernels": self.workshop.max_kernels,
-                    "cull_idle_seconds": self.workshop.cull_idle_seconds,
-                    "cull_interval_seconds": self.workshop.cull_interval_seconds,
-                },
+                "workshop": dict(vars(self.workshop)),
             }
         )
 
@@ -94,8 +106,11 @@ class ProjectConfig:
         languages = [normalise_language(x) for x in proj.get("languages", ["en"])] or ["en"]
         shop = raw.get("workshop", {})
         defaults = WorkshopSettings()
+        if not isinstance(shop, dict):
+            raise WorkbenchError(f"[workshop] in {where} must be a table of settings.", "Fix it in workbench.toml.")
         workshop = WorkshopSettings(
-            **{k: _positive_int(shop.get(k, getattr(defaults, k)), k, where) for k in vars(defaults)}
+            **{k: (_join_mode(shop.get(k, v), where) if k == "join_mode" else _positive_int(shop.get(k, v), k, where))
+               for k, v in vars(defaults).items()}
         )
         return cls(
             name=str(proj["name"]),
@@ -111,6 +126,15 @@ def _positive_int(value: Any, name: str, where: Path) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise WorkbenchError(
             f"workshop.{name} in {where} must be a whole number of 0 or more, not {value!r}.",
+            "Fix it in workbench.toml.",
+        )
+    return value
+
+
+def _join_mode(value: Any, where: Path) -> str:
+    if value not in JOIN_MODES:
+        raise WorkbenchError(
+            f"workshop.join_mode in {where} must be \"open\" or \"cards\", not {value!r}.",
             "Fix it in workbench.toml.",
         )
     return value

@@ -243,3 +243,45 @@ def test_three_participants_deliberate_and_the_facilitator_sees_their_votes(make
 
     assert dialogs == [], f"participant text ran as script: {dialogs}"
     assert fetched == [], f"participant text was loaded as an image: {fetched}"
+
+
+@pytest.fixture(scope="module")
+def card_room(tmp_path_factory):
+    """A workshop in cards mode: only a printed join card lets a person in."""
+    server = _server.start_server(tmp_path_factory.mktemp("cards"), preheated_kernels=0,
+                                  workshop={"join_mode": "cards"})
+    yield server
+    _server.stop_server(server)
+
+
+def test_a_join_cards_qr_link_joins_once_and_i_am_new_is_not_offered(make_page, card_room, shot):
+    from workbench.purpose.join_cards import card_link, make_cards
+
+    server = card_room
+    with workbench.open(server.project_path) as project:
+        sheet, cards = make_cards(project, 2, url=server.base_url)
+        before = set(dl.Deliberation.load(project.store).participants)  # the demo's own room
+    assert sheet.is_file()
+    phone = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    # What the QR holds: log in with the workshop code, land on the app with ?card=.
+    phone.goto(card_link(server.base_url, cards[0], LANG, server.codes.workshop), wait_until="commit")
+    code_el = phone.locator(".wb-app .wb-code[data-code]")
+    code_el.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+    expect(code_el).to_have_text(cards[0])
+    shot(phone, "purpose-phone-joined-with-card-en")
+
+    # Another phone: no "I am new"; a made-up card is refused; the used card is its holder coming back.
+    other = make_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    other.goto(app_url(server, server.codes.workshop), wait_until="commit")
+    card_box = other.get_by_role("textbox", name=TR("purpose.join.card_label"))
+    card_box.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
+    assert other.get_by_role("button", name=TR("purpose.join.new"), exact=True).count() == 0
+    card_box.fill("rio-coral-lua-1234" if "rio-coral-lua-1234" not in cards else "sol-mar-uva-1234")
+    other.get_by_role("button", name=TR("purpose.join.card_submit"), exact=True).click()
+    expect(other.locator(".wb-app .wb-error")).to_be_visible()
+    card_box.fill(cards[0])
+    other.get_by_role("button", name=TR("purpose.join.card_submit"), exact=True).click()
+    expect(other.locator(".wb-app .wb-code[data-code]")).to_have_text(cards[0], timeout=WIDGET_TIMEOUT_MS)
+    with workbench.open(server.project_path) as project:
+        delib = dl.Deliberation.load(project.store)
+    assert set(delib.participants) - before == {cards[0]}, "one card, one voice"

@@ -25,6 +25,7 @@ COMMANDS = {
     "demo": "demo",
     "info": "info",
     "charter": "charter",
+    "purpose": "purpose",
     "backup": "backup",
     "store": "store",
     "consent": "consent",

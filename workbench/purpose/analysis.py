@@ -16,6 +16,10 @@
    statement is representative when the group leans that way (``pa_in > 0.5``)
    and more than the others (``ra > 1``).
 
+Joins in a burst: ``Analysis.bursts`` lists participants created from one page, browser session or
+address within a few minutes (:meth:`Deliberation.join_bursts`), for the facilitator to look at. It never
+goes into :meth:`Analysis.summary`, which participant screens show.
+
 Small cases (nobody voted, one participant, too few to form groups, everyone
 voting the same way) come back as notes: catalog keys with parameters, which
 the views and the CLI turn into a plain sentence in the reader's language.
@@ -55,6 +59,8 @@ class Analysis:
     k: int
     silhouette: float | None
     notes: list[tuple[str, dict]]  # (catalog key, params)
+    # facilitator only: [{"source": "kernel" | "session" | "addr", "count", "codes"}] (Deliberation.join_bursts)
+    bursts: list[dict] = field(default_factory=list)
 
     def consensus_ranking(self) -> pd.DataFrame:
         return self.statements.sort_values(["consensus", "id"], ascending=[False, True]).reset_index(drop=True)
@@ -238,7 +244,7 @@ def analyse(delib: Deliberation, seed: int = 0) -> Analysis:
             groups.append(Group(GROUP_NAMES[i], len(members), members, reps.get(i, [])))
     else:
         people["group"] = None
-    return Analysis(counts, table, people, groups, k, score, notes)
+    return Analysis(counts, table, people, groups, k, score, notes, delib.join_bursts())
 
 
 def analyse_store(store, seed: int = 0) -> Analysis:

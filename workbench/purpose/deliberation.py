@@ -11,7 +11,10 @@ screens show cannot disagree::
 Events (all appended with the participant's pseudonymous code as actor, or
 ``facilitator``):
 
-- ``participant.joined``  ``{"code", "language"}``
+- ``participant.joined``  ``{"code", "language"}``, and from a participant's page also ``"sources"`` (keyed
+  hashes of the page's kernel, browser session and address: ``["kernel:3f..", "addr:9c.."]``, never the
+  address itself) and, when they joined with a join card, ``"card"`` (the card's digest).
+- ``join_card.issued``    ``{"card"}``: a keyed digest of a single-use join card's code, never the code.
 - ``statement.added``     ``{"text", "language", "topic", "seed"}``; the
   statement's id is the event's sequence number.
 - ``vote.cast``           ``{"statement", "vote"}`` with vote agree / disagree / pass.
@@ -26,16 +29,29 @@ Events (all appended with the participant's pseudonymous code as actor, or
 As in Pol.is, the author of a statement counts as agreeing with it unless they
 vote on it themselves. Pure Python: participant kernels import this module
 without pandas.
+
+One person, one voice (:class:`Rules`, from ``[workshop]`` in workbench.toml): the calls a participant's
+page makes pass the project's rules, the shared limiter (workbench.limits) and the page's keys
+(workbench.ui.context.client_keys). In ``open`` mode new participants per page, browser session and
+address are capped (``joins_per_hour``); in ``cards`` mode a person joins only with a single-use join card
+(:func:`issue_cards`). Votes and statements keep a human pace, checked from the participant's own events
+in the log. Every place that takes a code (resume, join card) counts wrong codes in the shared limiter.
+Trusted callers (the facilitator's CLI, the demo, tests) may leave the rules out.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from ..errors import WorkbenchError
+from ..text import check_text, snippet
 
 FACILITATOR_ACTOR = "facilitator"
 MAX_STATEMENT_CHARS = 280
@@ -51,11 +67,15 @@ KINDS = (
     "statement.merged",
     "vote.cast",
     "purpose.results_shared",
+    "join_card.issued",
 )
+MAX_CARDS = 500  # join cards one call issues
+JOIN_WINDOW_S = 3600.0
+BURST_WINDOW_S = 600.0  # the facilitator's analysis flags BURST_JOINS or more joins from one source in this
+BURST_JOINS = 3
+LANGUAGE_CHANGES_PER_HOUR = 20  # remembered language choices per participant (the screen follows every one)
 
-# Short words that read the same way to speakers of pt, es and en and are hard
-# to mishear. 64 x 64 x 9000 = ~37 million codes: guessing one in a workshop is
-# not practical, and the server limits tries.
+# Short words that read the same way to speakers of pt, es and en and are hard to mishear.
 WORDS = (
     "alba", "ameixa", "anil", "arco", "areia", "aroma", "bambu", "barco", "boto", "brisa", "cacau", "cafe",
     "caju", "canoa", "cedro", "cipo", "coco", "cometa", "coral", "delta", "duna", "eco", "flor", "foca",
@@ -64,18 +84,95 @@ WORDS = (
     "pluma", "puma", "rio", "rocha", "rosa", "sabia", "selva", "sol", "tapir", "terra", "tucano", "uva",
     "vale", "vento", "yuca", "zebra",
 )
-CODE_RE = re.compile(r"^[a-z]+-[a-z]+-[0-9]{4}$")
+# Three words and four digits (new codes); two words and four digits (codes given out before: the log
+# is the truth, so they still resume).
+CODE_RE = re.compile(r"^[a-z]+-[a-z]+(-[a-z]+)?-[0-9]{4}$")
+CODE_WORDS = 3
 
 
 def new_participant_code() -> str:
-    """A fresh pseudonymous code such as ``rio-coral-4821`` (cryptographic randomness)."""
-    return f"{secrets.choice(WORDS)}-{secrets.choice(WORDS)}-{secrets.randbelow(9000) + 1000}"
+    """A fresh pseudonymous code such as ``rio-coral-lua-4821`` (cryptographic randomness).
+
+    How hard it is to guess: 64 words ** 3 x 9000 numbers = 2,359,296,000 (~2.4e9, 31 bits) codes. The
+    shared limiter (workbench.limits.CODE_LIMITS) lets each address, browser session and page try at most
+    10 wrong codes a minute and 30 an hour, so one address gets ~300 tries in a 10-hour workshop day. With
+    200 participants (or join cards) in the project, the chance that any of those 300 tries hits one is
+    300 x 200 / 2.36e9 ~= 2.5e-5 (1 in 39,000); an attacker with 100 addresses on the room's network
+    still has ~0.25 %. The old two-word codes (64 ** 2 x 9000 = 36,864,000) gave 300 x 200 / 3.7e7 ~= 0.16 %
+    per address. Join cards are codes of the same form (the card becomes its holder's code).
+    """
+    words = "-".join(secrets.choice(WORDS) for _ in range(CODE_WORDS))
+    return f"{words}-{secrets.randbelow(9000) + 1000}"
 
 
 def normalise_code(text: str) -> str:
-    """What people type, made comparable: ``' Rio Coral 4821 '`` -> ``'rio-coral-4821'``."""
+    """What people type, made comparable: ``' Rio Coral 4821 '`` -> ``'rio-coral-4821'``.
+
+    Spaces, dots, dashes and underscores separate the parts; anything else outside a-z and 0-9 (accents,
+    control or invisible characters) is dropped, so it can never match.
+    """
     parts = re.split(r"[\s_.\-]+", str(text or "").strip().lower())
-    return "-".join(p for p in parts if p)
+    parts = [re.sub(r"[^a-z0-9]", "", p) for p in parts]
+    return "-".join(p for p in parts if p)[:80]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(when: datetime) -> str:
+    """A time as the store writes event times (ISO 8601, UTC, microseconds), so stamps sort as strings."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _keyed(secret: bytes, label: str, value: str) -> str:
+    return hmac.new(secret, f"{label}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def card_digest(code: str, secret: bytes = b"") -> str:
+    """What the log keeps of a join card: a keyed hash of its normalised code, never the code."""
+    return _keyed(secret, "commons-workbench-join-card", normalise_code(code))
+
+
+def source_tags(keys: Iterable[str], secret: bytes = b"") -> list[str]:
+    """The page's limiter keys (``addr:..``, ``session:..``, ``kernel:..``) as keyed hashes for the log:
+    the kind stays readable, the address or id does not."""
+    out = []
+    for key in keys or ():
+        kind, _, value = str(key).partition(":")
+        if kind and value:
+            tag = f"{kind}:{_keyed(secret, 'commons-workbench-join-source', str(key))[:16]}"
+            if tag not in out:
+                out.append(tag)
+    return out
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One person, one voice: the project's settings for the calls a participant's page makes.
+
+    A limit of 0 is off. ``secret`` keys the hashes of join sources and join cards in the log
+    (derived from the project's cookie secret by :meth:`for_project`).
+    """
+
+    join_mode: str = "open"
+    joins_per_hour: int = 3
+    votes_per_minute: int = 30
+    statements_per_hour: int = 10
+    secret: bytes = b""
+
+    @classmethod
+    def for_project(cls, project) -> Rules:
+        shop = project.config.workshop
+        return cls(join_mode=shop.join_mode, joins_per_hour=shop.joins_per_hour,
+                   votes_per_minute=shop.votes_per_minute, statements_per_hour=shop.statements_per_hour,
+                   secret=project_secret(project))
+
+
+def project_secret(project) -> bytes:
+    """The key for the log's hashes of join sources and cards, derived from the project's cookie secret."""
+    raw = project.access_codes().cookie_secret
+    return hashlib.sha256(f"commons-workbench-deliberation:{raw}".encode()).digest()
 
 
 @dataclass
@@ -110,10 +207,16 @@ class Vote:
 class Deliberation:
     """The conversation so far, folded from events; call :meth:`update` to catch up."""
 
-    participants: dict[str, dict] = field(default_factory=dict)  # code -> {"language", "seq", "ts"}
+    # code -> {"language", "seq", "ts", "sources", "card"}
+    participants: dict[str, dict] = field(default_factory=dict)
     statements: dict[int, Statement] = field(default_factory=dict)
     votes_cast: list[Vote] = field(default_factory=list)  # every vote.cast, in log order
     shared_results: dict | None = None
+    cards: dict[str, str | None] = field(default_factory=dict)  # join card digest -> the code that used it
+    # A participant's own vote.cast / statement.added times (the store's stamps, in log order): their pace.
+    vote_times: dict[str, list[str]] = field(default_factory=dict)
+    statement_times: dict[str, list[str]] = field(default_factory=dict)
+    language_times: dict[str, list[str]] = field(default_factory=dict)
     last_seq: int = 0
     _latest: dict[tuple[str, int], Vote] = field(default_factory=dict, repr=False)
     _votes_cache: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
@@ -145,11 +248,23 @@ class Deliberation:
 
     def _on_joined(self, ev) -> None:
         code = ev.payload.get("code", ev.actor)
+        sources = ev.payload.get("sources")
+        card = ev.payload.get("card")
         self.participants.setdefault(code, {"language": ev.payload.get("language", ""), "seq": ev.seq,
-                                            "ts": ev.ts})
+                                            "ts": ev.ts,
+                                            "sources": [str(x) for x in sources] if isinstance(sources, list) else [],
+                                            "card": str(card) if card else ""})
+        if card and self.cards.get(card, "") is None:
+            self.cards[card] = code
+
+    def _on_card(self, ev) -> None:
+        card = ev.payload.get("card")
+        if isinstance(card, str) and card:
+            self.cards.setdefault(card, None)
 
     def _on_language(self, ev) -> None:
         code = ev.payload.get("code", ev.actor)
+        self.language_times.setdefault(code, []).append(ev.ts)
         if code in self.participants:
             self.participants[code]["language"] = str(ev.payload.get("language", ""))
 
@@ -159,10 +274,13 @@ class Deliberation:
 
     def _on_added(self, ev) -> None:
         p = ev.payload
+        if not p.get("seed"):
+            self.statement_times.setdefault(ev.actor, []).append(ev.ts)
         self.statements[ev.seq] = Statement(ev.seq, str(p.get("text", "")), ev.actor, str(p.get("language", "")),
                                             str(p.get("topic", "other")), bool(p.get("seed", False)), ev.ts)
 
     def _on_vote(self, ev) -> None:
+        self.vote_times.setdefault(ev.actor, []).append(ev.ts)
         sid, value = ev.payload.get("statement"), VOTES.get(ev.payload.get("vote"))
         if sid not in self.statements or value is None:
             return
@@ -247,6 +365,44 @@ class Deliberation:
             return None
         return min(todo, key=lambda s: (counts.get(s.id, 0), s.id))
 
+    def join_bursts(self, window_s: float = BURST_WINDOW_S, joins: int = BURST_JOINS) -> list[dict]:
+        """Participants created from one page, browser session or address in a burst.
+
+        For each source (a keyed hash in ``participant.joined``), every run of ``joins`` or more joins within
+        ``window_s`` seconds. Returns ``[{"source": "kernel" | "session" | "addr", "count", "codes"}]``,
+        largest first: for the facilitator's eyes only (a code lets its holder resume as that person).
+        """
+        by_source: dict[str, list[tuple[datetime, str]]] = {}
+        for code, info in self.participants.items():
+            try:
+                when = datetime.fromisoformat(info.get("ts", ""))
+            except (TypeError, ValueError):
+                continue
+            for tag in info.get("sources") or []:
+                by_source.setdefault(tag, []).append((when, code))
+        out = []
+        for tag, rows in by_source.items():
+            rows.sort()
+            flagged: set[str] = set()
+            start = 0
+            for end in range(len(rows)):
+                while (rows[end][0] - rows[start][0]).total_seconds() > window_s:
+                    start += 1
+                if end - start + 1 >= joins:
+                    flagged.update(code for _when, code in rows[start:end + 1])
+            if flagged:
+                out.append({"source": tag.split(":", 1)[0], "count": len(flagged),
+                            "codes": sorted(flagged, key=lambda c: self.participants[c]["seq"])})
+        # One page's burst also shows under its address and session: keep each set of people once.
+        seen, unique = set(), []
+        for row in sorted(out, key=lambda r: (-r["count"], ("kernel", "session", "addr").index(r["source"])
+                                              if r["source"] in ("kernel", "session", "addr") else 3)):
+            key = tuple(row["codes"])
+            if key not in seen:
+                seen.add(key)
+                unique.append(row)
+        return unique
+
     def progress(self, code: str) -> tuple[int, int]:
         """(statements voted on, statements there are to vote on) for ``code``."""
         mine = [s for s in self.visible_statements() if s.author != code]
@@ -263,52 +419,150 @@ _HANDLERS = {
     "statement.shown": Deliberation._on_shown,
     "statement.merged": Deliberation._on_merged,
     "purpose.results_shared": Deliberation._on_shared,
+    "join_card.issued": Deliberation._on_card,
 }
 
 
 # -- writing: each validates against the log, then appends one event ---------------
-def join(store, language: str = "en") -> str:
-    """A new participant: log their code (and nothing about who they are) and return it."""
+def join(store, language: str = "en", *, rules: Rules | None = None, keys: Iterable[str] = (),
+         limiter=None, card: str | None = None) -> str:
+    """A new participant: log their code (and nothing about who they are) and return it.
+
+    From a participant's page pass the project's ``rules``, the shared ``limiter`` and the page's ``keys``:
+    in ``open`` mode each key may create ``rules.joins_per_hour`` participants an hour (``TooManyTries``
+    after that); in ``cards`` mode, or whenever ``card`` is given, the person joins with a join card
+    (:func:`join_with_card`). The keys go into the log only as keyed hashes (``sources``), for the
+    facilitator's burst flag.
+    """
+    if card is not None or (rules is not None and rules.join_mode == "cards"):
+        return join_with_card(store, card or "", language, rules=rules, keys=keys, limiter=limiter)
+    keys = list(keys or ())
+    if rules is not None and limiter is not None and rules.joins_per_hour > 0 and keys:
+        from ..limits import TooManyTries
+
+        try:
+            limiter.take(keys, "join", ((rules.joins_per_hour, JOIN_WINDOW_S),), key="purpose.error.too_many_joins")
+        except TooManyTries as exc:
+            exc.message = "Too many new participants were made from this device in the last hour."
+            exc.fix = f"Continue with the code you were given, or wait {exc.params['minutes']} minute(s)."
+            exc.args = (exc.sentence,)
+            raise
     taken = Deliberation.load(store).participants
     for _ in range(20):
         code = new_participant_code()
         if code not in taken:
             break
-    store.append("participant.joined", {"code": code, "language": str(language)}, actor=code)
+    payload = {"code": code, "language": str(language)}
+    if keys:
+        payload["sources"] = source_tags(keys, rules.secret if rules else b"")
+    store.append("participant.joined", payload, actor=code)
     return code
 
 
-def set_language(store, code: str, language: str) -> None:
-    """Remember a participant's new language choice (only when it changed)."""
+def join_with_card(store, typed: str, language: str = "en", *, rules: Rules | None = None,
+                   keys: Iterable[str] = (), limiter=None) -> str:
+    """Join with a single-use join card; the card's code becomes the person's participant code.
+
+    A card that was never issued counts as a wrong code in the shared limiter (as at every code box); a
+    used card is refused (its holder continues with it as their code instead), so one card is one voice.
+    """
+    secret = rules.secret if rules else b""
+    code = normalise_code(typed)
+    if not code:
+        raise WorkbenchError("Type the code on your join card.", key="purpose.error.card_empty")
+    keys = list(keys or ())
+    digest = card_digest(code, secret)
+
+    def issued():
+        return CODE_RE.match(code) and digest in Deliberation.load(store).cards
+
+    ok = limiter.attempt(keys, issued) if limiter is not None and keys else issued()
+    if not ok:
+        raise WorkbenchError("This is not a join card of this workshop.",
+                             "Check the code on your card, or ask a facilitator for one.",
+                             key="purpose.error.card_unknown", code=snippet(code))
+    delib = Deliberation.load(store)
+    if delib.cards.get(digest) is not None or code in delib.participants:
+        raise WorkbenchError("This join card was already used.",
+                             "If it is yours, type it under 'Continue with my code'.",
+                             key="purpose.error.card_used")
+    payload = {"code": code, "language": str(language), "card": digest}
+    if keys:
+        payload["sources"] = source_tags(keys, secret)
+    store.append("participant.joined", payload, actor=code)
+    return code
+
+
+def issue_cards(store, count: int, *, secret: bytes = b"", actor: str = FACILITATOR_ACTOR) -> list[str]:
+    """Make ``count`` single-use join cards; the log keeps only their keyed digests. Returns the codes
+    (to print now: they cannot be read back from the log)."""
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CARDS:
+        raise WorkbenchError(f"Join cards are made 1 to {MAX_CARDS} at a time, not {count!r}.",
+                             "Choose how many seats there are.", key="purpose.error.card_count", max=MAX_CARDS)
+    delib = Deliberation.load(store)
+    codes: list[str] = []
+    digests: set[str] = set()
+    while len(codes) < count:
+        code = new_participant_code()
+        digest = card_digest(code, secret)
+        if code in delib.participants or digest in delib.cards or digest in digests:
+            continue
+        codes.append(code)
+        digests.add(digest)
+    store.append_many([("join_card.issued", {"card": card_digest(c, secret)}, actor) for c in codes])
+    return codes
+
+
+def set_language(store, code: str, language: str, *, rules: Rules | None = None,
+                 now: datetime | None = None) -> None:
+    """Remember a participant's new language choice (only when it changed).
+
+    With ``rules`` (a participant's page), at most :data:`LANGUAGE_CHANGES_PER_HOUR` are remembered an
+    hour, so a page cannot flood the log by flipping its language switch.
+    """
     delib = Deliberation.load(store)
     _check_participant(delib, code)
     if delib.language_of(code) != language:
+        if rules is not None:
+            _check_pace(delib.language_times.get(code, []), LANGUAGE_CHANGES_PER_HOUR, 3600.0, now,
+                        lambda wait: WorkbenchError("Your language choice was not remembered this time.",
+                                                    key="purpose.error.language_pace"))
         store.append("participant.language_set", {"code": code, "language": str(language)}, actor=code)
 
 
-def resume(store, typed: str) -> str:
-    """The code someone typed to come back, if it was given out here; refused otherwise."""
+def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
+    """The code someone typed to come back, if it was given out here; refused otherwise.
+
+    From a participant's page pass the shared ``limiter`` and the page's ``keys``: a wrong code counts
+    against every key (workbench.limits.CODE_LIMITS), a right one does not, and while a key is over its
+    limit even a right code waits (``TooManyTries``).
+    """
     code = normalise_code(typed)
     if not code:
         raise WorkbenchError("Type your participant code.", key="purpose.error.code_empty")
-    if not CODE_RE.match(code) or code not in Deliberation.load(store).participants:
-        raise WorkbenchError(f"There is no participant with the code {code!r} here.",
+    keys = list(keys or ())
+
+    def known():
+        return CODE_RE.match(code) and code in Deliberation.load(store).participants
+
+    ok = limiter.attempt(keys, known) if limiter is not None and keys else known()
+    if not ok:
+        shown = snippet(code)
+        raise WorkbenchError(f"There is no participant with the code {shown!r} here.",
                              "Check the code you wrote down, or join as a new participant.",
-                             key="purpose.error.code_unknown", code=code)
+                             key="purpose.error.code_unknown", code=shown)
     return code
 
 
-# Control characters that are not whitespace (NUL, BEL, ESC, DEL, C1) and lone surrogates: invisible,
-# never meant, and a lone surrogate cannot even be written as UTF-8. Tidied away like extra spaces.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
-# Format characters that draw nothing (zero-width space/joiners, direction marks and overrides, BOM,
-# soft hyphen). They stay in a statement (emoji sequences and some scripts need them) but cannot be one.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Joiners that draw nothing on their own: allowed inside a statement (emoji sequences, some scripts need
+# them), but a statement of nothing else is empty.
+_INVISIBLE = re.compile("[\u200c\u200d]")
 
 
 def check_statement_text(text: str) -> str:
-    """The statement's text, tidied; refused when empty (or invisible) or longer than 280 characters."""
-    cleaned = " ".join(_CONTROLS.sub("", str(text or "")).split())
+    """The statement's text with its spaces tidied; refused when it holds a control or invisible character
+    (workbench.text.check_text: nothing is stripped silently), is empty, or is longer than 280 characters."""
+    cleaned = " ".join(check_text(text, "The statement").split())
     if not _INVISIBLE.sub("", cleaned).strip():
         raise WorkbenchError("A statement cannot be empty.", "Write a short sentence.",
                              key="purpose.error.empty")
@@ -332,11 +586,54 @@ def _check_participant(delib: Deliberation, code: str) -> None:
                              "Join as a new participant first.", key="purpose.error.code_unknown", code=code)
 
 
-def add_statement(store, code: str, text: str, language: str = "en", topic: str = "other") -> int:
-    """A participant's statement; returns its id once committed."""
+def _check_pace(times: list[str], limit: int, window_s: float, now: datetime | None, refuse) -> None:
+    """Refuse when ``limit`` (> 0) of ``times`` (store stamps, in order) fall in the last ``window_s``."""
+    if limit <= 0 or len(times) < limit:
+        return
+    now = now or _now()
+    cutoff = _stamp(now - timedelta(seconds=window_s))
+    if len(times) - bisect.bisect_right(times, cutoff) >= limit:
+        oldest = datetime.fromisoformat(times[len(times) - limit])
+        wait = max(1, int(window_s - (now - oldest).total_seconds() + 0.999))
+        raise refuse(wait)
+
+
+def check_vote_pace(delib: Deliberation, code: str, rules: Rules | None, now: datetime | None = None) -> None:
+    """At most ``rules.votes_per_minute`` votes in any minute: a person reads a card before voting."""
+    if rules is None:
+        return
+    limit = rules.votes_per_minute
+    _check_pace(delib.vote_times.get(code, []), limit, 60.0, now, lambda wait: WorkbenchError(
+        f"That is faster than anyone can read: at most {limit} votes a minute.",
+        f"Wait {wait} seconds, read the statement, then vote.",
+        key="purpose.error.vote_pace", limit=limit, seconds=wait))
+
+
+def check_statement_pace(delib: Deliberation, code: str, rules: Rules | None, now: datetime | None = None) -> None:
+    """At most ``rules.statements_per_hour`` statements by one person in any hour."""
+    if rules is None:
+        return
+    limit = rules.statements_per_hour
+
+    def refuse(wait):
+        minutes = max(1, (wait + 59) // 60)
+        return WorkbenchError(f"You have written {limit} statements in the last hour, as many as one person may.",
+                              f"Wait {minutes} minute(s); meanwhile, vote on the others' statements.",
+                              key="purpose.error.statement_pace", limit=limit, minutes=minutes)
+    _check_pace(delib.statement_times.get(code, []), limit, 3600.0, now, refuse)
+
+
+def add_statement(store, code: str, text: str, language: str = "en", topic: str = "other", *,
+                  rules: Rules | None = None, now: datetime | None = None) -> int:
+    """A participant's statement; returns its id once committed.
+
+    With ``rules`` (a participant's page), refused past ``rules.statements_per_hour``; ``now`` is for tests.
+    """
     cleaned = check_statement_text(text)
     _check_topic(topic)
-    _check_participant(Deliberation.load(store), code)
+    delib = Deliberation.load(store)
+    _check_participant(delib, code)
+    check_statement_pace(delib, code, rules, now)
     ev = store.append("statement.added", {"text": cleaned, "language": str(language), "topic": topic,
                                           "seed": False}, actor=code)
     return ev.seq
@@ -360,8 +657,12 @@ def _statement(delib: Deliberation, sid) -> Statement:
     return st
 
 
-def cast_vote(store, code: str, statement: int, vote: str, delib: Deliberation | None = None) -> None:
-    """Record ``code``'s vote (agree / disagree / pass); a later vote replaces an earlier one."""
+def cast_vote(store, code: str, statement: int, vote: str, delib: Deliberation | None = None, *,
+              rules: Rules | None = None, now: datetime | None = None) -> None:
+    """Record ``code``'s vote (agree / disagree / pass); a later vote replaces an earlier one.
+
+    With ``rules`` (a participant's page), refused past ``rules.votes_per_minute``; ``now`` is for tests.
+    """
     if vote not in VOTES:
         raise WorkbenchError(f"{vote!r} is not a vote.", "Vote agree, disagree or pass.",
                              key="purpose.error.vote", vote=vote)
@@ -371,6 +672,7 @@ def cast_vote(store, code: str, statement: int, vote: str, delib: Deliberation |
     if not st.visible:
         raise WorkbenchError("This statement was taken out of the conversation by the facilitators.",
                              "Vote on the next one.", key="purpose.error.statement_hidden")
+    check_vote_pace(delib, code, rules, now)
     store.append("vote.cast", {"statement": st.id, "vote": vote}, actor=code)
 
 
