@@ -38,7 +38,7 @@ from .consent_support import make_scope, new_project
 HERE = Path(__file__).resolve().parent / "hostile"
 CASES = tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8"))["case"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TARGETS = ("data", "consent", "statement", "code", "datawork")
+TARGETS = ("data", "consent", "statement", "code", "datawork", "charter")
 MB = 1024 * 1024
 
 
@@ -145,6 +145,8 @@ GENERATORS = {
     "consent_xlsx_formula": _consent_xlsx_formula,
     "lone_surrogate": lambda: "half a pair: \ud800here",
     "huge_statement": lambda: "a" * (5 * MB),
+    "code_20000": lambda: "rio-coral-" + "4" * 20_000,
+    "text_20000": lambda: "x" * 20_000,
 }
 
 
@@ -161,7 +163,7 @@ def payload(case) -> bytes | str:
         data = (HERE / case["file"]).read_bytes()
     else:
         data = case["text"]
-    if case["target"] == "statement" and isinstance(data, bytes):
+    if case["target"] in ("statement", "code", "charter") and isinstance(data, bytes):
         data = data.decode("utf-8")
     return data
 
@@ -223,6 +225,17 @@ def assert_widget_refused(case, shown: str) -> None:
         assert part in shown, f"{part!r} of {case['key']} not shown in {shown[:800]}"
 
 
+def assert_echo_is_clean(shown: str, typed: str) -> None:
+    """What is said back about typed text holds none of its refused characters and at most a snippet of it."""
+    from workbench.text import ECHO_CHARS, refused_char
+
+    bad = [f"U+{ord(ch):04X}" for ch in shown if refused_char(ch)]
+    assert not bad, f"the sentence echoes invisible or control characters {bad}: {shown[:300]!r}"
+    if len(typed) > 4 * ECHO_CHARS:
+        run = max((len(m) for m in re.findall(r"(.)\1*", shown)), default=0)
+        assert len(shown) < 1500 and run <= ECHO_CHARS, f"{len(typed)} typed characters were echoed back"
+
+
 def risky(cell: str) -> bool:
     """A CSV cell a spreadsheet would run as a formula: starts with = + - @ tab or CR and is not a number."""
     if not cell.startswith(FORMULA_START):
@@ -265,6 +278,8 @@ def test_the_corpus_is_complete():
             assert (HERE / c["file"]).is_file(), c
         if "generate" in c:
             assert c["generate"] in GENERATORS, c
+        if c["target"] == "charter":
+            assert c["field"] in CHARTER_FIELDS or c["field"].startswith("item:"), c
         if c["expect"] == "refused":
             assert c["key"] in catalog("en"), c
             assert c["message"], c
@@ -447,6 +462,7 @@ def test_statement_in_the_participant_app(case, tmp_path):
         author.submit.click()
         if case["expect"] == "refused":
             assert_widget_refused(case, author.write_status.value)
+            assert_echo_is_clean(author.write_status.value, text)
             assert author.text.value == text, "the typed text must stay for the participant to fix"
             assert "Traceback" not in html_of(author.widget)
             assert_nothing_written(project, before)
@@ -470,8 +486,9 @@ def test_statement_in_the_participant_app(case, tmp_path):
 
 
 # -- participant codes ---------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture
 def code_project(tmp_path_factory):
+    """A project per case: each case makes three wrong tries, and the code limiter counts them per project."""
     from workbench.purpose import deliberation as dl
 
     p = new_project(tmp_path_factory.mktemp("hostile-codes"))
@@ -485,11 +502,12 @@ def test_participant_code(case, code_project):
     from workbench.purpose import deliberation as dl
     from workbench.ui.purpose import ParticipantView
 
-    text = case["text"]
+    text = payload(case)
     before = state(code_project)
     with pytest.raises(WorkbenchError) as refused:
         dl.resume(code_project.store, text)
     assert case["message"] in refused.value.sentence
+    assert_echo_is_clean(refused.value.sentence, text)
     from_link = ParticipantView(code_project, "en", code=text)  # ?code= in the join link
     typed = ParticipantView(code_project, "en")
     typed.code_input.value = text
@@ -497,6 +515,7 @@ def test_participant_code(case, code_project):
     for view in (from_link, typed):
         assert view.code is None
         assert_widget_refused(case, view.join_status.value)
+        assert_echo_is_clean(view.join_status.value, text)
         assert "<script>" not in html_of(view.widget)
     assert_nothing_written(code_project, before)
 
@@ -533,6 +552,8 @@ def test_data_work_entry(case, work_project, work_view, tmp_path):
     from workbench.curation import datawork
 
     f = {**WORK, **case["fields"]}
+    if "generate_note" in case:
+        f["note"] = _generated(case["generate_note"])
     before = state(work_project)
     if case["expect"] == "refused":
         with pytest.raises(WorkbenchError) as refused:
@@ -595,3 +616,101 @@ def test_the_hostile_project_folders_are_whole(data_project, consent_project):
         with workbench.open(p.root) as again:
             assert again.store.verify().ok
         assert not list(Path(p.data_dir).rglob("*.partial"))
+
+
+# -- the facilitators' charter desk ------------------------------------------------------------------------------
+CHARTER_FIELDS = ("title", "problem", "community", "groups", "mitigation", "crit_label")
+
+
+def _type_into_the_desk(view, field: str, text: str) -> None:
+    """Type ``text`` into the desk's ``field`` and press the button that saves it."""
+    if field in ("title", "problem", "community"):
+        view.fields[field].value = text
+        view.save.click()
+    elif field == "groups":
+        view.groups.value = text
+        view.save.click()
+    elif field.startswith("item:"):
+        view.list_choice.value = field.split(":", 1)[1]
+        view.item_text.value = text
+        view.item_add.click()
+    elif field == "mitigation":
+        view.harm_choice.value = 0
+        view.mitigation.value = text
+        view.mitigation_set.click()
+    elif field == "crit_label":
+        view.crit_metric.value, view.crit_scope.value = "recall", "overall"
+        view.crit_label.value = text
+        view.crit_add.click()
+    else:  # pragma: no cover - the corpus check names the fields
+        raise AssertionError(field)
+
+
+def _stored(charter, field: str):
+    if field in ("title", "problem", "community"):
+        return getattr(charter, field)
+    if field.startswith("item:"):
+        return getattr(charter, field.split(":", 1)[1])[-1].text
+    if field == "mitigation":
+        return charter.harms[0].mitigation
+    raise AssertionError(field)
+
+
+def assert_markdown_is_inert(md: str) -> None:
+    """Rendered as a Markdown viewer would (CommonMark with raw HTML on, GFM tables): no link, image or tag."""
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    tags = re.findall(r"<(a|img|script|svg|iframe|object)\b", rendered, re.I)
+    assert not tags, f"charter.md renders {tags}: {rendered[:1500]}"
+    for scheme in ("javascript:", "vbscript:", "data:"):
+        assert scheme not in md.lower(), f"charter.md holds a live {scheme} scheme"
+
+
+@pytest.mark.parametrize("case", cases("charter"))
+def test_charter_field_on_the_facilitators_desk(case, tmp_path):
+    from workbench.purpose import charter as ch
+    from workbench.purpose.render import write_charter
+    from workbench.ui.purpose import FacilitatorView
+
+    text, field = payload(case), case["field"]
+    project = new_project(tmp_path)
+    try:
+        ch.save_draft(project.store, ch.Charter(title="Triage", harms=[ch.Item("A message is missed")]))
+        view = FacilitatorView(project, "en", charts=False)
+        before = state(project)
+        _type_into_the_desk(view, field, text)
+        shown = html_of(view.widget)
+        assert "Traceback" not in shown
+        if case["expect"] == "refused":
+            assert_widget_refused(case, view.status.value)
+            assert_echo_is_clean(view.status.value, text)
+            assert_nothing_written(project, before)
+            with pytest.raises(WorkbenchError) as refused:  # the domain refuses it too, whoever calls it
+                draft = ch.CharterHistory.load(project.store).draft()[1]
+                if field in ("title", "problem", "community"):
+                    setattr(draft, field, text)
+                elif field == "groups":
+                    draft.groups = [text]
+                elif field == "mitigation":
+                    draft.harms[0].mitigation = text
+                elif field == "crit_label":
+                    draft.criteria.append(ch.Criterion("recall", 0.8, label=text))
+                else:
+                    getattr(draft, field.split(":", 1)[1]).append(ch.Item(text))
+                ch.save_draft(project.store, draft)
+            assert case["message"] in refused.value.sentence and refused.value.key == case["key"]
+            assert_nothing_written(project, before)
+            return
+        assert "wb-ok" in view.status.value, view.status.value
+        charter = ch.CharterHistory.load(project.store).latest.charter
+        assert _stored(charter, field) == " ".join(text.split()), "not stored as typed"
+        assert "<script" not in shown and "<img src=x" not in shown and 'href="javascript' not in shown
+        _version, (md_path, html_path, _js) = write_charter(project)
+        assert_markdown_is_inert(md_path.read_text(encoding="utf-8"))
+        page = html_path.read_text(encoding="utf-8")
+        assert not re.findall(r"<(a|img|script|svg|iframe|object)\b", page, re.I), page[:1500]
+        assert html.escape(" ".join(text.split()), quote=True) in page, "not shown (escaped) in charter.html"
+        assert project.store.verify().ok
+    finally:
+        project.close()

@@ -269,4 +269,4 @@ def test_markdown_charter_keeps_participant_html_inert(project):
     _v, paths = write_charter(project)
     md = paths[0].read_text(encoding="utf-8")
     assert "<img" not in md and "<script>" not in md
-    assert "&lt;img src=x onerror=alert(1)&gt;" in md and "a # not a heading" in md
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in md and "a \\# not a heading" in md

@@ -135,7 +135,7 @@ def test_language_switch_relabels_the_participant_view(project):
 def test_the_page_shows_the_connection_notice_in_the_views_language(project):
     view = ParticipantView(project, "en")
     shown = view._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"]
-    assert shown == view._shown.model_id and view._shown.children == (view.connection, view.widget)
+    assert shown == view._shown.model_id and view._shown.children == (view.connection, view.alert, view.widget)
     assert Translator("en")("connection.lost") in view.connection.value
     view.language_switch.value = "es"
     es = Translator("es")

@@ -3,7 +3,10 @@
 **Free text** (statements, charter fields, reasons, witness names, concern text, ...) is checked by
 :func:`check_text`: a character from :data:`REFUSED` is refused with a sentence naming it and where it is,
 and nothing is saved. Line breaks and tabs stay; a zero-width joiner / non-joiner stay too (emoji and
-several scripts need them). Nothing is stripped silently: what was saved is what was typed.
+several scripts need them). Nothing is stripped silently: what was saved is what was typed. Python's
+``str.split()`` counts some controls (U+001C-U+001F, U+0085) as spaces, so the check comes before any
+tidying of spaces. :func:`free_text` is the check plus that tidying plus a length limit that refuses
+(``error.text_too_long``) rather than cutting the text short.
 
 **Codes** (workshop, participant, card, receipt) are normalised by their own module to their alphabet;
 anything else in them is dropped before comparison, so a control character can never match.
@@ -12,11 +15,22 @@ anything else in them is dropped before comparison, so a control character can n
 removed, at most :data:`ECHO_CHARS` characters, so a bidi override cannot reverse the sentence around it
 and 20,000 typed characters are not sent back. Shown as HTML, participant text is escaped and isolated
 in ``<bdi>`` (:func:`bdi`).
+
+**Markdown**: participant text placed into a Markdown artifact (charter.md, datasheet.md, model cards)
+goes through :func:`md_text`: one line, ``& < >`` as entities (no raw HTML), every character Markdown
+gives a meaning (backslash, backtick, ``* _ [ ] ( ) ! # | ~ $ { }``, a list marker at the start)
+escaped with a backslash, so it can make no link, image, heading, table cell or code span; a
+``javascript:``, ``vbscript:``, ``data:`` or ``file:`` scheme has its colon escaped too, and a character
+the rule refuses (in text saved before the rule) is shown as ``⟨U+202E⟩`` rather than kept invisible.
+(A bare ``https://`` address may still be made a link by a viewer that autolinks; it runs no script.)
+
+**Unexpected errors** never show a traceback: see :mod:`workbench.ui.guard`.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 from .errors import WorkbenchError
@@ -67,6 +81,17 @@ def check_text(text: object, what: str = "The text") -> str:
     return value
 
 
+def free_text(text: object, what: str = "The text", max_chars: int | None = None, *, one_line: bool = True) -> str:
+    """:func:`check_text`, then the text with its spaces tidied (one line unless ``one_line`` is False);
+    longer than ``max_chars`` is refused with a sentence, never cut short silently."""
+    value = check_text(text, what)
+    value = " ".join(value.split()) if one_line else value.strip()
+    if max_chars is not None and len(value) > max_chars:
+        raise WorkbenchError(f"{what} is longer than {max_chars} characters ({len(value)}).", "Shorten it.",
+                             key="error.text_too_long", max=max_chars, count=len(value))
+    return value
+
+
 def snippet(text: object, limit: int = ECHO_CHARS) -> str:
     """What may be echoed of typed text: refused characters removed, one line, at most ``limit`` chars."""
     value = "" if text is None else str(text)
@@ -78,3 +103,19 @@ def snippet(text: object, limit: int = ECHO_CHARS) -> str:
 def bdi(text: object) -> str:
     """Participant text for HTML: escaped and isolated, so its direction cannot spill into the page."""
     return f"<bdi>{html.escape('' if text is None else str(text), quote=True)}</bdi>"
+
+
+_MD_PUNCT = re.compile(r"([\\`*_\[\]()!#|~${}])")
+_MD_LIST_START = re.compile(r"^([-+])|^(\d+)([.)])")
+_MD_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data|file)(\s*)(\\?):")
+
+
+def md_text(value: object) -> str:
+    """Participant text made inert for Markdown: one line, no link, image, HTML, heading or table break."""
+    text = "" if value is None else str(value)
+    text = "".join(f"⟨U+{ord(ch):04X}⟩" if refused_char(ch) else ch for ch in text)
+    text = " ".join(text.split())
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    text = _MD_LIST_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text)
+    text = _MD_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}\\:", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

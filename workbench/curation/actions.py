@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import WorkbenchError
+from ..text import check_text, free_text, snippet
 
 EXCLUDED, REDACTED, DROPPED, HASHED, CORRECTED, REVERTED = (
     "curation.excluded", "curation.redacted", "curation.column_dropped", "curation.column_hashed",
@@ -128,7 +129,7 @@ def _with(action: Action, **changes) -> Action:
 
 # -- validation -------------------------------------------------------------------------------------
 def _reason(reason: Any) -> str:
-    text = " ".join(str(reason or "").split())
+    text = " ".join(check_text(reason, "The reason").split())  # a control character is refused, not dropped
     if not text:
         raise WorkbenchError("Every curation action needs a reason.", "Write why, in a few words.",
                              key="curation.error.no_reason")
@@ -141,8 +142,8 @@ def _reason(reason: Any) -> str:
 def _column(dataset, column: Any) -> str:
     col = str(column or "").strip()
     if col not in dataset.columns:
-        raise WorkbenchError(f"The dataset has no column {col!r}.", f"Choose one of: {', '.join(dataset.columns)}.",
-                             key="curation.error.no_such_column", column=col, known=", ".join(dataset.columns))
+        raise WorkbenchError(f"The dataset has no column {snippet(col)!r}.", f"Choose one of: {', '.join(dataset.columns)}.",
+                             key="curation.error.no_such_column", column=snippet(col), known=", ".join(dataset.columns))
     return col
 
 
@@ -152,8 +153,8 @@ def _rows(dataset, rows: Iterable[Any]) -> list[int]:
         try:
             n = int(r)
         except (TypeError, ValueError):
-            raise WorkbenchError(f"{r!r} is not a row number.", "Use the row numbers shown in the table.",
-                                 key="curation.error.bad_row", row=str(r)) from None
+            raise WorkbenchError(f"{snippet(r)!r} is not a row number.", "Use the row numbers shown in the table.",
+                                 key="curation.error.bad_row", row=snippet(r)) from None
         if not 0 <= n < dataset.rows or isinstance(r, bool) or (isinstance(r, float) and r != n):
             raise WorkbenchError(f"There is no row {r!r} in the dataset (it has {dataset.rows} rows, from 0).",
                                  "Use the row numbers shown in the table.", key="curation.error.bad_row", row=str(r))
@@ -169,8 +170,8 @@ def _rows(dataset, rows: Iterable[Any]) -> list[int]:
 
 def check_rule(dataset, column: str | None, op: str, value: Any = None) -> dict:
     if op not in OPS:
-        raise WorkbenchError(f"{op!r} is not a rule.", f"Use one of: {', '.join(OPS)}.",
-                             key="curation.error.bad_op", op=str(op))
+        raise WorkbenchError(f"{snippet(op)!r} is not a rule.", f"Use one of: {', '.join(OPS)}.",
+                             key="curation.error.bad_op", op=snippet(op))
     if op == "duplicate":
         return {"column": _column(dataset, column) if column else None, "op": op, "value": None}
     col = _column(dataset, column)
@@ -190,8 +191,8 @@ def check_rule(dataset, column: str | None, op: str, value: Any = None) -> dict:
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise WorkbenchError(f"{value!r} is not a number, and {op} compares numbers.", "Write a number.",
-                                 key="curation.error.not_a_number", value=str(value)) from None
+            raise WorkbenchError(f"{snippet(value)!r} is not a number, and {op} compares numbers.", "Write a number.",
+                                 key="curation.error.not_a_number", value=snippet(value)) from None
         return {"column": col, "op": op, "value": value}
     return {"column": col, "op": op, "value": str(value)}
 
@@ -253,11 +254,11 @@ def correct_labels(store, dataset, rows: Iterable[int], label: str, *, reason: s
     if not dataset.mapping.target:
         raise WorkbenchError("The dataset has no target column, so there are no labels to correct.",
                              "Map the target column first.", key="curation.error.no_target")
-    text = " ".join(str(label or "").split())
+    text = free_text(label, "The corrected label", 200)
     if not text:
         raise WorkbenchError("The corrected label is empty.", "Write the right class.",
                              key="curation.error.empty_label")
-    return _append(store, CORRECTED, dataset, {"rows": _rows(dataset, rows), "label": text[:200]}, reason, actor)
+    return _append(store, CORRECTED, dataset, {"rows": _rows(dataset, rows), "label": text}, reason, actor)
 
 
 def revert(store, dataset, action_id: str, *, reason: str, actor: str = "facilitator") -> Action:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..i18n import Translator
+from ..text import check_text, snippet
 
 ANSWERED, WRITTEN = "datasheet.answered", "datasheet.written"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,13 +46,13 @@ def section_key(section: str) -> str:
 def answer(store, section: str, question: str, text: str, language: str = "en", actor: str = "facilitator"):
     """Record the community's answer to one question (an empty text clears it)."""
     if section not in SECTIONS:
-        raise WorkbenchError(f"{section!r} is not a datasheet section.", f"Use one of: {', '.join(SECTIONS)}.",
-                             key="curation.error.ds_section", section=str(section))
+        raise WorkbenchError(f"{snippet(section)!r} is not a datasheet section.", f"Use one of: {', '.join(SECTIONS)}.",
+                             key="curation.error.ds_section", section=snippet(section))
     if question not in SECTIONS[section]:
-        raise WorkbenchError(f"{question!r} is not a question of the section {section!r}.",
+        raise WorkbenchError(f"{snippet(question)!r} is not a question of the section {section!r}.",
                              f"Use one of: {', '.join(SECTIONS[section])}.", key="curation.error.ds_question",
-                             question=str(question))
-    body = str(text or "").strip()
+                             question=snippet(question))
+    body = check_text(text or "", "The answer").strip()
     if len(body) > MAX_ANSWER:
         raise WorkbenchError(f"The answer is longer than {MAX_ANSWER} characters.", "Shorten it.",
                              key="curation.error.ds_too_long", limit=MAX_ANSWER)
@@ -162,11 +163,11 @@ def _env(autoescape: bool):
 
 
 def _md_cell(value) -> str:
-    """Text safe inside a Markdown table cell or paragraph: no pipes, no line breaks, no raw HTML."""
-    import html
+    """Text safe inside a Markdown table cell or paragraph: one line, no pipes, raw HTML, links or images
+    (:func:`workbench.text.md_text`)."""
+    from ..text import md_text
 
-    text = " ".join(str("" if value is None else value).split())
-    return html.escape(text, quote=False).replace("|", "\\|")
+    return md_text(value)
 
 
 def use_name(tr: Translator, use: str) -> str:

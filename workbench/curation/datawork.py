@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import WorkbenchError
+from ..text import free_text, snippet
 
 TERMS, RECORDED, PAID, VOIDED = "datawork.terms_set", "datawork.recorded", "datawork.paid", "datawork.voided"
 KINDS = (TERMS, RECORDED, PAID, VOIDED)
@@ -50,6 +51,7 @@ WORKER_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_PAYMENT_DAYS = 30
 MAX_HOURS = 24  # per entry: an entry is one day's work
+MAX_NOTE = 500  # a note or a void's reason; longer is refused, not cut
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ def _date(value: Any, what: str) -> str:
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise WorkbenchError(f"The {what} {value!r} is not a date.", "Write it as YYYY-MM-DD.",
-                             key="curation.work.error.date", value=str(value)) from None
+        raise WorkbenchError(f"The {what} {snippet(value)!r} is not a date.", "Write it as YYYY-MM-DD.",
+                             key="curation.work.error.date", value=snippet(value)) from None
 
 
 def latest_today() -> date:
@@ -97,11 +99,11 @@ def _number(value: Any, what: str, *, allow_none: bool = False) -> float | None:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise WorkbenchError(f"The {what} {value!r} is not a number.", "Write a number such as 12.5.",
-                             key="curation.work.error.number", value=str(value)) from None
+        raise WorkbenchError(f"The {what} {snippet(value)!r} is not a number.", "Write a number such as 12.5.",
+                             key="curation.work.error.number", value=snippet(value)) from None
     if out != out or out < 0 or out == float("inf"):
-        raise WorkbenchError(f"The {what} must be zero or more, not {value!r}.", "Write a number such as 12.5.",
-                             key="curation.work.error.number", value=str(value))
+        raise WorkbenchError(f"The {what} must be zero or more, not {snippet(value)!r}.", "Write a number such as 12.5.",
+                             key="curation.work.error.number", value=snippet(value))
     return out
 
 
@@ -122,13 +124,13 @@ def _currency(value: Any, on: str | None = None) -> str:
     """The three-letter ISO 4217 code, if it was legal tender somewhere on ``on`` (default today)."""
     text = str(value or "").strip().upper()
     if not CURRENCY_RE.match(text):
-        raise WorkbenchError(f"{value!r} is not a currency code.", "Use the three-letter code, for example BRL.",
-                             key="curation.work.error.currency", value=str(value))
+        raise WorkbenchError(f"{snippet(value)!r} is not a currency code.", "Use the three-letter code, for example BRL.",
+                             key="curation.work.error.currency", value=snippet(value))
     day = tuple(date.fromisoformat(on).timetuple()[:3]) if on else tuple(latest_today().timetuple()[:3])
     if not any(start <= day and (end is None or day <= end) for start, end in _tender().get(text, ())):
-        raise WorkbenchError(f"{value!r} is not a currency code in use (ISO 4217).",
+        raise WorkbenchError(f"{snippet(value)!r} is not a currency code in use (ISO 4217).",
                              "Use the three-letter code, for example BRL.",
-                             key="curation.work.error.currency", value=str(value))
+                             key="curation.work.error.currency", value=snippet(value))
     return text
 
 
@@ -139,8 +141,9 @@ def set_terms(store, hourly_floor, currency: str, payment_days: int = DEFAULT_PA
         raise WorkbenchError("The hourly floor must be more than zero.", "Write the agreed pay per hour.",
                              key="curation.work.error.floor")
     days = int(_number(payment_days, "payment days") or 0)
-    payload = Terms(floor, _currency(currency), days, str(benefit_sharing or "").strip()[:2000],
-                    str(source or "").strip()[:500]).to_dict()
+    payload = Terms(floor, _currency(currency), days,
+                    free_text(benefit_sharing or "", "The benefit-sharing agreement", 2000, one_line=False),
+                    free_text(source or "", "The source", 500)).to_dict()
     return store.append(TERMS, payload, actor)
 
 
@@ -165,19 +168,20 @@ def terms(project) -> Terms:
 def record(store, task: str, worker: str, *, hours=None, items=None, pay, currency: str, on, paid_on=None,
            note: str = "", actor: str = "facilitator"):
     """Log one piece of data work; returns the event."""
+    note = free_text(note or "", "The note", MAX_NOTE)  # checked first: a refused note saves nothing
     if task not in TASKS:
-        raise WorkbenchError(f"{task!r} is not a data-work task.", f"Use one of: {', '.join(TASKS)}.",
-                             key="curation.work.error.task", task=str(task))
+        raise WorkbenchError(f"{snippet(task)!r} is not a data-work task.", f"Use one of: {', '.join(TASKS)}.",
+                             key="curation.work.error.task", task=snippet(task))
     who = str(worker or "").strip()
     if not WORKER_RE.match(who):
-        raise WorkbenchError(f"{worker!r} is not a worker pseudonym.",
+        raise WorkbenchError(f"{snippet(worker)!r} is not a worker pseudonym.",
                              "Use a code such as w-07: letters, digits and - _ . only, no names or spaces.",
                              key="curation.work.error.worker")
     h = _number(hours, "hours", allow_none=True)
     n = _number(items, "items", allow_none=True)
     if n and n != int(n):
-        raise WorkbenchError(f"{items!r} is not a whole number of items.", "Count the items, for example 40.",
-                             key="curation.work.error.items", value=str(items))
+        raise WorkbenchError(f"{snippet(items)!r} is not a whole number of items.", "Count the items, for example 40.",
+                             key="curation.work.error.items", value=snippet(items))
     if not h and not n:
         raise WorkbenchError("Record the hours worked or the number of items.", key="curation.work.error.amount")
     if h and h > MAX_HOURS:
@@ -195,7 +199,7 @@ def record(store, task: str, worker: str, *, hours=None, items=None, pay, curren
         _not_future(paid, "curation.work.error.paid_future", "payment date")
     payload = {"id": str(uuid.uuid4()), "task": task, "worker": who, "hours": h or None,
                "items": int(n) if n else None, "pay": amount, "currency": _currency(currency, worked),
-               "date": worked, "paid_on": paid, "note": str(note or "").strip()[:500]}
+               "date": worked, "paid_on": paid, "note": note}
     return store.append(RECORDED, payload, actor)
 
 
@@ -212,9 +216,10 @@ def mark_paid(store, entry_id: str, paid_on, actor: str = "facilitator"):
 
 
 def void(store, entry_id: str, reason: str, actor: str = "facilitator"):
-    if not str(reason or "").strip():
+    reason = free_text(reason or "", "The reason", MAX_NOTE)
+    if not reason:
         raise WorkbenchError("Say why the entry is void.", key="curation.error.no_reason")
-    return store.append(VOIDED, {"id": entry_id, "reason": str(reason).strip()[:500]}, actor)
+    return store.append(VOIDED, {"id": entry_id, "reason": reason}, actor)
 
 
 def entries_of(events) -> list[dict]:

@@ -18,7 +18,6 @@ layout), writes ``artifacts/model_card.md``/``.html``, and logs
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..i18n import Translator
+from ..text import md_text
 from . import candidates as cands
 from .artifacts import sha256_file, write_atomic
 from .choose import record_decision
@@ -86,9 +86,10 @@ def _env(autoescape: bool):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
                              undefined=Visible, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = _num
-    # Another community's words in a Markdown table cell: no HTML, no cell breaks, one line.
-    env.filters["mdcell"] = lambda v: " ".join(
-        html.escape(str(v)).replace("|", "\\|").split())
+    # People's words (the charter, a decision's reason, another community's name) in Markdown: one line,
+    # no HTML, no cell break, no link or image (workbench.text.md_text).
+    env.filters["mdcell"] = md_text
+    env.filters["md"] = md_text
     env.filters["sci"] = lambda v: "—" if v is None else f"{float(v):.2e}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * float(v):.1f}%"
     return env

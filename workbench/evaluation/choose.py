@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import WorkbenchError
+from ..text import free_text, snippet
 from .criteria import FAIL, INSUFFICIENT, PASS
 
 DECIDED = "evaluation.decided"
+MAX_REASON = 2000
 BASELINE = "majority"
 
 
@@ -92,7 +94,7 @@ def _energy(r) -> float:
 
 def record_decision(store, run: dict, candidate: str | None, reason: str = "", actor: str = "facilitator"):
     """Record the community's decision on ``run`` (a folded run, see :func:`.protocol.runs`): adopt or none."""
-    reason = " ".join(str(reason or "").split())[:2000]
+    reason = free_text(reason or "", "The reason", MAX_REASON)  # refused (control character, too long), never cut
     results = run.get("candidates", {})
     rec = Recommendation.from_dict(run.get("recommendation") or {})
     if run.get("status") != "completed":
@@ -102,9 +104,9 @@ def record_decision(store, run: dict, candidate: str | None, reason: str = "", a
     if candidate is not None:
         result = results.get(candidate)
         if result is None or result.get("status") != "ok":
-            raise WorkbenchError(f"The candidate {candidate!r} did not run in this evaluation.",
+            raise WorkbenchError(f"The candidate {snippet(candidate)!r} did not run in this evaluation.",
                                  "Choose one of the candidates in the table.",
-                                 key="evaluation.error.not_in_run", candidate=str(candidate))
+                                 key="evaluation.error.not_in_run", candidate=snippet(candidate))
         passes_all = all(c.get("status") == PASS for c in result.get("criteria", [])) and bool(result.get("criteria"))
         if not passes_all and not reason:
             raise WorkbenchError(f"{candidate} does not pass every criterion.",

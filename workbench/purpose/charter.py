@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..text import check_text, snippet
 
 # metric -> needs a named class
 METRICS = {
@@ -52,12 +53,18 @@ def _num(value, what: str) -> float:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise WorkbenchError(f"The {what} must be a number, not {value!r}.", key="purpose.charter.error.number",
-                             value=str(value)) from None
+        raise WorkbenchError(f"The {what} must be a number, not {snippet(value)!r}.",
+                             key="purpose.charter.error.number", value=snippet(value)) from None
     if out != out or out in (float("inf"), float("-inf")):
-        raise WorkbenchError(f"The {what} must be a number, not {value!r}.", key="purpose.charter.error.number",
-                             value=str(value))
+        raise WorkbenchError(f"The {what} must be a number, not {snippet(value)!r}.",
+                             key="purpose.charter.error.number", value=snippet(value))
     return out
+
+
+def _not_too_long(value: str, name: str) -> None:
+    if len(value) > MAX_FIELD_CHARS:
+        raise WorkbenchError(f"The charter's {name} is longer than {MAX_FIELD_CHARS} characters.",
+                             "Shorten it.", key="purpose.charter.error.too_long", max=MAX_FIELD_CHARS)
 
 
 @dataclass
@@ -98,6 +105,10 @@ class Criterion:
         if self.scope not in SCOPES:
             raise WorkbenchError(f"{self.scope!r} is not a scope.", f"Use one of: {', '.join(SCOPES)}.",
                                  key="purpose.charter.error.scope", scope=str(self.scope))
+        if self.label is not None:
+            check_text(self.label, "The criterion's class")
+        if self.attribute is not None:
+            check_text(self.attribute, "The criterion's attribute")
         self.label = (str(self.label).strip() or None) if self.label is not None else None
         if METRICS[self.metric] and not self.label:
             raise WorkbenchError(f"The metric {self.metric} needs the class it is about.",
@@ -107,8 +118,9 @@ class Criterion:
             self.label = None
         known_labels = sorted(labels) if labels is not None else None
         if self.label and known_labels is not None and self.label not in known_labels:
-            raise WorkbenchError(f"The data has no class {self.label!r}.", f"Use one of: {', '.join(known_labels)}.",
-                                 key="purpose.charter.error.label_unknown", label=self.label,
+            raise WorkbenchError(f"The data has no class {snippet(self.label)!r}.",
+                                 f"Use one of: {', '.join(known_labels)}.",
+                                 key="purpose.charter.error.label_unknown", label=snippet(self.label),
                                  known=", ".join(known_labels))
         self.attribute = (str(self.attribute).strip() or None) if self.attribute is not None else None
         if self.scope == "overall":
@@ -120,9 +132,9 @@ class Criterion:
                                      key="purpose.charter.error.attribute_needed")
             known = sorted(attributes) if attributes is not None else None
             if known is not None and self.attribute not in known:
-                raise WorkbenchError(f"The project has no attribute {self.attribute!r}.",
+                raise WorkbenchError(f"The project has no attribute {snippet(self.attribute)!r}.",
                                      f"Use one of: {', '.join(known) or 'none yet: add the groups first'}.",
-                                     key="purpose.charter.error.attribute_unknown", attribute=self.attribute,
+                                     key="purpose.charter.error.attribute_unknown", attribute=snippet(self.attribute),
                                      known=", ".join(known))
         if self.scope == "gap" and self.direction != "<=":
             raise WorkbenchError("A gap between groups is a limit, so its direction must be '<=' (at most).",
@@ -211,11 +223,19 @@ class Charter:
     def validate(self, attributes: Iterable[str] | None = None, labels: Iterable[str] | None = None) -> Charter:
         """Check every field that has a value; refuse the first problem with a sentence."""
         for name in TEXT_FIELDS:
-            value = " ".join(str(getattr(self, name)).split()) if name == "title" else str(getattr(self, name)).strip()
-            if len(value) > MAX_FIELD_CHARS:
-                raise WorkbenchError(f"The charter's {name} is longer than {MAX_FIELD_CHARS} characters.",
-                                     "Shorten it.", key="purpose.charter.error.too_long", max=MAX_FIELD_CHARS)
+            value = check_text(getattr(self, name), f"The charter's {name}")
+            value = " ".join(value.split()) if name == "title" else value.strip()
+            _not_too_long(value, name)
             setattr(self, name, value)
+        for name in LISTS:
+            for item in getattr(self, name):
+                # A promoted statement was checked by the deliberation's own rule when it was written.
+                if item.statement is None:
+                    item.text = " ".join(check_text(item.text, f"An entry of the charter's {name}").split())
+                    _not_too_long(item.text, name)
+                if item.mitigation:
+                    item.mitigation = " ".join(check_text(item.mitigation, "The mitigation").split())
+                    _not_too_long(item.mitigation, "mitigation")
         self.min_consensus = _num(self.min_consensus, "decision rule")
         if not 0.0 <= self.min_consensus <= 1.0:
             raise WorkbenchError(f"The decision rule's consensus {self.min_consensus:g} is outside 0 to 1.",
@@ -225,13 +245,15 @@ class Charter:
             if self.footprint_kwh <= 0:
                 raise WorkbenchError("The footprint budget must be more than 0 kWh.",
                                      key="purpose.charter.error.footprint")
-        self.groups = list(dict.fromkeys(g.strip() for g in self.groups if g and g.strip()))
+        self.groups = list(dict.fromkeys(check_text(g, "A group's attribute").strip()
+                                         for g in self.groups if g and g.strip()))
         if attributes is not None:
             known = sorted(attributes)
             for g in self.groups:
                 if g not in known:
-                    raise WorkbenchError(f"The project has no attribute {g!r}.", f"Use one of: {', '.join(known)}.",
-                                         key="purpose.charter.error.attribute_unknown", attribute=g,
+                    raise WorkbenchError(f"The project has no attribute {snippet(g)!r}.",
+                                         f"Use one of: {', '.join(known)}.",
+                                         key="purpose.charter.error.attribute_unknown", attribute=snippet(g),
                                          known=", ".join(known))
         seen = set()
         for c in self.criteria:

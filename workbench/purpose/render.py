@@ -2,9 +2,10 @@
 
 Text comes from the message catalogs in the chosen language; fields not
 decided yet show a visible placeholder rather than vanishing. The HTML
-template autoescapes everything, and the Markdown one passes people's text
-through the ``md`` filter (``<``, ``>``, ``&`` as entities, one line), so
-statements typed by participants stay text wherever the file is rendered.
+template autoescapes everything and isolates people's text in ``<bdi>`` (the
+``bdi`` filter); the Markdown one passes it through the ``md`` filter
+(:func:`workbench.text.md_text`: one line, no HTML, no link, image or heading),
+so statements typed by participants stay text wherever the file is rendered.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import json
 from functools import cache
 from pathlib import Path
 
+import markupsafe
+
 from ..i18n import Translator
+from ..text import bdi, md_text
 from .charter import LISTS, CharterHistory, Version, criteria_document
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,13 +31,8 @@ def _env(autoescape: bool):
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["md"] = md_text
+    env.filters["bdi"] = lambda v: markupsafe.Markup(bdi(v))
     return env
-
-
-def md_text(value) -> str:
-    """Text typed by people, made inert in Markdown: HTML tags shown as text, no line breaks."""
-    text = " ".join(str(value).split())
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _context(version: Version, project_name: str, language: str) -> dict:

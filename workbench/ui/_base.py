@@ -41,6 +41,7 @@ STYLE = """
 .wb-app .widget-label, .wb-app label { font-size: 16px; }
 .wb-muted { color: #4a4a4a; font-size: 0.95em; }
 .wb-error { color: #9b1c1c; font-weight: 600; }
+.wb-alert { max-width: 680px; margin: 0 auto; padding: 0 8px; box-sizing: border-box; }
 .wb-ok { color: #0f4d1f; font-weight: 600; }
 /* ipywidgets' stock button colours fail WCAG AA with white text (warning 2.7:1, info 3.5:1, success
    4.1:1; axe-core, tests/browser/test_phone_a11y.py): darker shades of the same hues, 5:1 or more. */
@@ -97,7 +98,8 @@ PLACEHOLDER_MIME = "application/vnd.workbench.placeholder+html"
 
 def connection_notice(tr: Translator) -> str:
     """The notice shown while the page has no connection to its kernel, in the view's language."""
-    return (f'{CONNECTION_STYLE}<div class="wb-connection" role="status">'
+    # Its lang is the view's: the page template (index.html.j2) follows it into <html lang> and <title>.
+    return (f'{CONNECTION_STYLE}<div class="wb-connection" role="status" lang="{esc(tr.language)}">'
             f'<p class="wb-conn-lost">{icon_html("⚠")}{esc(tr("connection.lost"))}</p>'
             f'<p class="wb-conn-gone">{icon_html("⚠")}{esc(tr("connection.gone"))} '
             f'<a href="" class="wb-reload">{esc(tr("connection.reload"))}</a></p></div>')
@@ -116,7 +118,13 @@ class View:
         self.widget = w.VBox(layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.connection = w.HTML(connection_notice(self.tr))
+        # An unexpected error's sentence (workbench/ui/guard.py), when the view has no message area of its own.
+        self.alert = w.HTML("", layout=w.Layout(width="100%"))
+        self.alert.add_class("wb-alert")  # not "wb-app": pages and tests find the one app by that class
         self._shown = None
+        from . import guard
+
+        guard.register(self)
 
     @property
     def language(self) -> str:
@@ -129,6 +137,20 @@ class View:
         present_in(language)  # the room counts this person under their new language
         self.connection.value = connection_notice(self.tr)
         self.render()
+
+    # The view's own message areas, looked for in this order, for an unexpected error's sentence.
+    MESSAGE_AREAS = ("status", "message")
+
+    def show_unexpected(self, error_id: str) -> None:
+        """Say that something went wrong, with the id the facilitator finds in ``.workbench/errors.log``."""
+        text = (f'<p class="wb-error" role="alert">{icon_html("⚠")}'
+                f'{esc(self.tr("error.unexpected", id=error_id))}</p>')
+        for name in self.MESSAGE_AREAS:
+            area = getattr(self, name, None)
+            if isinstance(area, w.HTML):
+                area.value = text
+                return
+        self.alert.value = text
 
     def render(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -160,7 +182,7 @@ class View:
 
     def _repr_mimebundle_(self, **kwargs):
         if self._shown is None:
-            self._shown = w.VBox([self.connection, self.widget], layout=w.Layout(width="100%"))
+            self._shown = w.VBox([self.connection, self.alert, self.widget], layout=w.Layout(width="100%"))
         bundle = dict(self._shown._repr_mimebundle_(**kwargs))
         # Drawn by the participant page (workbench-lite) until the widgets arrive over the kernel's
         # websocket, so a page whose first connection fails still shows the notice, not a blank page.

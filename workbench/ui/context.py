@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from ..apps import FACILITATOR, PARTICIPANT, ROLES
@@ -24,6 +26,10 @@ ROLE_ENV = "HTTP_X_WORKBENCH_ROLE"
 # Set by the server's identity provider from the verified cookie and the connection (never from the browser):
 SESSION_ENV = "HTTP_X_WORKBENCH_SESSION"  # the signed cookie's session id
 CLIENT_ENV = "HTTP_X_WORKBENCH_CLIENT"  # the client's address as the server saw it
+# A preheated kernel shows this to the server when it waits for its request (same names in serve/guard.py,
+# not imported from there: the server side would cost every kernel tornado's web stack).
+QUERY_TOKEN_ENV = "WORKBENCH_QUERY_TOKEN"
+QUERY_TOKEN_HEADER = "X-Workbench-Query-Token"
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,10 @@ def wait_for_request(timeout: float = 3600.0) -> None:
     base = os.environ.get("VOILA_WS_BASE_URL") or os.environ.get("VOILA_SERVER_URL", "/")
     kernel_id = os.environ.get("VOILA_KERNEL_ID", "")
     url = f"ws://{ip}:{port}{base}voila/query/{kernel_id}"
-    with connect(url, open_timeout=30) as ws:
+    # The server's token: only its own kernels may wait for a request (workbench/serve/guard.py).
+    # Dropped from the environment once used; nothing else in the kernel needs it.
+    token = os.environ.pop(QUERY_TOKEN_ENV, "")
+    with connect(url, open_timeout=30, additional_headers={QUERY_TOKEN_HEADER: token}) as ws:
         info = json.loads(ws.recv(timeout=timeout))
     for key, value in info.items():
         os.environ[str(key)] = str(value)
@@ -101,16 +110,47 @@ def _language(tag: str | None) -> str | None:
         return None
 
 
+@lru_cache(maxsize=8)
+def _config_language(config_path: str, mtime: float) -> str:
+    from ..project import ProjectConfig
+
+    path = Path(config_path)
+    return ProjectConfig.from_toml(path.read_text(encoding="utf-8"), path).default_language
+
+
+def default_language() -> str:
+    """The served project's first language (``WORKBENCH_PROJECT``'s workbench.toml), else English.
+
+    Read without opening the project (no store): the page templates ask it for every page they render."""
+    from ..i18n import SOURCE_LANGUAGE
+
+    root = os.environ.get(PROJECT_ENV)
+    if not root:
+        return SOURCE_LANGUAGE
+    path = Path(root) / "workbench.toml"
+    try:
+        return _config_language(str(path), path.stat().st_mtime)
+    except Exception:
+        return SOURCE_LANGUAGE
+
+
 def open_app_project(app: str | None = None):
     """Open the project the server points at, or raise a sentence saying how.
 
-    In a served kernel, the app also announces itself for the room's presence
+    In a served kernel, tracebacks go to the project's ``.workbench/errors.log`` from here on, never
+    to the page (:mod:`workbench.ui.guard`), and the app announces itself for the room's presence
     count (``workbench.presence``).
     """
     from .. import open as open_project
     from ..errors import WorkbenchError
+    from . import guard
 
+    served = "VOILA_KERNEL_ID" in os.environ  # in JupyterLab, a facilitator keeps their tracebacks
+    if served:
+        guard.install(os.environ.get(PROJECT_ENV), app)  # before anything can fail: no traceback reaches the page
     ctx = app_context()
+    if served:
+        guard.install(ctx.project_path, app)
     if not ctx.project_path:
         raise WorkbenchError(
             "This app does not know which project to open.",

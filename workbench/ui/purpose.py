@@ -20,6 +20,7 @@ from ..errors import WorkbenchError
 from ..i18n import available
 from ..purpose import charter as ch
 from ..purpose import deliberation as dl
+from ..text import bdi, check_text
 from ._base import STYLE, View, esc, language_switch
 from .icons import ICON_STYLE, with_icon
 
@@ -59,18 +60,29 @@ def _say(widget: w.HTML, text: str, ok: bool = True) -> None:
 class ParticipantView(View):
     """Join or resume with a participant code, write statements, vote one card at a time.
 
-    Attributes: ``new_button``, ``code_input``, ``resume_button``, ``join_status``; once in:
+    Attributes: ``new_button`` (open mode), ``card_input`` and ``card_button`` (cards mode),
+    ``code_input``, ``resume_button``, ``join_status``; once in:
     ``code_card``, ``topic``, ``text``, ``submit``, ``write_status``, ``card``, ``agree``,
     ``disagree``, ``pass_``, ``vote_status``, ``progress``, ``more``, ``results``.
+
+    One person, one voice: joining, codes, votes and statements go through the project's
+    :class:`~workbench.purpose.deliberation.Rules` and the shared limiter, keyed by ``keys()``
+    (this page's kernel, browser session and address; tests may replace it).
     """
 
-    def __init__(self, project, language: str | None = None, code: str | None = None):
+    def __init__(self, project, language: str | None = None, code: str | None = None, card: str | None = None,
+                 keys=None):
         from ..i18n import available
+        from ..limits import for_project
+        from .context import client_keys
 
         super().__init__(language if language in available() else project.config.default_language)
         self.project = project
         self.store = project.store
         self.kit = _Kit()
+        self.rules = dl.Rules.for_project(project)
+        self.limiter = for_project(project.root)
+        self.keys = keys or client_keys
         self.code: str | None = None
         self.delib = dl.Deliberation.load(self.store)
         self.current: int | None = None
@@ -84,11 +96,16 @@ class ParticipantView(View):
         self.join_help = self.kit.html()
         self.new_button = self.kit.big(style="primary")
         self.new_button.on_click(self._on_new)
+        self.card_input = self.kit.text()
+        self.card_button = self.kit.big(style="primary")
+        self.card_button.on_click(self._on_card)
         self.code_input = self.kit.text()
         self.resume_button = self.kit.big()
         self.resume_button.on_click(self._on_resume)
         self.join_status = self.kit.html()
-        self.join_box = w.VBox([self.join_help, self.new_button, self.code_input, self.resume_button,
+        # The mode is read once per page; the domain checks it again on every join.
+        joining = ([self.card_input, self.card_button] if self.rules.join_mode == "cards" else [self.new_button])
+        self.join_box = w.VBox([self.join_help, *joining, self.code_input, self.resume_button,
                                 self.join_status], layout=_full())
         # writing
         self.code_card = self.kit.html()
@@ -127,10 +144,14 @@ class ParticipantView(View):
         self.language_switch.observe(self._remember_language, names="value")
         if code:
             try:
-                self.code = dl.resume(self.store, code)
+                self.code = dl.resume(self.store, code, keys=self.keys(), limiter=self.limiter)
                 self._adopt_language()
             except WorkbenchError as exc:
                 _say(self.join_status, _message(self.tr, exc), ok=False)
+        elif card:  # ?card= from a join card's QR code
+            self.card_input.value = dl.normalise_code(card)
+            self._on_card(None)
+            return
         self.render()
 
     def _adopt_language(self) -> None:
@@ -142,23 +163,46 @@ class ParticipantView(View):
     def _remember_language(self, change) -> None:
         if self.code:
             try:
-                dl.set_language(self.store, self.code, change["new"])
+                dl.set_language(self.store, self.code, change["new"], rules=self.rules)
             except WorkbenchError:
                 pass  # the choice still applies on this screen; it is only not remembered
 
     # -- actions -----------------------------------------------------------------------
     def _on_new(self, _b) -> None:
+        if self.code:
+            return
         try:
-            self.code = dl.join(self.store, self.language)
+            self.code = dl.join(self.store, self.language, rules=self.rules, keys=self.keys(), limiter=self.limiter)
         except WorkbenchError as exc:
             _say(self.join_status, _message(self.tr, exc), ok=False)
             return
         self.join_status.value = ""
         self.render()
 
+    def _on_card(self, _b) -> None:
+        if self.code:
+            return
+        try:
+            try:
+                self.code = dl.join_with_card(self.store, self.card_input.value, self.language, rules=self.rules,
+                                              keys=self.keys(), limiter=self.limiter)
+            except WorkbenchError as exc:
+                if exc.key != "purpose.error.card_used":
+                    raise
+                # A used card is its holder's code: they come back as themselves, never as a second person.
+                self.code = dl.resume(self.store, self.card_input.value, keys=self.keys(), limiter=self.limiter)
+                self._adopt_language()
+        except WorkbenchError as exc:
+            _say(self.join_status, _message(self.tr, exc), ok=False)
+            self.render()
+            return
+        self.join_status.value = ""
+        self.card_input.value = ""
+        self.render()
+
     def _on_resume(self, _b) -> None:
         try:
-            self.code = dl.resume(self.store, self.code_input.value)
+            self.code = dl.resume(self.store, self.code_input.value, keys=self.keys(), limiter=self.limiter)
         except WorkbenchError as exc:
             _say(self.join_status, _message(self.tr, exc), ok=False)
             return
@@ -170,7 +214,8 @@ class ParticipantView(View):
         if not self.code:
             return
         try:
-            dl.add_statement(self.store, self.code, self.text.value, self.language, self.topic.value)
+            dl.add_statement(self.store, self.code, self.text.value, self.language, self.topic.value,
+                             rules=self.rules)
         except WorkbenchError as exc:  # includes NotSaved: the typed text stays
             _say(self.write_status, _message(self.tr, exc), ok=False)
             return
@@ -181,7 +226,7 @@ class ParticipantView(View):
         if not self.code or self.current is None:
             return
         try:
-            dl.cast_vote(self.store, self.code, self.current, vote, delib=self.delib)
+            dl.cast_vote(self.store, self.code, self.current, vote, delib=self.delib, rules=self.rules)
         except WorkbenchError as exc:
             _say(self.vote_status, _message(self.tr, exc), ok=False)
             if exc.key == "purpose.error.statement_hidden":
@@ -202,9 +247,13 @@ class ParticipantView(View):
         self.language_switch.tooltip = tr("welcome.language_label")
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))} · {esc(self.project.name)}</p>'
                              f"<h1>{esc(tr('purpose.title'))}</h1><p>{esc(tr('purpose.intro'))}</p>")
+        help_key = "purpose.join.card_help" if self.rules.join_mode == "cards" else "purpose.join.help"
         self.join_help.value = (f"<h2>{esc(tr('purpose.join.heading'))}</h2>"
-                                f'<p class="wb-muted">{esc(tr("purpose.join.help"))}</p>')
+                                f'<p class="wb-muted">{esc(tr(help_key))}</p>')
         self.new_button.description = tr("purpose.join.new")
+        self.card_input.description = tr("purpose.join.card_label")
+        self.card_input.placeholder = tr("purpose.join.card_placeholder")
+        self.card_button.description = tr("purpose.join.card_submit")
         self.code_input.description = tr("purpose.join.code_label")
         self.code_input.placeholder = tr("purpose.join.code_placeholder")
         self.resume_button.description = tr("purpose.join.resume")
@@ -394,10 +443,16 @@ class FacilitatorView(View):
         self.show = self.kit.button()
         self.show.on_click(lambda _b: self.moderate_choice.value is not None and self._on_show(self.moderate_choice.value))
         self.statement_list = self.kit.html()
+        # Join cards for join_mode = "cards": issued here, printed from the sheet written to artifacts/.
+        self.cards_info = self.kit.html()
+        self.cards_count = self.kit.int(value=20)
+        self.cards_button = self.kit.button()
+        self.cards_button.on_click(self._on_cards)
         self.moderation_box = self.kit.vbox([self.seed_topic, self.seed_text, self.seed_button,
                                       self.kit.hbox([self.moderate_choice, self.hide, self.show]),
                                       self.kit.hbox([self.merge_from, self.merge_into, self.merge_button]),
-                                      self.statement_list])
+                                      self.statement_list, self.cards_info,
+                                      self.kit.hbox([self.cards_count, self.cards_button])])
 
     def _build_analysis(self) -> None:
         self.refresh = self.kit.button(style="primary")
@@ -529,6 +584,15 @@ class FacilitatorView(View):
             self._live()
             self._ok(self.tr("purpose.fac.done"))
 
+    def _on_cards(self, _b) -> None:
+        from ..purpose.join_cards import make_cards
+
+        out = []
+        if self._act(lambda: out.append(make_cards(self.project, self.cards_count.value, language=self.language))):
+            path, codes = out[0]
+            self._live()
+            self._ok(self.tr("purpose.fac.cards_made", count=len(codes), path=str(path)))
+
     # -- analysis ------------------------------------------------------------------------
     def _on_promote(self, sid: int) -> None:
         table = self.analysis.statements.set_index("id") if self.analysis is not None else None
@@ -563,7 +627,7 @@ class FacilitatorView(View):
     def _on_item_add(self, _b) -> None:
         def go():
             charter = self._form_charter()
-            text = " ".join(self.item_text.value.split())
+            text = " ".join(check_text(self.item_text.value).split())
             if not text:
                 raise WorkbenchError("An entry cannot be empty.", key="purpose.error.empty")
             getattr(charter, self.list_choice.value).append(ch.Item(text))
@@ -588,7 +652,8 @@ class FacilitatorView(View):
 
         def go():
             charter = self._form_charter()
-            charter.harms[self.harm_choice.value].mitigation = " ".join(self.mitigation.value.split())
+            charter.harms[self.harm_choice.value].mitigation = " ".join(
+                check_text(self.mitigation.value).split())
             self._save(charter, "mitigation")
             self.mitigation.value = ""
         self._act(go)
@@ -688,6 +753,11 @@ class FacilitatorView(View):
                 tr("purpose.fac.merged", into=st.merged_into) if st.merged_into is not None else tr("purpose.fac.hidden"))
             cards.append(self._statement_html(st, esc(extra), people))
         self.statement_list.value = "".join(cards)
+        used = sum(1 for v in delib.cards.values() if v is not None)
+        self.cards_info.value = (f'<p class="wb-muted">{esc(tr("purpose.fac.cards_status", issued=len(delib.cards), used=used))}</p>'  # noqa: E501
+                                 if delib.cards else "")
+        self.cards_count.description = tr("purpose.fac.cards_count")
+        self.cards_button.description = tr("purpose.fac.cards_make")
         choices = [(f"#{s.id} {s.text[:60]}", s.id) for s in sorted(delib.statements.values(), key=lambda s: -s.id)]
         current = self.moderate_choice.value
         self.moderate_choice.options = choices
@@ -711,6 +781,13 @@ class FacilitatorView(View):
         c = a.counts
         parts = [f"<p>{esc(tr('purpose.fac.counts', participants=c['participants'], voters=c['voters'], statements=c['statements'], hidden=c['hidden'], votes=c['votes'], logged=c['votes_logged']))}</p>"]  # noqa: E501
         parts += [f'<p class="wb-muted">{esc(tr(key, **params))}</p>' for key, params in a.notes]
+        # Joins in a burst (one page, browser or address): for the facilitators' eyes, never shared.
+        joined = sorted(delib.participants.items(), key=lambda kv: kv[1].get("seq", 0))
+        number = {code: i for i, (code, _info) in enumerate(joined, start=1)}
+        for b in a.bursts:
+            people = ", ".join(tr("room.who.person", n=number[c]) for c in b["codes"] if c in number)
+            parts.append(f'<p class="wb-error" data-burst="{esc(b["source"])}">'
+                         f'{esc(tr("purpose.fac.burst_flag", people=people, count=b["count"], source=tr("purpose.fac.burst_from." + b["source"])))}</p>')  # noqa: E501
         if a.groups:
             parts.append(f"<p>{esc(tr('purpose.fac.groups', count=len(a.groups), silhouette=format(a.silhouette, '.2f')))}</p>")  # noqa: E501
             texts = dict(zip(a.statements["id"], a.statements["text"], strict=True))
@@ -836,7 +913,7 @@ class FacilitatorView(View):
                 if name == "harms":
                     extra += " · " + tr("purpose.charter.doc.mitigation",
                                         text=it.mitigation or tr("purpose.charter.doc.placeholder"))
-                parts.append(f'<li>{esc(it.text)}<span class="wb-muted">{esc(extra)}</span></li>')
+                parts.append(f'<li>{bdi(it.text)}<span class="wb-muted">{esc(extra)}</span></li>')
             parts.append("</ul>")
         parts.append(f"<h3>{esc(tr('purpose.charter.field.criteria'))}</h3><ul>")
         parts += [f"<li>{esc(cr.sentence(tr))}</li>" for cr in charter.criteria]
@@ -879,7 +956,7 @@ def app():
     import os
 
     query = parse_qs(os.environ.get("QUERY_STRING", ""))
-    return ParticipantView(project, ctx.language, (query.get("code") or [None])[0])
+    return ParticipantView(project, ctx.language, (query.get("code") or [None])[0], (query.get("card") or [None])[0])
 
 
 def charter_app():
