@@ -120,7 +120,9 @@ def make_demo(path: Path, preheated_kernels: int | None = None, workshop: dict |
 
     project = build_demo(path)
     project.close()
-    settings = dict(workshop or {})
+    # Every test page comes from 127.0.0.1 and the shared server makes many participants: a high join
+    # cap here; tests of the cap itself pass workshop={"joins_per_hour": ...}.
+    settings = {"joins_per_hour": 10_000, **(workshop or {})}
     if preheated_kernels is not None:
         settings["preheated_kernels"] = preheated_kernels
     if settings:

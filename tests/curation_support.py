@@ -12,6 +12,7 @@ from workbench.curation import importer
 
 from .consent_support import make_scope, new_project
 
+PAPER = {"method": "paper", "witness": "f-ana", "paper_ref": "folder A, form 1"}  # a facilitator's record
 MAPPING = importer.ColumnMapping("contributor_id", "label", ("hood",), "text")
 
 
@@ -39,12 +40,12 @@ def curation_project(tmp_path, rows=ROWS, mapping=MAPPING, name="p", store_url="
     p = new_project(tmp_path, name, store_url)
     publish(p.store, make_scope())
     s = p.store
-    L.give(s, "c-ok", {"train": True, "evaluate": True}, method="paper", at="2026-01-10")
-    L.refuse(s, "c-refused", method="paper", at="2026-01-10")
-    L.give(s, "c-withdrew", {"train": True, "evaluate": True}, method="paper", at="2026-01-10")
-    L.withdraw(s, "c-withdrew", ["train"], method="paper", at="2026-02-10")
-    L.give(s, "c-old", {"train": True, "evaluate": True}, method="paper", at="2023-01-10")  # expired after 24 months
-    L.give(s, "c-evalonly", {"train": False, "evaluate": True}, method="paper", at="2026-01-10")
+    L.give(s, "c-ok", {"train": True, "evaluate": True}, **PAPER, at="2026-01-10")
+    L.refuse(s, "c-refused", **PAPER, at="2026-01-10")
+    L.give(s, "c-withdrew", {"train": True, "evaluate": True}, **PAPER, at="2026-01-10")
+    L.withdraw(s, "c-withdrew", ["train"], **PAPER, at="2026-02-10")
+    L.give(s, "c-old", {"train": True, "evaluate": True}, **PAPER, at="2023-01-10")  # expired after 24 months
+    L.give(s, "c-evalonly", {"train": False, "evaluate": True}, **PAPER, at="2026-01-10")
     preview = importer.inspect(frame_csv(rows), "messages.csv")
     ds = importer.add(p, preview, mapping)
     return p, ds

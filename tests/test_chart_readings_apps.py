@@ -13,7 +13,7 @@ from html import unescape
 from workbench.consent import ledger as L
 from workbench.ui.consent import FacilitatorView
 
-from .consent_support import scoped_project  # noqa: F401
+from .consent_support import PAPER, scoped_project  # noqa: F401
 from .curation_support import curation_project
 
 READING = re.compile(r'<p class="wb-reading">([^<]+)</p>')
@@ -21,9 +21,9 @@ READING = re.compile(r'<p class="wb-reading">([^<]+)</p>')
 
 def test_consent_coverage_chart_reads_the_drop_after_a_withdrawal_in_each_language(project):
     days_ago = [(datetime.now(UTC) - timedelta(days=d)).isoformat() for d in (30, 20, 10)]
-    L.give(project.store, "c-1", {"train": True}, at=days_ago[0])
-    L.give(project.store, "c-2", {"train": True}, at=days_ago[1])
-    L.withdraw(project.store, "c-2", ["train"], at=days_ago[2])
+    L.give(project.store, "c-1", {"train": True}, at=days_ago[0], **PAPER)
+    L.give(project.store, "c-2", {"train": True}, at=days_ago[1], **PAPER)
+    L.withdraw(project.store, "c-2", ["train"], at=days_ago[2], **PAPER)
     view = FacilitatorView(project, "en")
     view.refresh.click()
     html = view.coverage_chart.value
@@ -39,8 +39,8 @@ def test_consent_coverage_chart_reads_the_drop_after_a_withdrawal_in_each_langua
 
 
 def test_consent_coverage_without_a_drop_names_the_most_and_least_permitted(project):
-    L.give(project.store, "c-1", {"train": True, "evaluate": True})
-    L.give(project.store, "c-2", {"train": False, "evaluate": True})
+    L.give(project.store, "c-1", {"train": True, "evaluate": True}, **PAPER)
+    L.give(project.store, "c-2", {"train": False, "evaluate": True}, **PAPER)
     view = FacilitatorView(project, "en")
     (line,) = READING.findall(view.coverage_chart.value)
     assert line.startswith("Most permitted now: “") and line.endswith("(0).")

@@ -164,7 +164,7 @@ def test_snapshot_is_deterministic_and_follows_its_inputs(proj, tmp_path):
     actions.revert(p.store, ds, a.id, reason="undo")
     assert snapshot.compute(p, "train", LATER)[3] == h1
     # consent changes it
-    L.withdraw(p.store, "c-ok", ["train"], method="paper", at="2026-05-01")
+    L.withdraw(p.store, "c-ok", ["train"], method="paper", at="2026-05-01", witness="f-ana", paper_ref="form 9")
     assert snapshot.compute(p, "train", LATER)[3] != h1
     snap = snapshot.take(p, "train", LATER)
     assert (p.artifacts_dir / snap.file).read_bytes().startswith(b"row,")

@@ -121,7 +121,8 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypa
     monkeypatch.setattr(artifacts, "model_format", lambda: "joblib")  # skops has its own test below
     publish(project.store, make_scope())
     for i in range(1, 31):
-        give(project.store, f"c-{i:04d}", {"train": True, "evaluate": True}, at="2026-01-01T00:00:00+00:00")
+        give(project.store, f"c-{i:04d}", {"train": True, "evaluate": True}, at="2026-01-01T00:00:00+00:00",
+             method="paper", witness="f-ana", paper_ref=f"form {i}")
     run = evaluate(data_for(synthetic()), ["majority", "tfidf_naive_bayes"], criteria=CRITERIA, budget_kwh=1.0,
                    meter=EstimateMeter("BR"), n_boot=200, store=project.store,
                    runs_dir=project.artifacts_dir / "runs", country="BR")
@@ -155,7 +156,7 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypa
     assert project.stages()[3].status == "done"
 
     assert drift.check(project).rows_affected == 0
-    withdraw(project.store, "c-0007")  # 10 of the 300 training rows are hers
+    withdraw(project.store, "c-0007", method="paper", witness="f-ana", paper_ref="form 7b")  # 10 of the 300 rows
     d = drift.check(project)
     assert d.must_retrain and d.rows_affected == 10 and d.contributors_affected == 1
     assert d.by_reason == {"withdrawn": 10}

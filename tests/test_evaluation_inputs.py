@@ -27,7 +27,8 @@ def project(project, tmp_path):
     publish(p.store, make_scope())
     for i in range(1, 31):
         choices = {"train": i % 5 != 0, "evaluate": True}  # every fifth person: evaluation only
-        give(p.store, f"c-{i:04d}", choices, at="2026-01-01T00:00:00+00:00")
+        give(p.store, f"c-{i:04d}", choices, at="2026-01-01T00:00:00+00:00", method="paper", witness="f-ana",
+             paper_ref=f"form {i}")
     charter = ch.Charter(title="T", problem="P", community="C", intended_uses=[ch.Item("sort the queue")],
                          out_of_scope=[ch.Item("decide care")], groups=["village"], footprint_kwh=0.5,
                          criteria=[ch.Criterion("accuracy", 0.8, ">=", "overall")])
@@ -62,5 +63,5 @@ def test_the_adapter_reads_the_curated_views_and_the_agreed_charter(project):
     assert "kfold, seed 4, 192 training rows, 240 evaluated" in out and "recommended: tfidf_naive_bayes" in out
     assert "] 14/14 " in err  # the progress bar ends full
 
-    withdraw(project.store, "c-0001")  # the views follow the ledger
+    withdraw(project.store, "c-0001", method="paper", witness="f-ana", paper_ref="form 1b")  # views follow the ledger
     assert len(from_project(project).train) == 184

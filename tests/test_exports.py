@@ -52,7 +52,8 @@ def hostile_csv(rows=ROWS) -> bytes:
 def project(tmp_path, backend_url):
     p = new_project(tmp_path, store_url=backend_url)
     publish(p.store, make_scope())
-    L.give(p.store, "c-ok", {"train": True, "evaluate": True}, method="paper", at="2026-01-10")
+    L.give(p.store, "c-ok", {"train": True, "evaluate": True}, method="paper", at="2026-01-10", witness="f-ana",
+           paper_ref="form 1")
     preview = importer.inspect(hostile_csv(), "hostile.csv")
     importer.add(p, preview, importer.ColumnMapping("contributor_id", "label", ("hood",), "text"))
     yield p

@@ -48,7 +48,8 @@ def _participant(url: str, idx: int, start, out) -> None:
                     acked["votes"].append((card.id, vote))
             else:
                 contributor = f"c-{idx:02d}{n:04d}"
-                ledger.give(store, contributor, {"train": rng.random() < 0.5, "evaluate": True})
+                ledger.give(store, contributor, {"train": rng.random() < 0.5, "evaluate": True}, method="paper",
+                            witness="f-load", paper_ref=f"form {n}")
                 acked["grants"].append(contributor)
         except NotSaved:
             acked["refused"] += 1

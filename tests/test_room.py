@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import presence
+from workbench.consent import cards
 from workbench.consent import ledger as L
 from workbench.consent.scope import publish
 from workbench.purpose import deliberation as dl
@@ -66,9 +67,11 @@ def test_progress_by_language_counts_each_step(project):
     store = project.store
     _ana, _bia, caro, _ids = _deliberate(store)
     version = publish(store, make_scope())
-    L.give(store, caro, {"train": True, "evaluate": False, "share_models": False}, scope=version, language="es")
-    L.give(store, "c-paper-1", {"train": True}, scope=version, method="paper", witness="", language="")
-    L.withdraw(store, caro, ["train"], language="es")
+    caro_card = cards.verify(store, cards.issue(store, caro).code)  # consent in the app needs a card
+    L.give(store, caro_card, {"train": True, "evaluate": False, "share_models": False}, scope=version, language="es")
+    L.give(store, "c-paper-1", {"train": True}, scope=version, method="paper", witness="f-ana", paper_ref="form 1",
+           language="")
+    L.withdraw(store, caro_card, ["train"], language="es")
     got = {(g.kind, g.name): g for g in group_progress(store.events())}
     assert set(got) == {("language", "pt-BR"), ("language", "es"), ("language", "")}
     pt, es, none = got["language", "pt-BR"], got["language", "es"], got["language", ""]

@@ -128,7 +128,7 @@ def test_as_of_reproduces_consent_before_a_later_withdrawal(runs, demo):
     people = sorted({line.split(",")[1] for line in training[1:] if line.split(",")[1]})
     with Project.open(demo) as project:
         who = people[0]
-        withdraw(project.store, who, None, method="app")  # after run A's as-of time
+        withdraw(project.store, who, None, method="paper", witness="f-ana", paper_ref="form 1")  # after run A's as-of
         view, ds, _inputs, now_hash, _data = snapshot.compute(project, "train")
         theirs = view.reason[load_frame(project, ds)[ds.mapping.contributor] == who]
         assert len(theirs) and set(theirs.astype(str)) == {"withdrawn"}  # today their rows are out
