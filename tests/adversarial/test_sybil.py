@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+import workbench
 from workbench.errors import WorkbenchError
 from workbench.i18n import Translator
 from workbench.limits import TooManyTries
@@ -373,3 +374,20 @@ def test_flipping_the_language_switch_does_not_flood_the_log(project):
     changes = project.store.events(kinds=["participant.language_set"])
     assert len(changes) == dl.LANGUAGE_CHANGES_PER_HOUR
     assert view.language == "en"  # the screen followed every click
+
+
+def test_a_contributor_card_code_is_refused_by_name_in_the_discussion(tmp_path):
+    """The two codes are two different things: the discussion names a card code as such, and never counts it."""
+    from workbench.consent import cards
+    from workbench.limits import Limiter
+    from workbench.purpose import deliberation as dl
+
+    project = workbench.init(tmp_path / "p", "Cards apart")
+    limiter = Limiter(project.root)
+    code = cards.new_code()  # as printed: XXXX-XXXX-XXXX
+    for typed in (code, code.replace("-", ""), code.lower(), code.replace("-", " ")):
+        with pytest.raises(WorkbenchError) as caught:
+            dl.resume(project.store, typed, keys=["addr:x"], limiter=limiter)
+        assert caught.value.key == "purpose.error.card_code"
+    limiter.check(["addr:x"])  # none of them counted as a wrong guess
+    project.close()

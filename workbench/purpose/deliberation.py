@@ -530,6 +530,17 @@ def set_language(store, code: str, language: str, *, rules: Rules | None = None,
         store.append("participant.language_set", {"code": code, "language": str(language)}, actor=code)
 
 
+_CARD_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")  # a contributor card (workbench.consent.cards): Crockford
+
+
+def _card_shaped(typed) -> bool:
+    """What someone typed has the shape of a contributor card code (12 Crockford base-32 characters)."""
+    raw = re.sub(r"[\s\-]", "", str(typed or ""))[:40].upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    # A participant code's words and digits can also be 12 such characters once the dashes go
+    # ("rio-coral-4821"): a code of the discussion's own shape is never taken for a card.
+    return bool(_CARD_SHAPE.match(raw)) and not CODE_RE.match(normalise_code(typed))
+
+
 def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
     """The code someone typed to come back, if it was given out here; refused otherwise.
 
@@ -537,6 +548,10 @@ def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
     against every key (workbench.limits.CODE_LIMITS), a right one does not, and while a key is over its
     limit even a right code waits (``TooManyTries``).
     """
+    if _card_shaped(typed):
+        raise WorkbenchError("That is a contributor card code: it is for the consent app, not for the discussion.",
+                             "Type your participant code (words and four digits), or join as a new participant.",
+                             key="purpose.error.card_code")
     code = normalise_code(typed)
     if not code:
         raise WorkbenchError("Type your participant code.", key="purpose.error.code_empty")
