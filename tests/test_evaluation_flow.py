@@ -77,7 +77,9 @@ def test_a_run_logs_events_saves_models_and_cancels(project):
     nb = run.results["tfidf_naive_bayes"]
     assert nb.passes_all and [c.id for c in nb.criteria] == ["acc", "recall-village", "footprint"]
     passing = {k: r.footprint.total_kwh for k, r in run.results.items() if r.passes_all}
-    assert run.recommendation.candidate == min(passing, key=passing.get)  # energy is measured: no fixed winner
+    # Energy is measured and moves between runs; inside the noise band the smaller model is chosen.
+    assert run.recommendation.candidate in passing
+    assert set(run.recommendation.params["tied"]) <= set(passing)
     assert run.results["majority"].criteria[0].status == "fail"
     kinds = [e.kind for e in store.events(prefix="evaluation.")]
     assert kinds == ["evaluation.started"] + ["evaluation.recorded"] * 3 + ["evaluation.completed"]
@@ -136,6 +138,7 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypa
                     "Quantitative analyses", "Ethical considerations", "Caveats", "Footprint", "Community labels",
                     "Consent drift", "Made from"):
         assert f"## {heading}" in md, heading
+    assert "count as equal (measurement noise)" in md  # the rule behind the recommendation, with its figures
     from workbench.i18n import Translator
     from workbench.purpose.charter import Criterion
 
@@ -213,3 +216,18 @@ def test_the_adopted_format_is_skops_and_untrusted_types_are_refused(tmp_path):
     bad = save_model({"model": NotTrusted()}, tmp_path, "bad")
     with pytest.raises(WorkbenchError, match="does not trust"):
         load_model(bad)
+
+
+def test_ten_runs_on_the_same_inputs_give_one_recommendation():
+    """The measured energies differ from run to run; the recommendation does not (issue 22)."""
+    loose = [{"id": "acc", "metric": "accuracy", "threshold": 0.5, "direction": ">=", "scope": "overall",
+              "min_group_size": 30}]
+    picks, energies = set(), set()
+    for _ in range(10):
+        run = evaluate(data_for(synthetic()), ["majority", "tfidf_naive_bayes", "decision_tree"], seed=3,
+                       criteria=loose, budget_kwh=1.0, meter=EstimateMeter("BR"), n_boot=20)
+        assert len([r for r in run.results.values() if r.passes_all]) >= 2
+        picks.add(run.recommendation.candidate)
+        energies.add(round(run.results["decision_tree"].footprint.total_kwh, 12))
+    assert len(picks) == 1, picks
+    assert len(energies) > 1  # the meter did move: the rule, not luck, held the choice

@@ -175,6 +175,9 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     small = sorted({g["group"] for c in result.get("criteria", []) for g in c.get("groups", [])
                     if g.get("n", 0) < c.get("min_group_size", 0)})
     decision = run.get("decision") or {}
+    rec = run.get("recommendation") or {}
+    # The rule as it was when the run was recorded (the log is the truth): its own key and figures.
+    recommendation = tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else ""
     prov = started.get("provenance", {})
     model_file = (result.get("files") or {}).get("model", {})
     card = run.get("card") or {}
@@ -196,7 +199,7 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
         "criteria": criteria, "by_group": by_group, "sizes": sizes, "overall": overall, "others": others,
         "fp": fp, "budget": started.get("budget_kwh"), "charter": charter, "labels": _labels(project, tr),
         "evaluated_by": _evaluated_by(project, tr),
-        "prov": prov, "decision": decision, "drift": drift, "small": small, "model_file": model_file,
+        "prov": prov, "decision": decision, "recommendation": recommendation, "drift": drift, "small": small, "model_file": model_file,
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "hf": data,
         "hf_yaml": data.to_yaml(), "plan": started.get("plan", {}), "rule": started.get("rule", "interval"),
         "passes_all": bool(result.get("criteria")) and all(c["status"] == PASS for c in result.get("criteria", [])),

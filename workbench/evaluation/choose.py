@@ -1,8 +1,18 @@
 """The recommendation, and the community's decision as an event.
 
-The rule: **the candidate with the lowest energy (training + evaluation) that
-passes every criterion**, the footprint budget included. Ties go to the
-smaller model, then to the name. If none passes, there is no recommendation,
+The rule: **among the candidates that pass every criterion (the footprint budget
+included), the lowest energy (training + evaluation), where energies inside the
+measurement's noise band count as equal; equal ones go to the smaller model
+(bytes of the fitted model), then to the name.** Energy stays measured and
+reported, but a measured kWh moves between identical runs (tenfold at the micro-kWh
+a small model takes here), so it only decides where the difference is real:
+
+- below :data:`ENERGY_FLOOR_KWH` (0.1 Wh) a measurement is not told apart from another;
+- above it, energies within a factor :data:`NOISE_FACTOR` (3) of the lowest tie with it.
+
+The size of a fitted model with the same inputs and seed is the same every run, so
+the same inputs give the same recommendation; the card states the rule and the
+figures (``params``: ``floor_kwh``, ``noise_factor``, ``tied``). If none passes, there is no recommendation,
 and for each candidate the criteria it failed or could not show are listed.
 A charter without criteria recommends nothing: fit for purpose needs a purpose.
 When the majority-class baseline passes everything, the recommendation says so:
@@ -22,6 +32,8 @@ from ..text import free_text, snippet
 from .criteria import FAIL, INSUFFICIENT, PASS
 
 DECIDED = "evaluation.decided"
+ENERGY_FLOOR_KWH = 1e-4  # 0.1 Wh: below this a measurement cannot tell two candidates apart
+NOISE_FACTOR = 3.0  # energies within this factor of the lowest tie with it
 MAX_REASON = 2000
 BASELINE = "majority"
 
@@ -68,7 +80,13 @@ def recommend(results) -> Recommendation:
             missing[_get(r, "key")] = gaps
         else:
             passing.append(r)
-    passing.sort(key=lambda r: (_energy(r), _get(_get(r, "footprint"), "model_bytes", 0) or 0, _get(r, "key")))
+    passing.sort(key=lambda r: (_energy(r), _size(r), _get(r, "key")))
+    tied: list = []
+    if passing:
+        lowest = max(_energy(passing[0]), ENERGY_FLOOR_KWH)
+        tied = [r for r in passing if max(_energy(r), ENERGY_FLOOR_KWH) <= lowest * NOISE_FACTOR]
+        rest = [r for r in passing if r not in tied]
+        passing = sorted(tied, key=lambda r: (_size(r), _get(r, "key"))) + rest
     ranking = [_get(r, "key") for r in passing]
     if not passing:
         fails = sum(1 for gaps in missing.values() if any(g["status"] == FAIL for g in gaps))
@@ -76,12 +94,18 @@ def recommend(results) -> Recommendation:
         return Recommendation(None, "evaluation.recommend.none_passes", {"fail": fails, "unsure": unsure},
                               missing, ranking)
     best = ranking[0]
-    return Recommendation(best, "evaluation.recommend.cheapest_passing", {"candidate": best, "passing": len(ranking)},
-                          missing, ranking, baseline_passes=BASELINE in ranking)
+    params = {"candidate": best, "passing": len(ranking), "floor_kwh": ENERGY_FLOOR_KWH,
+              "noise_factor": NOISE_FACTOR, "tied": [_get(r, "key") for r in tied]}
+    return Recommendation(best, "evaluation.recommend.smallest_in_band", params, missing, ranking,
+                          baseline_passes=BASELINE in ranking)
 
 
 def _checks(r) -> list:
     return list(_get(r, "criteria", None) or [])
+
+
+def _size(r) -> int:
+    return int(_get(_get(r, "footprint"), "model_bytes", 0) or 0)
 
 
 def _energy(r) -> float:
