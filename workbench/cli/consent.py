@@ -11,6 +11,15 @@ def add_arguments(p):
                    help="the scope version (default: the latest)")
     s.add_argument("--out", default=None, help="write to this file instead of printing")
 
+    pb = sub.add_parser("publish", help="publish a scope (JSON) as the next version, optionally back-dated",
+                        description="Publish the consent scope in FILE (JSON, as 'workbench consent scope' prints "
+                        "it, or the draft saved from the scope app with --draft) as the next version.")
+    pb.add_argument("dir", metavar="DIR", help="the project folder")
+    pb.add_argument("file", metavar="FILE", nargs="?", default=None, help="the scope as JSON")
+    pb.add_argument("--draft", action="store_true", help="publish the draft saved in the scope app instead of FILE")
+    pb.add_argument("--effective", default=None, metavar="DATE",
+                    help="when it took effect, if earlier than now (YYYY-MM-DD); recorded as back-dated")
+
     st = sub.add_parser("status", help="consent per use now (or at --at), or one person's",
                         description="Count people per use and consent status; or show one person's status.")
     st.add_argument("dir", metavar="DIR", help="the project folder")
@@ -54,7 +63,7 @@ def run(args):
     action = getattr(args, "consent_command", None)
     if not action:
         raise WorkbenchError("workbench consent needs an action.",
-                             "Use one of: scope, status, forms, import, cards (see 'workbench consent --help').")
+                             "Use one of: scope, publish, status, forms, import, cards (see 'workbench consent --help').")
     with open_project(args.dir) as project:
         history = ScopeHistory.load(project.store)
         if action == "scope":
@@ -66,6 +75,8 @@ def run(args):
                 print(f"Scope version {version.version} ({version.hash[:12]}) written to {args.out}")
             else:
                 print(text, end="")
+        elif action == "publish":
+            _publish(project, history, args)
         elif action == "status":
             _status(project, args)
         elif action == "forms":
@@ -153,3 +164,29 @@ def _import(project, history, args):
     print(f"Imported {len(receipts)} records. Receipt codes to print for each person:")
     for r in receipts:
         print(f"  {r.contributor:<16} {r.kind:<10} {r.code}")
+
+
+def _publish(project, history, args):
+    import json
+
+    from ..consent.scope import Scope, publish
+    from ..errors import WorkbenchError
+    from ..filecheck import read_regular_file
+
+    if args.draft == bool(args.file):
+        raise WorkbenchError("Give either a scope FILE or --draft.",
+                             "For example: workbench consent publish DIR scope.json --effective 2026-03-01.")
+    if args.draft:
+        if history.draft is None:
+            raise WorkbenchError("There is no saved draft of the scope.", "Save one in the scope app, or give FILE.")
+        scope = history.draft
+    else:
+        try:
+            raw = json.loads(read_regular_file(args.file, 5_000_000, what="scope file").decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise WorkbenchError(f"{args.file} is not a JSON scope.",
+                                 "Export one with 'workbench consent scope DIR --out FILE' and edit it.") from None
+        scope = Scope.from_dict(raw)
+    version = publish(project.store, scope, effective_at=args.effective)
+    note = f", in force from {version.effective_at[:10]} (back-dated)" if version.backdated else ""
+    print(f"Published scope version {version.version} ({version.hash[:12]}){note}.")

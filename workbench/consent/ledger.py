@@ -406,7 +406,7 @@ class ConsentLedger:
         if ev.kind == PUBLISHED:
             uses = p.get("scope", {}).get("uses", {})
             never = frozenset(u for u in USE_KEYS if uses.get(u, NEVER) == NEVER)
-            self._never.append((_time.to_us(ev.ts), ev.seq, never))
+            self._never.append((_time.to_us(p.get("effective_at") or ev.ts), ev.seq, never))
             return
         if ev.kind not in (GRANTED, REFUSED_KIND, WITHDRAWN_KIND):
             return

@@ -223,10 +223,16 @@ class ScopeVersion:
 
     version: int
     scope: Scope
-    hash: str
+    hash: str  # as the event stored it: never recomputed by today's code (the log is the truth)
     published_at: str
     seq: int
     actor: str
+    effective_at: str = ""  # when it took effect: the publication time, or an earlier date given on purpose
+    backdated: bool = False
+
+    def __post_init__(self):
+        if not self.effective_at:
+            object.__setattr__(self, "effective_at", self.published_at)
 
     def export(self) -> dict:
         return self.scope.export(self.version, self.published_at)
@@ -246,8 +252,13 @@ class ScopeHistory:
         draft: Scope | None = None
         for ev in events:
             if ev.kind == PUBLISHED:
-                scope = Scope.from_dict(ev.payload["scope"])
-                versions.append(ScopeVersion(len(versions) + 1, scope, scope.content_hash, ev.ts, ev.seq, ev.actor))
+                p = ev.payload
+                scope = Scope.from_dict(p["scope"])
+                # The hash grants refer to is the one stored with the event, not one recomputed now: a use added
+                # to the registry later fills the old scope's dict with 'never' and would change its hash.
+                versions.append(ScopeVersion(len(versions) + 1, scope, str(p.get("hash") or scope.content_hash),
+                                             ev.ts, ev.seq, ev.actor, str(p.get("effective_at") or ev.ts),
+                                             bool(p.get("backdated", False))))
                 draft = None
             elif ev.kind == DRAFT_SAVED:
                 draft = Scope.from_dict(ev.payload["scope"])
@@ -282,8 +293,14 @@ def save_draft(store, scope: Scope, actor: str = "facilitator") -> Event:
     return store.append(DRAFT_SAVED, {"scope": scope.to_dict(), "hash": scope.content_hash}, actor)
 
 
-def publish(store, scope: Scope, actor: str = "facilitator") -> ScopeVersion:
-    """Publish ``scope`` as the next version; refuses a version identical to the latest."""
+def publish(store, scope: Scope, actor: str = "facilitator", effective_at=None) -> ScopeVersion:
+    """Publish ``scope`` as the next version; refuses a version identical to the latest.
+
+    ``effective_at``: when the scope took effect, if earlier than now (a scope agreed on paper before the
+    log existed): recorded as back-dated, never in the future, never before the previous version took effect.
+    """
+    from . import _time
+
     history = ScopeHistory.load(store)
     latest = history.latest
     if latest is not None and latest.hash == scope.content_hash:
@@ -291,7 +308,16 @@ def publish(store, scope: Scope, actor: str = "facilitator") -> ScopeVersion:
                              "Change something before publishing a new version.",
                              key="consent.error.unchanged", version=latest.version)
     number = len(history.versions) + 1
-    ev = store.append(PUBLISHED, {"scope": scope.to_dict(), "hash": scope.content_hash, "version": number}, actor)
+    payload = {"scope": scope.to_dict(), "hash": scope.content_hash, "version": number, "schema_version": 1}
+    if effective_at is not None:
+        when = _time.not_in_future(effective_at)
+        if latest is not None and _time.to_us(when) < _time.to_us(latest.effective_at):
+            raise WorkbenchError(f"Version {latest.version} took effect on {latest.effective_at[:10]}; a new version "
+                                 "cannot take effect before it.", "Give a later date, or none (now).",
+                                 key="consent.error.effective_order", version=latest.version,
+                                 date=latest.effective_at[:10])
+        payload.update(effective_at=_time.iso(when), backdated=True)
+    ev = store.append(PUBLISHED, payload, actor)
     # Numbering comes from the fold, so two facilitators publishing at once cannot both make version 2.
     for v in ScopeHistory.load(store).versions:
         if v.seq == ev.seq:

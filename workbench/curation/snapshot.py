@@ -91,7 +91,7 @@ def _scope_in_force(store, at) -> dict:
     t = _time.to_us(at)
     chosen = {}
     for v in ScopeHistory.load(store).versions:
-        if _time.to_us(v.published_at) <= t:
+        if _time.to_us(v.effective_at) <= t:
             chosen = {"version": v.version, "hash": v.hash}
     return chosen
 

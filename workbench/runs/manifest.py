@@ -53,7 +53,7 @@ def scope_in_force(store, at) -> dict:
     chosen: dict = {}
     t = _time.to_us(at)
     for v in ScopeHistory.load(store).versions:
-        if _time.to_us(v.published_at) <= t:
+        if _time.to_us(v.effective_at) <= t:
             chosen = {"version": v.version, "hash": v.hash, "published_at": v.published_at}
     return chosen
 
