@@ -86,3 +86,28 @@ def test_a_forged_checkpoint_is_refused(proj):
     code, _, err = run_cli(["verify", str(proj), "--checkpoints"])
     assert code == 2 and "signature that does not match" in err
     assert "Traceback" not in err
+
+
+def test_a_consent_receipt_carries_the_log_head_and_verify_uses_it(proj, tmp_path):
+    from workbench.consent.ledger import give
+    from workbench.consent.scope import publish
+
+    from .consent_support import make_scope
+
+    with workbench.open(proj) as project:
+        publish(project.store, make_scope())
+        receipt = give(project.store, "c-0001", {"train": True, "evaluate": True}, at="2026-01-01", method="paper",
+                       witness="f-ana", paper_ref="form 1")
+        ev = project.store.events(kinds=["consent.granted"])[-1]
+        record = receipt.record(holder="Co-op")
+        assert record["log_head"] == {"seq": ev.seq, "hash": ev.hash}
+        from workbench.consent.form import receipt_html
+
+        assert ev.hash in receipt_html(receipt, "en", "Co-op")
+    path = tmp_path / "kantara.json"
+    path.write_text(json.dumps(record))
+    assert run_cli(["verify", str(proj), "--receipt", str(path)])[0] == 0
+    assert run_cli(["verify", str(proj), "--head", f"{ev.seq}:{ev.hash}"])[0] == 0
+    _rewrite_tail(proj / "store.db", ev.seq - 1, '{"statement":1,"vote":"disagree"}')
+    code, _, err = run_cli(["verify", str(proj), "--head", f"event {ev.seq}, {ev.hash}"])
+    assert code == 1 and f"FAILED at event {ev.seq}" in err

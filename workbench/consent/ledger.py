@@ -118,6 +118,7 @@ class Receipt:
     code: str | None = None
     paper_ref: str = ""
     proof: str = ""
+    log_hash: str = ""  # the hash of the event this receipt records: with ``seq``, the log's head at that moment
 
     @classmethod
     def from_event(cls, ev: Event, code: str | None = None) -> Receipt:
@@ -128,7 +129,8 @@ class Receipt:
             choices = dict.fromkeys(p.get("uses", []), False)
         return cls(kind, p.get("receipt_id", ""), p["contributor"], p["at"], p.get("method", "app"), choices,
                    p.get("scope_hash", ""), p.get("scope_version"), p.get("expires"), p.get("witness", ""),
-                   p.get("language", ""), ev.actor, ev.seq, code, p.get("paper_ref", ""), p.get("proof", ""))
+                   p.get("language", ""), ev.actor, ev.seq, code, p.get("paper_ref", ""), p.get("proof", ""),
+                   ev.hash)
 
     def record(self, holder: str = "", contact: str = "", jurisdiction: str = "", service: str = "") -> dict:
         """The receipt as a record with the fields of the Kantara Consent Receipt (v1.1) / ISO/IEC TS 27560.
@@ -166,6 +168,8 @@ class Receipt:
             "spiCat": [],
             "event": self.kind,
             "recordedBy": self.recorded_by,
+            # A witness of the log: 'workbench verify DIR --receipt FILE' finds a rewritten history with it.
+            "log_head": {"seq": self.seq, "hash": self.log_hash},
         }
 
 

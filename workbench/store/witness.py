@@ -126,6 +126,17 @@ def read_receipt(path: str | os.PathLike) -> Witness:
     return Witness(seq, head_hash, f"receipt {path.name}", str(doc.get("at", doc.get("consentTimestamp", ""))))
 
 
+def parse_head(text: str) -> Witness:
+    """``SEQ:HASH`` as typed from a printed receipt ("event 42, 3f9a..." works too)."""
+    import re
+
+    m = re.fullmatch(r"\s*(?:event\s*)?(\d{1,12})\s*[:,]\s*([0-9a-fA-F]{64})\s*\.?\s*", str(text or ""))
+    if not m:
+        raise WorkbenchError(f"{str(text)[:80]!r} is not a log head.",
+                             "Type the event number and the 64-character hash from the receipt, like 42:3f9a...")
+    return Witness(int(m.group(1)), m.group(2).lower(), f"the head typed in (event {m.group(1)})")
+
+
 def project_checkpoints(project) -> list[Witness]:
     """Every checkpoint in the project's ``artifacts/checkpoints/``, signatures checked against its key."""
     from ..federation import keys
