@@ -139,6 +139,9 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypa
                     "Consent drift", "Made from"):
         assert f"## {heading}" in md, heading
     assert "count as equal (measurement noise)" in md  # the rule behind the recommendation, with its figures
+    # The decision is witnessed: the log's head signed at that moment (issue 22).
+    assert any("adopted" in e.payload["reason"] for e in project.store.events(kinds=["log.checkpointed"]))
+    assert list((project.root / "artifacts" / "checkpoints").glob("*.json"))
     from workbench.i18n import Translator
     from workbench.purpose.charter import Criterion
 

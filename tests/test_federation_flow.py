@@ -132,7 +132,8 @@ def make_community(root: Path, name: str, seed: int, *, n: int = 300, model: boo
                           budget_kwh=doc["footprint_kwh"], store=project.store,
                           runs_dir=project.artifacts_dir / "runs", meter=EstimateMeter("BR"), n_boot=50)
         adopt(project, load_runs(project.store)[result.run], "tfidf_naive_bayes", "a test adopts it")
-    keys.init_keys(project)
+    if not keys.has_keys(project.root):  # adopting a model already made it (the decision is checkpointed)
+        keys.init_keys(project)
     project.close()
     return root
 

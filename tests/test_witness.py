@@ -111,3 +111,17 @@ def test_a_consent_receipt_carries_the_log_head_and_verify_uses_it(proj, tmp_pat
     _rewrite_tail(proj / "store.db", ev.seq - 1, '{"statement":1,"vote":"disagree"}')
     code, _, err = run_cli(["verify", str(proj), "--head", f"event {ev.seq}, {ev.hash}"])
     assert code == 1 and f"FAILED at event {ev.seq}" in err
+
+
+def test_the_end_of_a_workshop_day_leaves_a_signed_checkpoint(tmp_path):
+    """Stopping 'workbench serve' signs the head (the server's log says where): a witness per day."""
+    from . import _server
+
+    srv = _server.start_server(tmp_path, preheated_kernels=0)
+    _server.stop_server(srv)
+    files = sorted((srv.project_path / "artifacts" / "checkpoints").glob("*.json"))
+    assert files, srv.log_text()[-2000:]
+    assert "Checkpoint of the log" in srv.log_text()
+    with workbench.open(srv.project_path) as project:
+        assert witness.check(project.store, witness.project_checkpoints(project)).ok
+        assert project.store.events(kinds=[witness.CHECKPOINTED])[-1].payload["reason"].startswith("end of a workshop")

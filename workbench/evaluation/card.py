@@ -241,10 +241,12 @@ def write_card(project, run: dict, candidate: str, language: str | None = None, 
 def adopt(project, run: dict, candidate: str | None, reason: str = "", language: str | None = None,
           actor: str = "facilitator") -> list[Path]:
     """Record the decision; when a candidate is adopted, save it with its card and log ``modelcard.written``."""
+    from ..store.witness import checkpoint_now
     from .protocol import load_runs
 
     record_decision(project.store, run, candidate, reason, actor)
     if candidate is None:
+        checkpoint_now(project, f"decision on evaluation {run['run']}: none adopted", actor)
         return []
     run = load_runs(project.store)[run["run"]]
     info = (run["candidates"][candidate].get("files") or {}).get("model")
@@ -268,4 +270,5 @@ def adopt(project, run: dict, candidate: str | None, reason: str = "", language:
         "run": run["run"], "candidate": candidate, "model_file": rel[0], "model_sha256": saved["sha256"],
         "model_bytes": saved["bytes"], "model_format": target.suffix.lstrip("."), "files": rel[1:], "card_sha256": sha256_file(paths[0]),
         "language": language or project.config.default_language}, actor=actor)
+    checkpoint_now(project, f"decision on evaluation {run['run']}: {candidate} adopted", actor)
     return [target, *paths]

@@ -480,3 +480,10 @@ def criteria_document(version: Version, project_id: str = "") -> dict:
         "footprint_kwh": c.footprint_kwh,
         "criteria": [cr.to_dict() for cr in c.criteria],
     }
+
+
+def witness_decision(project, version) -> None:
+    """Sign the log's head right after the community's decision on the charter (workbench.store.witness)."""
+    from ..store.witness import checkpoint_now
+
+    checkpoint_now(project, f"charter decision on version {version}")

@@ -260,5 +260,23 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     app.initialize([])
     from ..presence import serving
 
-    with serving(root, join):  # 'workbench store move' refuses while this mark is live
-        app.start()
+    try:
+        with serving(root, join):  # 'workbench store move' refuses while this mark is live
+            app.start()
+    finally:
+        _end_of_day(root, out)
+
+
+def _end_of_day(root: str, out) -> None:
+    """The end of a workshop day: the log's head signed into artifacts/checkpoints/ (a witness to keep)."""
+    from .. import open as open_project
+    from ..errors import WorkbenchError
+    from ..store.witness import checkpoint_now
+
+    try:
+        with open_project(root) as project:
+            path = checkpoint_now(project, "end of a workshop day (the server stopped)")
+    except (WorkbenchError, OSError):
+        path = None
+    if path is not None:
+        print(f"  Checkpoint of the log: {path} (keep a copy outside this laptop).", file=out, flush=True)

@@ -86,6 +86,20 @@ def checkpoint(project, reason: str = "manual", actor: str = "facilitator") -> P
     return path
 
 
+def checkpoint_now(project, reason: str, actor: str = "facilitator") -> Path | None:
+    """A checkpoint at a decision or at the end of a workshop day: makes the project's key first when it
+    has none. A witness is a courtesy to the record, not part of the decision: if it cannot be written
+    (a read-only folder), the decision stands and this returns None."""
+    from ..federation import keys
+
+    try:
+        if not keys.has_keys(project.root):
+            keys.init_keys(project, actor)
+        return checkpoint(project, reason, actor)
+    except (WorkbenchError, OSError):
+        return None
+
+
 def read_checkpoint(path: str | os.PathLike, public_key_b64: str | None = None) -> Witness:
     """A checkpoint file as a witness, its signature checked (against ``public_key_b64`` when given)."""
     from ..federation.keys import PublicKey

@@ -694,6 +694,7 @@ class FacilitatorView(View):
                                              self.against.value, self.abstain.value, self.rule.value))
         if self._act(go):
             agreed, version = result[0]
+            ch.witness_decision(self.project, version)
             self.render()
             self._ok(self.tr("purpose.fac.agreed" if agreed else "purpose.fac.not_agreed", version=version))
 
