@@ -171,7 +171,10 @@ def _zip_text(path: Path) -> str:
 def test_a_shares_its_model_and_says_what_it_keeps(folders):
     bundle = verify_bundle(folders["A.zip"])
     assert set(bundle.parts) == {"charter.json", "scope.json", "datasheet.md", "model_card.md", "evaluation.json",
-                                 "datawork.json", "model/model.skops", "model/model_info.json"}
+                                 "datawork.json", "model/model.skops", "model/model_info.json", "checkpoint.json"}
+    # The latest signed checkpoint of A's log travels with the bundle: a witness B and C can hold A to.
+    cp = json.loads(bundle.read("checkpoint.json"))
+    assert cp["project_id"] == bundle.community["id"] and cp["public_key"] == bundle.manifest["signer"]["public_key"]
     scope = bundle.json("scope.json")
     assert scope["mapping"]["commercial"]["duo"][0]["shorthand"] == "NCU"
     assert scope["labels_detail"][0]["code"] == "BC P"

@@ -266,6 +266,14 @@ def _datasheet(project) -> bytes | None:
 
 
 # -- the plan and the export -----------------------------------------------------------------------
+def _latest_checkpoint(project) -> Path | None:
+    from ..store.witness import CHECKPOINT_DIR
+
+    folder = Path(project.root) / CHECKPOINT_DIR
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return files[-1] if files else None
+
+
 def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
     """What :func:`export_bundle` would share now, and what not and why; nothing is written."""
     from ..consent.scope import NEVER, ScopeHistory
@@ -308,6 +316,9 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
         parts.append(Part("datawork.json", "datawork", lambda: _json(summary), {"workers": summary["workers"]}))
     else:
         withheld.append(Withheld("datawork", "federation.reason.missing"))
+    latest = _latest_checkpoint(project)
+    if latest is not None:  # a witness of our log's head: others can hold us to it (workbench.store.witness)
+        parts.append(Part("checkpoint.json", "checkpoint", latest.read_bytes, {"seq": int(latest.stem)}))
     model_parts, model_withheld, info = _model_parts(project, scope, run)
     rows_parts, rows_withheld, rows = _rows_parts(project, scope, include_rows, at)
     parts += model_parts + rows_parts
