@@ -52,11 +52,15 @@ def _warm_up() -> None:
         catalog(tag)
 
 
-def wait_for_request(timeout: float = 3600.0) -> None:
-    """In a preheated Voila kernel, block until the request's info arrives."""
+def wait_for_request(timeout: float = 3600.0, warm: bool = True) -> None:
+    """In a preheated Voila kernel, block until the request's info arrives.
+
+    ``warm``: import what every app needs first (the benchmark's empty app passes False to stay empty).
+    """
     if os.environ.get("VOILA_PREHEAT", "False") == "False":
         return
-    _warm_up()
+    if warm:
+        _warm_up()
     from websockets.sync.client import connect
 
     port = os.environ.get("VOILA_APP_PORT", "8866")
