@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= demo-project
 PORT ?= 8866
 
-.PHONY: help venv dev demo test test-unit test-browser system-deps lint bench clean frontend
+.PHONY: help venv dev demo lab test test-unit test-browser system-deps lint bench clean frontend
 
 help:
 	@echo "make demo   - create .venv, install, build the demo project, serve it at http://127.0.0.1:$(PORT)"
+	@echo "make lab    - JupyterLab on the demo project (after make demo), every app notebook opened on it"
 	@echo "make test   - install test needs (Python extras, Debian chromium) and run the whole suite"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks (minutes; numbers go to benchmarks/RESULTS.md)"
@@ -32,6 +33,9 @@ dev: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/workbench demo $(DEMO_DIR) --port $(PORT)
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/workbench lab $(DEMO_DIR)
 
 # Debian's chromium for the real-browser tests (Playwright drives it; no browser download) and
 # PostgreSQL's server binaries (the tests start a throwaway cluster on 127.0.0.1 themselves).

@@ -22,6 +22,7 @@ COMMANDS = {
     "verify": "verify",
     "checkpoint": "checkpoint",
     "serve": "serve",
+    "lab": "lab",
     "demo": "demo",
     "info": "info",
     "charter": "charter",
@@ -33,6 +34,7 @@ COMMANDS = {
     "datasheet": "data",
     "evaluate": "evaluate",
     "card": "card",
+    "adopt": "adopt",
     "run": "run",
     "report": "report",
     "keys": "federation",
@@ -60,10 +62,41 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(verb, help=text, description=text)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
+    from ._options import one_time_spelling
+
+    one_time_spelling(parser)  # --as-of wherever a time applies; --at a hidden alias for one release
     return parser
 
 
+class _TerminalSafe:
+    """A text stream that passes on what it is given with terminal controls removed (see text.terminal_safe)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        from ..text import terminal_safe
+
+        # A progress bar redraws its line with a leading CR (cli/evaluate.py); a CR anywhere else is removed.
+        lead = "\r" if text[:1] == "\r" else ""
+        self._stream.write(lead + terminal_safe(text))
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):  # fileno, buffer, ...: the real stream's
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; everything it prints reaches the terminal without escape sequences (issue 26)."""
+    with contextlib.redirect_stdout(_TerminalSafe(sys.stdout)), contextlib.redirect_stderr(_TerminalSafe(sys.stderr)):
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -156,9 +156,10 @@ def open_app_project(app: str | None = None):
     if served:
         guard.install(ctx.project_path, app)
     if not ctx.project_path:
+        sentences_in_notebooks()
         raise WorkbenchError(
             "This app does not know which project to open.",
-            f"Start it with 'workbench serve DIR', or set {PROJECT_ENV}.",
+            f"Open it with 'workbench lab DIR' or 'workbench serve DIR', or set {PROJECT_ENV}.",
             key="error.no_project",
         )
     project = open_project(ctx.project_path)
@@ -167,3 +168,28 @@ def open_app_project(app: str | None = None):
 
         announce(project.root, app, ctx.role, ctx.language or project.config.default_language)
     return project, ctx
+
+
+def sentences_in_notebooks() -> bool:
+    """In a JupyterLab or notebook kernel (not a served app: see workbench.ui.guard), show a refusal
+    (:class:`WorkbenchError`) raised by a cell as its sentence, not a traceback. Other errors keep theirs:
+    a facilitator in JupyterLab is at a desk where a traceback helps. True when installed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipykernel brings IPython
+        return False
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None or "VOILA_KERNEL_ID" in os.environ:
+        return False
+    from ..errors import WorkbenchError
+
+    def sentence(shell_, etype, value, tb, tb_offset=None):
+        from IPython.display import HTML, display
+
+        from ._base import esc
+
+        display(HTML(f'<p style="color:#9b1c1c;font-weight:600" role="alert">{esc(value.sentence)}</p>'))
+        return None
+
+    shell.set_custom_exc((WorkbenchError,), sentence)
+    return True
