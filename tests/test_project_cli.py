@@ -127,7 +127,7 @@ def test_demo_no_serve_builds_the_demo_project(tmp_path):
     assert code == 0, err
     p = workbench.open(tmp_path / "demo")
     assert p.name == "Vila Esperança Community Health Co-op"
-    assert p.config.languages == ["pt-BR", "es", "en"]
+    assert p.config.languages == ["en", "pt-BR", "es"]  # opens in English by default (--language changes it)
     assert p.store.verify().ok
     received = p.store.events(kinds=["data.received"])[0].payload
     raw = (p.data_dir / received["file"]).read_bytes()
@@ -142,6 +142,22 @@ def test_demo_no_serve_builds_the_demo_project(tmp_path):
     code, out, err = run_cli(["info", str(tmp_path / "demo")])
     assert code == 0, err
     assert "Consent drift: none" in out or "must be retrained" in out
+
+
+def test_demo_language_and_a_busy_port_said_before_building(tmp_path):
+    code, _out, err = run_cli(["demo", str(tmp_path / "pt"), "--no-serve", "--language", "pt-BR"])
+    assert code == 0, err
+    with workbench.open(tmp_path / "pt") as p:
+        assert p.config.languages == ["pt-BR", "es", "en"]
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _out, err = run_cli(["demo", str(tmp_path / "never"), "--port", str(port), "--ip", "127.0.0.1"])
+    assert code == 2 and f"Port {port} is already in use" in err
+    assert not (tmp_path / "never").exists()  # nothing was built
 
 
 def test_demo_data_is_seeded_and_messy():

@@ -72,3 +72,18 @@ def test_cli_refuses_bad_options_in_one_line(project):
     code, _, err = run_cli(["serve", str(project.root), "--no-qr", "--base-url", "/a b/"])
     assert code == 2
     _one_line_error(err, "is not a URL path prefix")
+
+
+def test_server_output_is_quiet_and_the_link_comes_once_it_answers(tmp_path):
+    """No "Notebook ... is not trusted" for the apps we ship; the join link is printed once Voila listens."""
+    from . import _server
+
+    srv = _server.start_server(tmp_path, preheated_kernels=1)
+    try:
+        status, _headers, _body = srv.request("GET", f"/login?code={srv.codes.workshop}")
+        assert status == 302
+    finally:
+        _server.stop_server(srv)
+    log = srv.log_text()
+    assert "is not trusted" not in log
+    assert log.index("Voilà is running at") < log.index("Participants join at")

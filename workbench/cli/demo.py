@@ -10,6 +10,8 @@ def add_arguments(p):
     p.add_argument("--ip", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--rebuild", action="store_true",
                    help="if DIR is already the demo project, serve it as it is unless this is given")
+    p.add_argument("--language", default="en",
+                   help="the language its apps open in, for a new demo (default en; also pt-BR, es)")
 
 
 def run(args):
@@ -21,6 +23,10 @@ def run(args):
     from ..project import CONFIG_NAME, Project
 
     target = Path(args.dir)
+    if not args.no_serve:  # a busy port is said before seconds of building, not after
+        from ..serve.net import check_port_free
+
+        check_port_free(args.ip, args.port)
     existing = (target / CONFIG_NAME).is_file()
     if existing:
         with Project.open(target) as old:
@@ -31,7 +37,7 @@ def run(args):
             shutil.rmtree(target)
             existing = False
     if not existing:
-        project = build_demo(target, seed=args.seed)
+        project = build_demo(target, seed=args.seed, language=args.language)
         print(f"Built the demo project at {project.root} ({project.store.count()} events).")
         project.close()
     else:

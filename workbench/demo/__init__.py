@@ -21,14 +21,24 @@ DEMO_SEED = 7
 STAGE_MODULES = ("purpose", "consent", "curation", "evaluation")
 
 
-def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200, store_url: str = "sqlite:///store.db"):
+DEMO_LANGUAGES = ("pt-BR", "es", "en")
+
+
+def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200, store_url: str = "sqlite:///store.db",
+               language: str | None = None):
     """Create the demo project at ``path`` (absent or empty) and return it open.
 
-    ``store_url`` is where its event log lives (the folder's SQLite file by default).
+    ``store_url`` is where its event log lives (the folder's SQLite file by default); ``language``: the
+    one its apps open in (first of its three; Portuguese when not given, as the co-op would).
     """
+    from ..i18n import normalise_language
     from ..project import Project
 
-    project = Project.init(path, DEMO_NAME, ["pt-BR", "es", "en"], "BR", DEMO_PURPOSE, store_url)
+    languages = list(DEMO_LANGUAGES)
+    if language is not None:
+        first = normalise_language(language)
+        languages = [first, *[x for x in languages if x != first]]
+    project = Project.init(path, DEMO_NAME, languages, "BR", DEMO_PURPOSE, store_url)
     rows = generate_rows(n=n, seed=seed)
     raw = to_csv(rows)
     digest = hashlib.sha256(raw).hexdigest()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sys
 from pathlib import Path
 
@@ -135,6 +136,10 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.VoilaConfiguration.allow_template_override = "NOTEBOOK"
     cfg.VoilaConfiguration.theme = "light"
     cfg.VoilaConfiguration.show_tracebacks = False
+    # The shipped apps are signed at start (_trust_shipped_notebooks), in memory, with a key of this run:
+    # nothing is written to the user's Jupyter data folder.
+    cfg.NotebookNotary.db_file = ":memory:"
+    cfg.NotebookNotary.secret = secrets.token_hex(32).encode()
     cfg.VoilaConfiguration.preheat_kernel = True
     # Set by the identity provider from the verified cookie and the connection (auth.py); the kernel reads
     # them as HTTP_X_WORKBENCH_ROLE, _SESSION, _CLIENT (ui/context.py).
@@ -181,7 +186,8 @@ def _make_app_class(max_kernels: int, default_language: str):
             from . import jinja_cache
             from .pools import adopt
 
-            settings = super().init_settings()
+            settings = super().init_settings()  # makes the contents manager: sign the shipped apps in it
+            _trust_shipped_notebooks(self)
             adopt(self.kernel_manager)
             jinja_cache.install()  # the page templates compiled once, not once per page
             # Security headers on every response, whatever wrote it; unknown paths get the sentence 404.
@@ -242,22 +248,31 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     cap = kernel_cap(project.config.workshop.max_kernels, sum(pools.values()))
     host = lan_address() if ip in ("0.0.0.0", "") else ip
     join = f"http://{host}:{port}{base_url}login?code={codes.workshop}"
-    print(f"Commons Workbench: serving {project.name!r} ({root})", file=out)
-    print(f"  Participants join at: {join}", file=out)
-    print(f"  Workshop code: {codes.workshop}", file=out)
-    print(f"  Facilitator code: {codes.facilitator}   "
-          f"(the room: http://{host}:{port}{base_url}voila/render/room.ipynb)", file=out)
-    warm = ", ".join(f"{Path(nb).stem} {n}" for nb, n in pools.items())
-    print(f"  Kernels kept warm: {warm} (warming one at a time); at most {cap or 'unlimited'} in use"
-          + (f" (lowered from {project.config.workshop.max_kernels} to fit the free memory)"
-             if cap != project.config.workshop.max_kernels else ""), file=out)
-    if show_qr:
-        print(terminal_qr(join), file=out)
-    print("  Stop with Ctrl+C.", file=out, flush=True)
 
     app_class = _make_app_class(cap, project.config.default_language)
     app = app_class(config=voila_config(project, port, ip, codes, pools=pools, base_url=base_url))
     app.initialize([])
+
+    def banner() -> None:
+        print(f"Commons Workbench: serving {project.name!r} ({root})", file=out)
+        if ip in ("0.0.0.0", "") and host != "127.0.0.1":
+            print(f"  On this computer: http://127.0.0.1:{port}{base_url}login", file=out)
+        print(f"  Participants join at: {join}", file=out)
+        print(f"  Workshop code: {codes.workshop}", file=out)
+        print(f"  Facilitator code: {codes.facilitator}   "
+              f"(the room: http://{host}:{port}{base_url}voila/render/room.ipynb)", file=out)
+        warm = ", ".join(f"{Path(nb).stem} {n}" for nb, n in pools.items())
+        print(f"  Kernels kept warm: {warm} (warming one at a time); at most {cap or 'unlimited'} in use"
+              + (f" (lowered from {project.config.workshop.max_kernels} to fit the free memory)"
+                 if cap != project.config.workshop.max_kernels else ""), file=out)
+        if show_qr:
+            print(terminal_qr(join), file=out)
+        print("  Stop with Ctrl+C.", file=out, flush=True)
+
+    # Printed once the loop runs, that is once Voila listens: a link that answers when people scan it.
+    from tornado.ioloop import IOLoop
+
+    IOLoop.current().add_callback(banner)
     from ..presence import serving
 
     try:
@@ -265,6 +280,22 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
             app.start()
     finally:
         _end_of_day(root, out)
+
+
+def _trust_shipped_notebooks(app) -> None:
+    """Sign the apps this package ships, in this server's memory only (``NotebookNotary.db_file`` is
+    ``:memory:``): they are ours, and Jupyter's "Notebook ... is not trusted" warned the facilitator seven
+    times a start about nothing they could act on. Nothing is written to the user's Jupyter data folder."""
+    import nbformat
+
+    notary = getattr(getattr(app, "contents_manager", None), "notary", None)
+    if notary is None:  # pragma: no cover - every Voila we support has one
+        return
+    for path in sorted(notebooks_dir().glob("*.ipynb")):
+        try:
+            notary.sign(nbformat.read(path, as_version=4))
+        except (OSError, ValueError):
+            continue
 
 
 def _end_of_day(root: str, out) -> None:
