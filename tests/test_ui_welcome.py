@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import workbench
@@ -123,11 +125,25 @@ def test_stage_links_and_cards_have_icons_hidden_from_screen_readers(project):
     view = WelcomeView(project, "participant", "en")
     links = re.findall(r'<a class="wb-link".*?</a>', view.links.value)
     assert len(links) == 2  # purpose and consent
+    icon = r'<span class="wb-icon" aria-hidden="true">(?:<svg.*?</svg>|[^<]+)</span>'
     for link in links:
-        icons = re.findall(r'<span class="wb-icon" aria-hidden="true">[^<]+</span>', link)
+        icons = re.findall(icon, link)
         assert len(icons) == 2  # the stage's icon before the title, the arrow after it
-        text = re.sub(r'<span class="wb-icon" aria-hidden="true">[^<]+</span>', "", link)
+        text = re.sub(icon, "", link)
         assert re.sub(r"<[^>]+>", "", text).strip() in {Translator("en")("app.purpose.title"),
                                                         Translator("en")("app.consent.title")}
-    assert view.stage_cards.value.count('aria-hidden="true">🎯') == 1
+    assert view.stage_cards.value.count('aria-hidden="true"><svg') == 4  # one picture per stage
     assert view.stage_cards.value.count('<span class="wb-icon" aria-hidden="true">○</span>') == 4
+
+
+def test_icons_need_no_emoji_font():
+    """Every picture on the welcome page is a symbol every system font draws, or an inline SVG (issue 24)."""
+    import unicodedata
+
+    from workbench.ui import icons
+
+    for symbol in icons.ICONS.values():
+        assert all(unicodedata.category(ch) != "So" or ord(ch) < 0x2800 for ch in symbol), symbol
+    source = (Path(icons.__file__).parent / "welcome.py").read_text(encoding="utf-8")
+    assert not [ch for ch in source if ord(ch) >= 0x1F000], "an emoji in the welcome view"
+    assert all(v.startswith("<svg") and 'focusable="false"' in v for v in icons.SVG_ICONS.values())

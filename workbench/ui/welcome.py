@@ -8,11 +8,11 @@ from .. import apps
 from ..errors import WorkbenchError
 from ..stages import DONE
 from ._base import STYLE, View, esc, language_switch
-from .icons import ICON_STYLE, icon_html
+from .icons import ICON_STYLE, icon_html, svg_icon
 
-STAGE_ICONS = {"purpose": "🎯", "consent": "✋", "curation": "🧺", "evaluation": "⚖️"}
+STAGE_ICONS = {"purpose": "purpose", "consent": "consent", "curation": "curation", "evaluation": "evaluation"}
 STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
-APP_ICONS = {"room": "👥", "catalog": "📚"}  # apps of no stage; the others take their stage's icon
+APP_ICONS = {"room": "people", "catalog": "books"}  # apps of no stage; the others take their stage's icon
 
 
 class WelcomeView(View):
@@ -57,7 +57,7 @@ class WelcomeView(View):
             f"<p>{esc(tr('welcome.intro'))}</p>"
             f'<p class="wb-muted">{esc(tr("welcome.role." + self.role))}</p>'
         )
-        self.language_label.value = f'<span class="wb-muted">🌐 {esc(tr("welcome.language_label"))}</span>'
+        self.language_label.value = f'<span class="wb-muted">{svg_icon("language")}{esc(tr("welcome.language_label"))}</span>'
         purpose = self.project.purpose_so_far()
         self.purpose.value = (
             f"<h2>{esc(tr('welcome.purpose_heading'))}</h2>"
@@ -68,7 +68,7 @@ class WelcomeView(View):
             s = st.stage
             cards.append(
                 f'<div class="wb-card wb-stage" data-stage="{s.key}" data-status="{st.status}">'
-                f"<p><strong>{icon_html(STAGE_ICONS[s.key])}{esc(tr('stage.number', number=s.number))}: "
+                f"<p><strong>{svg_icon(STAGE_ICONS[s.key])}{esc(tr('stage.number', number=s.number))}: "
                 f"{esc(tr(s.title_key))}</strong></p>"
                 f"<p>{esc(tr(s.summary_key))}</p>"
                 f'<p><span class="wb-badge {st.status}">{icon_html(STATUS_ICONS[st.status])}'
@@ -83,7 +83,7 @@ class WelcomeView(View):
             href = f"{app.notebook}?lang={self.language}"
             icon = APP_ICONS.get(app.key) or STAGE_ICONS.get(app.stage or "", "")
             links.append(f'<a class="wb-link" href="{esc(href)}" data-app="{app.key}">'
-                         f"{icon_html(icon) if icon else ''}{esc(tr(app.title_key))}"
+                         f"{svg_icon(icon) if icon else ''}{esc(tr(app.title_key))}"
                          f'<span class="wb-icon" aria-hidden="true">&nbsp;→</span></a>')
         self.links.value = "".join(links)
 
