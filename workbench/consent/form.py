@@ -124,6 +124,12 @@ class ConsentForm:
     def html(self, answers: dict[str, bool] | None = None) -> str:
         return _env(True).get_template("form.html.j2").render(**self._context(answers))
 
+    def printable_html(self) -> str:
+        """The form as a page to print and fill in by hand: a tick box per use the person chooses, their
+        decision, and lines for their card or code, signature, date, the witness and the paper's reference
+        (what 'workbench consent import' reads back). A4 or Letter, black and white, 375 px on a phone."""
+        return _env(True).get_template("form_print.html.j2").render(**self._context(None))
+
 
 def _receipt_context(receipt: Receipt, language: str, project_name: str, code: str | None) -> dict:
     tr = Translator(language)
@@ -171,7 +177,7 @@ def write_forms(project, version: int | None = None, languages: list[str] | None
     written = []
     for lang in languages or project.config.languages:
         form = ConsentForm(chosen, lang, project.name)
-        for ext, text in (("md", form.markdown()), ("html", form.html())):
+        for ext, text in (("md", form.markdown()), ("html", form.printable_html())):
             path = out_dir / f"{stem}.{lang}.{ext}"
             path.write_text(text, encoding="utf-8")
             written.append(path)
