@@ -87,3 +87,14 @@ def test_server_output_is_quiet_and_the_link_comes_once_it_answers(tmp_path):
     log = srv.log_text()
     assert "is not trusted" not in log
     assert log.index("Voilà is running at") < log.index("Participants join at")
+
+
+def test_the_server_does_not_import_the_widgets():
+    """The server escapes HTML with workbench.text, below the views: no ipywidgets in its process (issue 23)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.serve.auth, workbench.serve.capacity, workbench.serve.guard, "
+            "workbench.serve.server; print('ipywidgets' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -100,6 +100,28 @@ def snippet(text: object, limit: int = ECHO_CHARS) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+# What a terminal acts on rather than shows: C0 controls but tab and line feed (ESC starts the escape
+# sequences that recolour, retitle, clear or rewrite the screen; CR overwrites a line), DEL, C1 controls
+# (U+009B is a one-character CSI), bidi overrides and isolates, invisible characters, lone surrogates.
+_TERMINAL_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u00ad\u200b-\u200f\u202a-\u202e"
+                           "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def terminal_safe(text: object) -> str:
+    """Text for a terminal: every character it would act on removed (line breaks and tabs stay).
+
+    The CLI passes everything it prints through this (text from files, bundles and names included),
+    so a community name or a CSV header holding ``ESC [ 2 J`` cannot clear or rewrite the screen.
+    """
+    return _TERMINAL_BAD.sub("", "" if text is None else str(text))
+
+
+def esc(value: object) -> str:
+    """Escape any text for HTML; participant text is never trusted. (Here, below the views and the server:
+    the server needs it without importing ipywidgets.)"""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
 def bdi(text: object) -> str:
     """Participant text for HTML: escaped and isolated, so its direction cannot spill into the page."""
     return f"<bdi>{html.escape('' if text is None else str(text), quote=True)}</bdi>"

@@ -32,7 +32,7 @@ from tornado import web
 from .. import apps
 from ..i18n import Translator, best_language
 from ..limits import Limiter, TooManyTries
-from ..ui._base import esc
+from ..text import esc
 
 COOKIE_NAME = "workbench-access"
 ROLE_HEADER = "X-Workbench-Role"

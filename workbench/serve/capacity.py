@@ -11,7 +11,7 @@ from __future__ import annotations
 from tornado import web
 
 from ..i18n import Translator, best_language
-from ..ui._base import esc
+from ..text import esc
 
 FULL_PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">

@@ -26,7 +26,7 @@ from tornado import web
 from tornado.log import access_log, app_log, gen_log
 
 from ..i18n import Translator, best_language
-from ..ui._base import esc
+from ..text import esc
 
 QUERY_TOKEN_ENV = "WORKBENCH_QUERY_TOKEN"
 QUERY_TOKEN_HEADER = "X-Workbench-Query-Token"

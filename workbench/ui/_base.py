@@ -5,11 +5,10 @@ Views hold no business logic and no SQL: they call the domain and re-read state.
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 
 from ..i18n import Translator, available, catalog
+from ..text import esc  # noqa: F401 - the views' escaping helper, defined below them
 from .icons import icon_html
 
 # Phones first: one column, 44px+ touch targets, readable type. Class names are
@@ -57,9 +56,6 @@ STYLE = """
 """
 
 
-def esc(value: object) -> str:
-    """Escape any text for HTML; participant text is never trusted."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def language_switch(current: str) -> w.ToggleButtons:
