@@ -48,7 +48,7 @@ system-deps:
 
 test: $(VENV)/.installed-test system-deps
 	WORKBENCH_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 --dist loadscope -m "not browser"
-	$(PY) -m pytest -q -m browser
+	WORKBENCH_REQUIRE_BROWSER=1 $(PY) -m pytest -q -m browser
 
 test-unit: $(VENV)/.installed-test
 	$(PY) -m pytest -q -n 2 --dist loadscope -m "not browser"

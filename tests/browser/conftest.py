@@ -54,6 +54,8 @@ def served(server):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).is_file():
+        if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":  # CI ('make test'): fail, never skip silently
+            pytest.fail(f"no Chromium at {CHROMIUM}: 'make system-deps' installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM} (set WORKBENCH_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
