@@ -84,3 +84,28 @@ def test_the_template_extends_ours_and_loads_only_its_bundle():
     page = (TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
     assert "static/workbench-lite.js" in page and "static/workbench-lite.css" in page
     assert "voila_setup_labextensions" not in page and "voila-style.js" not in page
+
+
+def test_the_bundle_speaks_the_installed_ipywidgets():
+    """The participant bundle pins @jupyter-widgets packages exactly; the installed ipywidgets must speak the
+    same versions, or every participant page could break with no other test failing (issue 23)."""
+    import json
+    import sys
+    from pathlib import Path
+
+    import ipywidgets
+    from ipywidgets._version import __jupyter_widgets_base_version__, __jupyter_widgets_controls_version__
+
+    root = Path(__file__).resolve().parents[1]
+    ours = json.loads((root / "frontend" / "package.json").read_text())["dependencies"]
+    manager = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter-widgets" / "jupyterlab-manager"
+    theirs = json.loads((manager / "package.json").read_text())["dependencies"]
+    for name in ("@jupyter-widgets/base", "@jupyter-widgets/base-manager", "@jupyter-widgets/controls"):
+        pinned = tuple(int(x) for x in ours[name].split("."))
+        wanted = theirs[name].lstrip("^~")
+        low = tuple(int(x) for x in wanted.split("."))
+        assert pinned[0] == low[0] and pinned >= low, (
+            f"{name}: the bundle has {ours[name]}, ipywidgets {ipywidgets.__version__} asks {theirs[name]}: "
+            "rebuild the bundle (make frontend) against it, or bound ipywidgets in pyproject.toml")
+    # The model versions the bundle's controls 5.x and base 6.x register.
+    assert __jupyter_widgets_base_version__ == "2.0.0" and __jupyter_widgets_controls_version__ == "2.0.0"
