@@ -1,16 +1,24 @@
-"""Analysis of a deliberation, following the method Pol.is uses.
+"""Opinion groups as Pol.is finds them (compdemocracy/polis ``math/``, reproduced in Python by red-dwarf).
 
-1. The vote matrix: one row per participant, one column per visible statement;
-   agree 1, disagree -1, pass and unseen 0.
-2. Only participants who voted on at least ``min(7, number of statements)``
-   statements are placed in opinion groups (Pol.is's threshold).
-3. PCA to 2 components on their rows (scikit-learn).
-4. k-means for k = 2..5 (k < number of participants), k chosen by the best
-   silhouette score (scikit-learn, ``random_state=0``).
-5. Group-informed consensus per statement: the product over groups of
-   (agrees + 1) / (votes + 2), where votes count agree, disagree and pass.
-   With no groups, all voters form one group.
-6. Representative statements per group (Pol.is "repness"): for agreement,
+The method, step by step (README.md "Analysis" says where and why it departs from Pol.is):
+
+0. The vote matrix: one row per participant who voted, one column per visible statement with a vote; agree 1,
+   disagree -1, pass 0, unseen missing. Rows are reduced to distinct vote patterns in a fixed order, so the
+   result depends on the votes only, never on participant codes or the order events arrived in.
+1. Unseen votes take the statement's mean vote (column-mean imputation).
+2. PCA to 2 components on every voter's row (exact eigendecomposition, signs fixed).
+3. Sparsity-aware projection: a participant's position is scaled by ``sqrt(statements / statements voted on)``.
+4. In the conversation: participants with at least ``min(7, statements)`` votes are grouped; the others are
+   on the map but in no group.
+5. Base clusters: with more than 100 participants in the conversation, k-means with 100 centres (fixed
+   ``random_state``); up to 100, each participant is their own base cluster.
+6. Group clusters: k-means of the base clusters weighted by their size, for k = 2 .. min(5, 2 + bases // 12),
+   skipping any k that leaves a group smaller than ``MIN_GROUP_SIZE`` (2) participants; the silhouette of each
+   k over the base clusters; the best k, where silhouettes within ``K_TIE`` (0.01) of the best count as a tie
+   that goes to fewer groups.
+7. Group-informed consensus per statement: the product over groups of (agrees + 1) / (votes + 2), where
+   votes count agree, disagree and pass. With no groups, all voters form one group.
+8. Representative statements per group (Pol.is "repness"): for agreement,
    ``ra = pa_in / pa_out`` with ``pa = (agrees + 1) / (votes + 2)`` inside and
    outside the group, ranked by ``ra * pa_in``; the same for disagreement. A
    statement is representative when the group leans that way (``pa_in > 0.5``)
@@ -35,7 +43,12 @@ import pandas as pd
 from .deliberation import Deliberation
 
 MIN_VOTES_TO_CLUSTER = 7
-K_RANGE = range(2, 6)
+BASE_K = 100
+MAX_K = 5
+K_RANGE = range(2, MAX_K + 1)
+MIN_GROUP_SIZE = 2
+BASE_N_INIT = 3
+K_TIE = 0.01
 REPRESENTATIVE_PER_GROUP = 5
 GROUP_NAMES = "ABCDE"
 
@@ -61,6 +74,8 @@ class Analysis:
     notes: list[tuple[str, dict]]  # (catalog key, params)
     # facilitator only: [{"source": "kernel" | "session" | "addr", "count", "codes"}] (Deliberation.join_bursts)
     bursts: list[dict] = field(default_factory=list)
+    # how the groups were found: {"in_conversation", "base_clusters", "statements_voted", "silhouettes": {k: s}}
+    method: dict = field(default_factory=dict)
 
     def consensus_ranking(self) -> pd.DataFrame:
         return self.statements.sort_values(["consensus", "id"], ascending=[False, True]).reset_index(drop=True)
@@ -108,55 +123,201 @@ def consensus(matrix: pd.DataFrame, labels: pd.Series | None = None) -> pd.Serie
     return out.reindex(matrix.columns).fillna(0.5).rename("consensus")
 
 
-def cluster(matrix: pd.DataFrame, min_votes: int | None = None, seed: int = 0):
-    """PCA to 2 components and k-means (k by silhouette) for the participants with enough votes.
+@dataclass
+class Clustering:
+    """Every step of the Pol.is method on one vote matrix (see the module's docstring)."""
 
-    Returns ``(coords, labels, k, silhouette)``: coords a DataFrame x/y for the
-    clustered participants, labels a Series of group indices (0 = largest group)
-    or ``None`` when no grouping is possible.
+    coords: pd.DataFrame  # x, y for every participant with a vote (index = participant)
+    in_conv: pd.Index  # participants "in the conversation" (enough votes to be grouped)
+    labels: pd.Series | None  # group index per in-conversation participant, 0 = largest; None = no groups
+    k: int
+    silhouette: float | None
+    silhouettes: dict = field(default_factory=dict)  # k -> silhouette, for the k that were allowed
+    base: pd.Series | None = None  # base cluster of each in-conversation participant
+    n_statements: int = 0  # statements with at least one vote (the columns of the PCA)
+
+
+def _principal_axes(centred: np.ndarray, weights: np.ndarray, n_comp: int = 2) -> np.ndarray:
+    """The first ``n_comp`` principal axes of rows already centred, row i counted ``weights[i]`` times.
+
+    An eigendecomposition of the (weighted) scatter matrix: the same axes as an SVD of the full matrix, exact
+    and independent of the order of the rows. Each axis is signed so that its largest loading is positive
+    (scikit-learn's convention), so the map does not flip between two runs.
+    """
+    n_cols = centred.shape[1]
+    if n_cols <= 1500:
+        values, vectors = np.linalg.eigh((centred * weights[:, None]).T @ centred)
+    else:  # thousands of statements: the top eigenpairs only (ARPACK, fixed start vector)
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        op = LinearOperator((n_cols, n_cols), dtype=float,
+                            matvec=lambda v: centred.T @ (weights * (centred @ np.ravel(v))))
+        values, vectors = eigsh(op, k=min(n_comp, n_cols - 1), v0=np.ones(n_cols))
+    order = np.argsort(values)[::-1][:n_comp]
+    keep = values[order] > 1e-9 * max(float(values.max()), 1e-300)
+    axes = vectors[:, order[keep]].T.copy()
+    for axis in axes:
+        if axis[int(np.argmax(np.abs(axis)))] < 0:
+            axis *= -1
+    return axes
+
+
+def _kmeans(points: np.ndarray, weights: np.ndarray, k: int, seed: int, n_init: int = 10,
+            max_iter: int = 100) -> np.ndarray:
+    """Weighted k-means (k-means++ starts, Lloyd steps), the best of ``n_init`` starts by inertia.
+
+    For the group step, on at most ``BASE_K`` points: plain numpy, so it is quick, and its result depends only
+    on the points, the weights and ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(points)
+    best_labels, best_inertia = None, np.inf
+    for _ in range(n_init):
+        centres = [points[rng.choice(n, p=weights / weights.sum())]]
+        for _j in range(1, k):
+            d2 = ((points[:, None, :] - np.asarray(centres)[None, :, :]) ** 2).sum(axis=-1).min(axis=1)
+            p = weights * d2
+            if p.sum() <= 0:
+                break
+            centres.append(points[rng.choice(n, p=p / p.sum())])
+        centres = np.asarray(centres)
+        labels = None
+        for _it in range(max_iter):
+            d2 = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1)
+            new = d2.argmin(axis=1)
+            if labels is not None and np.array_equal(new, labels):
+                break
+            labels = new
+            for c in range(len(centres)):
+                mine = labels == c
+                if mine.any():
+                    centres[c] = (points[mine] * weights[mine, None]).sum(axis=0) / weights[mine].sum()
+        inertia = float((weights * d2[np.arange(n), labels]).sum())
+        if inertia < best_inertia - 1e-12:
+            best_labels, best_inertia = labels, inertia
+    return best_labels
+
+
+def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of the points, unweighted; a point alone in its cluster scores 0 (as Pol.is and sklearn)."""
+    dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1))
+    k = int(labels.max()) + 1
+    member = np.eye(k)[labels]  # n x k
+    total = dist @ member  # sum of distances to each cluster's points
+    size = member.sum(axis=0)
+    rows = np.arange(len(labels))
+    own = size[labels] - 1
+    a = total[rows, labels] / np.maximum(own, 1)
+    other = total / np.maximum(size, 1)[None, :]
+    other[rows, labels] = np.inf
+    other[:, size == 0] = np.inf
+    b = other.min(axis=1)
+    s = np.where(own > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-300), 0.0)
+    return float(s.mean())
+
+
+def polis_clusters(matrix: pd.DataFrame, min_votes: int | None = None, seed: int = 0, *, base_k: int = BASE_K,
+                   max_k: int = MAX_K, min_group: int = MIN_GROUP_SIZE, k_tie: float = K_TIE) -> Clustering:
+    """Pol.is's opinion groups for a vote matrix (participants x statements, 1/-1/0, NaN unseen).
+
+    The result depends only on the votes: not on the order of the rows (participant codes, arrival order).
     """
     from sklearn.cluster import KMeans
-    from sklearn.decomposition import PCA
-    from sklearn.metrics import silhouette_score
 
-    n_statements = matrix.shape[1]
+    m = matrix.loc[matrix.notna().any(axis=1), matrix.notna().any(axis=0)]
+    m = m.reindex(columns=sorted(m.columns))
+    if m.shape[0] == 0 or m.shape[1] == 0:
+        return Clustering(pd.DataFrame(columns=["x", "y"], dtype=float), pd.Index([]), None, 0, None)
+    values = m.to_numpy(dtype=float)
+    seen = ~np.isnan(values)
+    n_statements = values.shape[1]
+    # 0. Canonical form: one row per distinct vote pattern, in lexicographic order, with its count. Everything
+    #    below runs on these, so codes and event order cannot change the result, and equal voters stay equal.
+    patterns, inverse, counts = np.unique(np.where(seen, values, 2).astype(np.int8), axis=0,
+                                          return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    voted = patterns != 2
+    # 1. Column means over the votes cast; unseen votes take the mean, i.e. 0 once centred.
+    mean = np.where(seen, values, 0.0).sum(axis=0) / seen.sum(axis=0)
+    centred = np.where(voted, patterns - mean, 0.0)
+    # 2. PCA, 2 components, fitted on every participant who voted.
+    axes = _principal_axes(centred, counts.astype(float))
+    proj = np.zeros((len(patterns), 2))
+    proj[:, :len(axes)] = centred @ axes.T
+    # 3. Sparsity-aware scaling: sqrt(statements / statements voted on), pushing sparse voters out from the centre.
+    n_voted = voted.sum(axis=1)
+    proj *= np.sqrt(n_statements / np.maximum(n_voted, 1))[:, None]
+    coords = pd.DataFrame(proj[inverse], index=m.index, columns=["x", "y"])
+    # 4. In the conversation: at least min(7, statements) votes.
     needed = min(MIN_VOTES_TO_CLUSTER, n_statements) if min_votes is None else min_votes
-    counts = matrix.notna().sum(axis=1)
-    eligible = matrix.loc[(counts >= max(needed, 1))] if n_statements else matrix.iloc[0:0]
-    empty = pd.DataFrame(columns=["x", "y"], dtype=float)
-    if len(eligible) < 1 or n_statements < 1:
-        return empty, None, 0, None
-    x = eligible.fillna(0.0).to_numpy(dtype=float)
-    n_comp = min(2, x.shape[0], x.shape[1])
-    if np.allclose(x, x[0]) or n_comp < 1:
-        coords = np.zeros((x.shape[0], 2))
+    pattern_in = n_voted >= max(needed, 1)
+    row_in = pattern_in[inverse]
+    in_conv = m.index[row_in]
+    result = Clustering(coords, in_conv, None, 0, None, n_statements=n_statements)
+    if not len(in_conv):
+        return result
+    # 5. Base clusters. Up to base_k participants, each is one. Beyond, k-means with base_k centres over the
+    #    distinct points, weighted by how many share each (fixed random_state); with base_k distinct points or
+    #    fewer, each distinct point is one (what Pol.is's k-means started from distinct points gives).
+    in_patterns = np.flatnonzero(pattern_in)
+    pattern_rank = np.full(len(patterns), -1)
+    pattern_rank[in_patterns] = np.arange(len(in_patterns))
+    rows_pattern = pattern_rank[inverse[row_in]]  # for each in-conversation row, its pattern among pts
+    pts, w = proj[in_patterns], counts[in_patterns]
+    if int(w.sum()) <= base_k:
+        # participants in pattern order (equal voters side by side): unit i is the i-th of them
+        centres, weights = np.repeat(pts, w, axis=0), np.ones(int(w.sum()))
+        base_of_row = np.empty(len(rows_pattern), dtype=int)
+        base_of_row[np.argsort(rows_pattern, kind="stable")] = np.arange(len(rows_pattern))
     else:
-        pca = PCA(n_components=n_comp, random_state=seed)
-        coords = pca.fit_transform(x)
-        if coords.shape[1] < 2:
-            coords = np.hstack([coords, np.zeros((coords.shape[0], 1))])
-    coords_df = pd.DataFrame(coords[:, :2], index=eligible.index, columns=["x", "y"])
-    distinct = len(np.unique(np.round(coords, 9), axis=0))
-    if x.shape[0] < 3 or distinct < 2:
-        return coords_df, None, 0, None
-    best = (None, -2.0, None)
-    for k in K_RANGE:
-        if k >= x.shape[0] or k > distinct:
-            break
-        km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(coords)
-        if len(set(km.labels_)) < 2:
+        points, point_of_pattern = np.unique(pts, axis=0, return_inverse=True)
+        point_of_pattern = point_of_pattern.reshape(-1)
+        point_weight = np.bincount(point_of_pattern, weights=w)
+        if len(points) <= base_k:
+            base_of_point, centres, weights = np.arange(len(points)), points, point_weight
+        else:
+            km = KMeans(n_clusters=base_k, n_init=BASE_N_INIT, random_state=seed).fit(points,
+                                                                                        sample_weight=point_weight)
+            used, base_of_point = np.unique(km.labels_, return_inverse=True)
+            centres = km.cluster_centers_[used]
+            weights = np.bincount(base_of_point, weights=point_weight)
+        base_of_row = base_of_point[point_of_pattern[rows_pattern]]
+    result.base = pd.Series(base_of_row, index=in_conv)
+    # 6. Group clusters: k-means of the base clusters (weighted by size) for k = 2 .. min(5, 2 + bases // 12),
+    #    silhouette over the base clusters; no group smaller than min_group participants.
+    n_distinct = len(np.unique(np.round(centres, 12), axis=0))
+    top = min(max_k, 2 + len(centres) // 12, n_distinct)
+    fits = {}
+    for k in range(2, top + 1):
+        lab = _kmeans(centres, weights, k, seed)
+        sizes = np.bincount(lab, weights=weights, minlength=k)
+        if len(np.unique(lab)) < k or sizes.min() < min_group:
             continue
-        score = float(silhouette_score(coords, km.labels_))
-        if score > best[1] + 1e-12:
-            best = (k, score, km.labels_)
-    k, score, raw = best
-    if k is None:
-        return coords_df, None, 0, None
-    # Name groups by size (A = largest), ties by position on the first axis, so names are stable.
-    raw = pd.Series(raw, index=eligible.index)
-    order = sorted(set(raw), key=lambda g: (-(raw == g).sum(), float(coords_df.x[raw == g].mean())))
-    labels = raw.map({g: i for i, g in enumerate(order)})
-    return coords_df, labels, k, score
+        fits[k] = (_silhouette(centres, lab), lab)
+    result.silhouettes = {k: s for k, (s, _lab) in fits.items()}
+    if not fits:
+        return result
+    # 7. k: the best silhouette; within k_tie of the best counts as a tie, and the tie goes to fewer groups.
+    best = max(s for s, _lab in fits.values())
+    k = min(k for k, (s, _lab) in fits.items() if s >= best - k_tie - 1e-12)
+    score, lab = fits[k]
+    raw = pd.Series(lab[base_of_row], index=in_conv)
+    xy = coords.loc[in_conv]
+    order = sorted(set(raw), key=lambda g: (-int((raw == g).sum()), float(xy.x[raw == g].mean()),
+                                            float(xy.y[raw == g].mean())))
+    result.labels = raw.map({g: i for i, g in enumerate(order)}).astype(int)
+    result.k, result.silhouette = k, score
+    return result
+
+
+def cluster(matrix: pd.DataFrame, min_votes: int | None = None, seed: int = 0):
+    """The groups of :func:`polis_clusters` in the shape this module always returned.
+
+    Returns ``(coords, labels, k, silhouette)``: coords a DataFrame x/y for the participants in the
+    conversation, labels a Series of group indices (0 = largest group) or ``None`` when no grouping is possible.
+    """
+    found = polis_clusters(matrix, min_votes=min_votes, seed=seed)
+    return found.coords.loc[found.in_conv], found.labels, found.k, found.silhouette
 
 
 def representative(matrix: pd.DataFrame, labels: pd.Series, per_group: int = REPRESENTATIVE_PER_GROUP):
@@ -199,7 +360,8 @@ def analyse(delib: Deliberation, seed: int = 0) -> Analysis:
         "votes": int(matrix.notna().sum().sum()),
         "votes_logged": len(delib.votes_cast),
     }
-    coords, labels, k, score = cluster(matrix, seed=seed)
+    found = polis_clusters(matrix, seed=seed)
+    coords, labels, k, score = found.coords, found.labels, found.k, found.silhouette
     if not visible:
         notes.append(("purpose.analysis.no_statements", {}))
     elif counts["votes"] == 0:
@@ -207,11 +369,12 @@ def analyse(delib: Deliberation, seed: int = 0) -> Analysis:
     elif voters == 1:
         notes.append(("purpose.analysis.one_participant", {}))
     elif labels is None:
-        needed = min(MIN_VOTES_TO_CLUSTER, len(visible))
-        if len(coords) >= 3:
+        needed = min(MIN_VOTES_TO_CLUSTER, found.n_statements)
+        placed = coords.loc[found.in_conv]
+        if len(placed) >= 3 and len(np.unique(np.round(placed.to_numpy(), 9), axis=0)) == 1:
             notes.append(("purpose.analysis.same_votes", {}))
         else:
-            notes.append(("purpose.analysis.too_few", {"count": len(coords), "needed": needed}))
+            notes.append(("purpose.analysis.too_few", {"count": len(placed), "needed": needed}))
 
     table = pd.DataFrame({
         "id": [s.id for s in visible],
@@ -232,7 +395,7 @@ def analyse(delib: Deliberation, seed: int = 0) -> Analysis:
 
     people = pd.DataFrame({"code": list(matrix.index)})
     people["votes"] = matrix.notna().sum(axis=1).to_numpy() if len(matrix) else []
-    people["clustered"] = people["code"].isin(coords.index)
+    people["clustered"] = people["code"].isin(found.in_conv)
     people["x"] = people["code"].map(coords["x"]) if len(coords) else np.nan
     people["y"] = people["code"].map(coords["y"]) if len(coords) else np.nan
     groups: list[Group] = []
@@ -244,7 +407,10 @@ def analyse(delib: Deliberation, seed: int = 0) -> Analysis:
             groups.append(Group(GROUP_NAMES[i], len(members), members, reps.get(i, [])))
     else:
         people["group"] = None
-    return Analysis(counts, table, people, groups, k, score, notes, delib.join_bursts())
+    method = {"in_conversation": len(found.in_conv), "statements_voted": found.n_statements,
+              "base_clusters": 0 if found.base is None else int(found.base.nunique()),
+              "silhouettes": {int(key): round(float(val), 4) for key, val in found.silhouettes.items()}}
+    return Analysis(counts, table, people, groups, k, score, notes, delib.join_bursts(), method)
 
 
 def analyse_store(store, seed: int = 0) -> Analysis:
