@@ -214,7 +214,7 @@ def test_polis_export_shape_numbers_participants_and_neutralises_formulas(projec
     dl.hide(store, hidden)
     delib = dl.Deliberation.load(store)
     paths = export_polis(delib, tmp_path, groups={a: "A", b: "B"})
-    assert [p.name for p in paths] == ["comments.csv", "votes.csv", "participants-votes.csv"]
+    assert [p.name for p in paths] == ["comments.csv", "votes.csv", "participants-votes.csv", "summary.csv"]
     text = "".join(p.read_text(encoding="utf-8") for p in paths)
     assert a not in text and b not in text  # codes are credentials: never exported
     comments = list(csv.DictReader(paths[0].open(encoding="utf-8")))
@@ -224,13 +224,14 @@ def test_polis_export_shape_numbers_participants_and_neutralises_formulas(projec
     assert by_id[s1]["comment-body"].startswith("'=HYPERLINK")
     assert by_id[s2]["comment-body"] == "'-urgent first"
     assert by_id[s1]["author-id"] == "0" and by_id[s2]["author-id"] == "-1"
-    assert by_id[s1]["agrees"] == "2"  # the author's own agreement and b's latest vote
+    # Pol.is counts every vote row: the author's own agreement, b's disagree and b's later agree
+    assert (by_id[s1]["agrees"], by_id[s1]["disagrees"]) == ("2", "1")
     assert by_id[hidden]["moderated"] == "-1" and by_id[s2]["moderated"] == "1"
     votes = list(csv.DictReader(paths[1].open(encoding="utf-8")))
-    assert [(v["voter-id"], v["vote"]) for v in votes] == [("1", "-1"), ("1", "1"), ("0", "0")]
+    assert [(v["voter-id"], v["vote"]) for v in votes] == [("0", "1"), ("1", "-1"), ("1", "1"), ("0", "0")]
     people = list(csv.DictReader(paths[2].open(encoding="utf-8")))
-    assert [p["participant"] for p in people] == ["0", "1"] and people[1]["group-id"] == "B"
-    assert people[1][str(s1)] == "1" and people[1][str(s2)] == ""
+    assert [p["participant"] for p in people] == ["0", "1"] and people[1]["group-id"] == "1"  # "B" -> 1
+    assert people[1][str(s1)] == "1" and people[1][str(s2)] == "" and str(hidden) not in people[1]
 
 
 # -- the demo -------------------------------------------------------------------------------------

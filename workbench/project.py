@@ -46,8 +46,11 @@ class WorkshopSettings:
     - ``joins_per_hour``: in open mode, new participants one page (kernel), one browser session and one
       address may create in an hour.
     - ``votes_per_minute`` / ``statements_per_hour``: a participant's human pace.
+    - ``statement_max_chars``: the longest statement, in characters (280 by default, like a short
+      message; Pol.is conversations hold longer ones, so a project that imports one may raise it), from
+      1 to :data:`MAX_STATEMENT_CHARS_SETTING`.
 
-    A limit of 0 turns it off (a kiosk tablet passed round the room, say); old files without these
+    A limit of 0 turns it off (but not the statement length) (a kiosk tablet passed round the room, say); old files without these
     keys get the defaults.
     """
 
@@ -59,6 +62,10 @@ class WorkshopSettings:
     joins_per_hour: int = 3
     votes_per_minute: int = 30
     statements_per_hour: int = 10
+    statement_max_chars: int = 280
+
+
+MAX_STATEMENT_CHARS_SETTING = 20_000  # a statement is read on a phone; an event's payload holds at most 1 MB
 
 
 @dataclass
@@ -112,6 +119,10 @@ class ProjectConfig:
             **{k: (_join_mode(shop.get(k, v), where) if k == "join_mode" else _positive_int(shop.get(k, v), k, where))
                for k, v in vars(defaults).items()}
         )
+        if not 1 <= workshop.statement_max_chars <= MAX_STATEMENT_CHARS_SETTING:
+            raise WorkbenchError(
+                f"workshop.statement_max_chars in {where} must be from 1 to {MAX_STATEMENT_CHARS_SETTING:,}, "
+                f"not {workshop.statement_max_chars!r}.", "Fix it in workbench.toml.")
         return cls(
             name=str(proj["name"]),
             id=str(proj["id"]),

@@ -1,8 +1,11 @@
-"""``workbench purpose join-cards DIR --count N``: print single-use join cards for a workshop."""
+"""``workbench purpose join-cards DIR --count N``: print single-use join cards for a workshop.
+``workbench purpose import DIR FOLDER``: import a conversation exported by Pol.is (workbench.purpose.polis_import).
+"""
 
 from __future__ import annotations
 
-HELP = "Purpose stage: print single-use join cards (one per seat) for join_mode = \"cards\"."
+HELP = ("Purpose stage: print single-use join cards (one per seat) for join_mode = \"cards\"; import a Pol.is "
+        "conversation.")
 
 
 def add_arguments(p):
@@ -17,6 +20,37 @@ def add_arguments(p):
                    help="the server's address (e.g. http://192.168.0.10:8866): the QR codes then open the app "
                         "with the card; without it they hold the code alone")
     c.add_argument("--language", default=None, help="the cards' language (default: the project's first)")
+    i = sub.add_parser("import", help="import a Pol.is export folder (comments.csv, votes.csv, ...)",
+                       description="Import a conversation exported by Pol.is into a project whose deliberation "
+                                   "has not begun: ids, authors, times, moderation and every vote, in one "
+                                   "transaction (a malformed folder is refused and nothing is written). The "
+                                   "licence and attribution are recorded in the log.")
+    i.add_argument("dir", metavar="DIR", help="the project folder")
+    i.add_argument("folder", metavar="FOLDER", help="the Pol.is export folder")
+    i.add_argument("--language", default=None, help="the statements' language (default: the project's first)")
+    i.add_argument("--attribution", default=None,
+                   help="the data's attribution, recorded with it (default: Pol.is open data's CC BY 4.0 "
+                        "attribution to The Computational Democracy Project)")
+
+
+def _import(args):
+    from .. import open as open_project
+    from ..i18n import normalise_language
+    from ..purpose import polis_import as pi
+
+    language = normalise_language(args.language) if args.language else None
+    with open_project(args.dir) as project:
+        done = pi.import_polis(project, args.folder, language=language,
+                               attribution=args.attribution or pi.ATTRIBUTION)
+    topic = f" ({done['topic']})" if done["topic"] else ""
+    print(f"Imported the Pol.is conversation{topic}: {done['participants']} participants, {done['statements']} "
+          f"statements ({done['hidden']} moderated out), {done['votes']} votes, in {done['events']} events.")
+    print(f"Signs: {done['signs']}.")
+    if done["count_mismatches"]:
+        print(f"Note: for {done['count_mismatches']} comment(s), comments.csv's agrees/disagrees differ from the "
+              "vote rows in votes.csv; the vote rows were imported.")
+    print(f"Licence: {pi.LICENCE}; the attribution is recorded in the log and written with every export.")
+    return 0
 
 
 def run(args):
@@ -25,9 +59,12 @@ def run(args):
     from ..i18n import normalise_language
     from ..purpose.join_cards import make_cards
 
+    if getattr(args, "purpose_command", None) == "import":
+        return _import(args)
     if getattr(args, "purpose_command", None) != "join-cards":
         raise WorkbenchError("workbench purpose needs an action.",
-                             "Use: workbench purpose join-cards DIR --count N.")
+                             "Use: workbench purpose join-cards DIR --count N, or workbench purpose import DIR "
+                             "FOLDER.")
     language = normalise_language(args.language) if args.language else None
     with open_project(args.dir) as project:
         path, codes = make_cards(project, args.count, url=args.url, language=language)

@@ -25,10 +25,27 @@ Events (all appended with the participant's pseudonymous code as actor, or
   its votes count for ``into`` where the voter did not vote on ``into`` itself.
 - ``purpose.results_shared`` ``{"summary"}``: the facilitator shares a small
   summary of the analysis, which participant screens show without computing it.
+- ``purpose.imported`` ``{"source", "attribution", "licence", "summary", ...}``: a Pol.is conversation was
+  imported (:mod:`.polis_import`); the events that follow it in the same batch carry ``"polis"``.
 
-As in Pol.is, the author of a statement counts as agreeing with it unless they
-vote on it themselves. Pure Python: participant kernels import this module
-without pandas.
+**Imported events** (``workbench purpose import``) are the facilitator's act: their actor is
+``facilitator``, the store's ``ts`` is the time of the import, and the payload's ``"polis"`` holds what
+Pol.is recorded (``{"id", "ts" (ms since 1970, as Pol.is), "datetime" (Pol.is's text, verbatim)}``, and
+for a statement its ``"moderated"``). The person is named in the payload: ``participant.joined``
+``{"code": "polis-12"}``, ``statement.added`` ``{"author": "polis-12"}``, ``vote.cast``
+``{"code": "polis-12", "comment": 5}`` (the Pol.is comment id: the statement's sequence number is not known
+before the batch is written). An imported code has no word-and-digits shape, so nobody can resume as it;
+imported events never count towards anyone's pace (they are not that person acting now).
+
+As in Pol.is, the author of a participant's statement counts as agreeing with it unless they vote on it
+themselves (Pol.is records that vote as a row); a seed statement (the facilitators') and an imported one
+(Pol.is's own rows say who agreed) get no implicit vote. Pure Python: participant kernels import this
+module without pandas.
+
+**Scale.** Every write (join, statement, vote, moderation) checks against :func:`current`: one fold per
+open store, kept in this process and caught up from the log's last sequence number before each check
+(so other processes' writes count), instead of re-reading the whole log: a join costs the same at 500k
+events as at 500 (benchmarks/bench_polis_scale.py).
 
 One person, one voice (:class:`Rules`, from ``[workshop]`` in workbench.toml): the calls a participant's
 page makes pass the project's rules, the shared limiter (workbench.limits) and the page's keys
@@ -46,6 +63,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -68,6 +87,7 @@ KINDS = (
     "vote.cast",
     "purpose.results_shared",
     "join_card.issued",
+    "purpose.imported",
 )
 MAX_CARDS = 500  # join cards one call issues
 JOIN_WINDOW_S = 3600.0
@@ -160,13 +180,15 @@ class Rules:
     votes_per_minute: int = 30
     statements_per_hour: int = 10
     secret: bytes = b""
+    statement_max_chars: int = MAX_STATEMENT_CHARS
 
     @classmethod
     def for_project(cls, project) -> Rules:
         shop = project.config.workshop
         return cls(join_mode=shop.join_mode, joins_per_hour=shop.joins_per_hour,
                    votes_per_minute=shop.votes_per_minute, statements_per_hour=shop.statements_per_hour,
-                   secret=project_secret(project))
+                   secret=project_secret(project),
+                   statement_max_chars=getattr(shop, "statement_max_chars", MAX_STATEMENT_CHARS))
 
 
 def project_secret(project) -> bytes:
@@ -187,6 +209,9 @@ class Statement:
     hidden: bool = False
     hidden_reason: str = ""
     merged_into: int | None = None
+    # What Pol.is recorded for an imported statement: {"id", "ts", "datetime", "moderated"}; None otherwise.
+    origin: dict | None = None
+    accepted: bool = False  # moderated in (Pol.is's 1): imported as accepted, or shown again by a facilitator
 
     @property
     def visible(self) -> bool:
@@ -201,6 +226,7 @@ class Vote:
     seq: int
     ts: str
     implicit: bool = False  # the author's own agreement
+    origin: dict | None = None  # what Pol.is recorded for an imported vote: {"ts", "datetime"}
 
 
 @dataclass
@@ -217,6 +243,8 @@ class Deliberation:
     vote_times: dict[str, list[str]] = field(default_factory=dict)
     statement_times: dict[str, list[str]] = field(default_factory=dict)
     language_times: dict[str, list[str]] = field(default_factory=dict)
+    imported: dict | None = None  # the purpose.imported payload (source, attribution, Pol.is summary)
+    polis_ids: dict[int, int] = field(default_factory=dict)  # Pol.is comment id -> statement id (imported)
     last_seq: int = 0
     _latest: dict[tuple[str, int], Vote] = field(default_factory=dict, repr=False)
     _votes_cache: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
@@ -233,8 +261,17 @@ class Deliberation:
         return cls.from_events(store.events(kinds=KINDS))
 
     def update(self, store) -> Deliberation:
-        """Fold only the events logged since the last fold (cheap on every click)."""
-        self.apply(store.events(kinds=KINDS, after=self.last_seq))
+        """Fold only the events logged since the last fold (cheap on every click).
+
+        After the first fold the tail is read by sequence number alone (the primary key's range), every
+        kind, so its cost follows the new events, never the log's length (a kind filter let the database
+        walk the kind index over the whole log); events of other kinds are skipped but still advance
+        ``last_seq``.
+        """
+        if self.last_seq == 0:
+            self.apply(store.events(kinds=KINDS))
+        else:
+            self.apply(store.events(after=self.last_seq))
         return self
 
     def apply(self, events: Iterable) -> None:
@@ -250,10 +287,13 @@ class Deliberation:
         code = ev.payload.get("code", ev.actor)
         sources = ev.payload.get("sources")
         card = ev.payload.get("card")
-        self.participants.setdefault(code, {"language": ev.payload.get("language", ""), "seq": ev.seq,
-                                            "ts": ev.ts,
-                                            "sources": [str(x) for x in sources] if isinstance(sources, list) else [],
-                                            "card": str(card) if card else ""})
+        info = {"language": ev.payload.get("language", ""), "seq": ev.seq, "ts": ev.ts,
+                "sources": [str(x) for x in sources] if isinstance(sources, list) else [],
+                "card": str(card) if card else ""}
+        origin = _origin(ev)
+        if origin is not None:
+            info["polis"] = origin
+        self.participants.setdefault(code, info)
         if card and self.cards.get(card, "") is None:
             self.cards[card] = code
 
@@ -274,29 +314,45 @@ class Deliberation:
 
     def _on_added(self, ev) -> None:
         p = ev.payload
-        if not p.get("seed"):
+        origin = _origin(ev)
+        author = ev.actor
+        if origin is not None:
+            author = str(p.get("author") or ev.actor)
+        elif not p.get("seed"):
             self.statement_times.setdefault(ev.actor, []).append(ev.ts)
-        self.statements[ev.seq] = Statement(ev.seq, str(p.get("text", "")), ev.actor, str(p.get("language", "")),
-                                            str(p.get("topic", "other")), bool(p.get("seed", False)), ev.ts)
+        st = Statement(ev.seq, str(p.get("text", "")), author, str(p.get("language", "")),
+                       str(p.get("topic", "other")), bool(p.get("seed", False)), ev.ts, origin=origin)
+        if origin is not None:
+            if isinstance(origin.get("id"), int):
+                self.polis_ids.setdefault(origin["id"], ev.seq)
+            st.accepted = origin.get("moderated") == 1
+            if origin.get("moderated") == -1:
+                st.hidden, st.hidden_reason = True, "polis"
+        self.statements[ev.seq] = st
 
     def _on_vote(self, ev) -> None:
-        self.vote_times.setdefault(ev.actor, []).append(ev.ts)
-        sid, value = ev.payload.get("statement"), VOTES.get(ev.payload.get("vote"))
+        origin = _origin(ev)
+        if origin is None:
+            voter, sid = ev.actor, ev.payload.get("statement")
+            self.vote_times.setdefault(voter, []).append(ev.ts)
+        else:  # imported: the person is in the payload, and the statement by its Pol.is id
+            voter, sid = str(ev.payload.get("code") or ev.actor), self.polis_ids.get(ev.payload.get("comment"))
+        value = VOTES.get(ev.payload.get("vote"))
         if sid not in self.statements or value is None:
             return
-        vote = Vote(ev.actor, sid, value, ev.seq, ev.ts)
+        vote = Vote(voter, sid, value, ev.seq, ev.ts, origin=origin)
         self.votes_cast.append(vote)
-        self._latest[(ev.actor, sid)] = vote
+        self._latest[(voter, sid)] = vote
 
     def _on_hidden(self, ev) -> None:
         st = self.statements.get(ev.payload.get("statement"))
         if st is not None:
-            st.hidden, st.hidden_reason = True, str(ev.payload.get("reason", ""))
+            st.hidden, st.hidden_reason, st.accepted = True, str(ev.payload.get("reason", "")), False
 
     def _on_shown(self, ev) -> None:
         st = self.statements.get(ev.payload.get("statement"))
         if st is not None:
-            st.hidden, st.hidden_reason, st.merged_into = False, "", None
+            st.hidden, st.hidden_reason, st.merged_into, st.accepted = False, "", None, True
 
     def _on_merged(self, ev) -> None:
         st = self.statements.get(ev.payload.get("statement"))
@@ -305,6 +361,10 @@ class Deliberation:
 
     def _on_shared(self, ev) -> None:
         self.shared_results = dict(ev.payload.get("summary") or {})
+
+    def _on_imported(self, ev) -> None:
+        if self.imported is None:
+            self.imported = dict(ev.payload)
 
     # -- reading -----------------------------------------------------------------
     def visible_statements(self) -> list[Statement]:
@@ -338,7 +398,9 @@ class Deliberation:
                 rank[key], out[key] = r, vote
 
         for st in self.statements.values():
-            if st.author in self.participants:
+            # Pol.is records the author's agreement as a vote row for a participant's comment only: a seed
+            # statement gets none, and an imported statement's rows came with it.
+            if st.author in self.participants and not st.seed and st.origin is None:
                 tgt = self.target(st.id)
                 offer((st.author, tgt), Vote(st.author, tgt, 1, st.id, st.ts, implicit=True), 0)
         for (voter, sid), vote in self._latest.items():
@@ -420,7 +482,36 @@ _HANDLERS = {
     "statement.merged": Deliberation._on_merged,
     "purpose.results_shared": Deliberation._on_shared,
     "join_card.issued": Deliberation._on_card,
+    "purpose.imported": Deliberation._on_imported,
 }
+
+
+def _origin(ev) -> dict | None:
+    """What Pol.is recorded, for an event the facilitator imported (``None`` for the workbench's own)."""
+    origin = ev.payload.get("polis")
+    return origin if isinstance(origin, dict) and ev.actor == FACILITATOR_ACTOR else None
+
+
+_FOLDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FOLDS_LOCK = threading.Lock()
+
+
+def current(store) -> Deliberation:
+    """This process's fold of ``store``'s deliberation, caught up with the log before it is returned.
+
+    One fold per open store, updated from its last sequence number (:meth:`Deliberation.update`), so a
+    check costs the events since the last call, not the whole log. Other processes' writes are in the
+    log, so they are folded in before every check. Treat it as read-only: it is shared by every call in
+    the process (use :meth:`Deliberation.load` for a private copy).
+    """
+    with _FOLDS_LOCK:
+        entry = _FOLDS.get(store)
+        if entry is None:
+            entry = _FOLDS[store] = (Deliberation(), threading.Lock())
+    delib, lock = entry
+    with lock:
+        delib.update(store)
+    return delib
 
 
 # -- writing: each validates against the log, then appends one event ---------------
@@ -447,7 +538,7 @@ def join(store, language: str = "en", *, rules: Rules | None = None, keys: Itera
             exc.fix = f"Continue with the code you were given, or wait {exc.params['minutes']} minute(s)."
             exc.args = (exc.sentence,)
             raise
-    taken = Deliberation.load(store).participants
+    taken = current(store).participants
     for _ in range(20):
         code = new_participant_code()
         if code not in taken:
@@ -474,14 +565,14 @@ def join_with_card(store, typed: str, language: str = "en", *, rules: Rules | No
     digest = card_digest(code, secret)
 
     def issued():
-        return CODE_RE.match(code) and digest in Deliberation.load(store).cards
+        return CODE_RE.match(code) and digest in current(store).cards
 
     ok = limiter.attempt(keys, issued) if limiter is not None and keys else issued()
     if not ok:
         raise WorkbenchError("This is not a join card of this workshop.",
                              "Check the code on your card, or ask a facilitator for one.",
                              key="purpose.error.card_unknown", code=snippet(code))
-    delib = Deliberation.load(store)
+    delib = current(store)
     if delib.cards.get(digest) is not None or code in delib.participants:
         raise WorkbenchError("This join card was already used.",
                              "If it is yours, type it under 'Continue with my code'.",
@@ -499,7 +590,7 @@ def issue_cards(store, count: int, *, secret: bytes = b"", actor: str = FACILITA
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CARDS:
         raise WorkbenchError(f"Join cards are made 1 to {MAX_CARDS} at a time, not {count!r}.",
                              "Choose how many seats there are.", key="purpose.error.card_count", max=MAX_CARDS)
-    delib = Deliberation.load(store)
+    delib = current(store)
     codes: list[str] = []
     digests: set[str] = set()
     while len(codes) < count:
@@ -520,7 +611,7 @@ def set_language(store, code: str, language: str, *, rules: Rules | None = None,
     With ``rules`` (a participant's page), at most :data:`LANGUAGE_CHANGES_PER_HOUR` are remembered an
     hour, so a page cannot flood the log by flipping its language switch.
     """
-    delib = Deliberation.load(store)
+    delib = current(store)
     _check_participant(delib, code)
     if delib.language_of(code) != language:
         if rules is not None:
@@ -558,7 +649,7 @@ def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
     keys = list(keys or ())
 
     def known():
-        return CODE_RE.match(code) and code in Deliberation.load(store).participants
+        return CODE_RE.match(code) and code in current(store).participants
 
     ok = limiter.attempt(keys, known) if limiter is not None and keys else known()
     if not ok:
@@ -574,17 +665,18 @@ def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
 _INVISIBLE = re.compile("[\u200c\u200d]")
 
 
-def check_statement_text(text: str) -> str:
+def check_statement_text(text: str, max_chars: int = MAX_STATEMENT_CHARS) -> str:
     """The statement's text with its spaces tidied; refused when it holds a control or invisible character
-    (workbench.text.check_text: nothing is stripped silently), is empty, or is longer than 280 characters."""
+    (workbench.text.check_text: nothing is stripped silently), is empty, or is longer than ``max_chars``
+    (the project's ``statement_max_chars``, 280 unless workbench.toml says otherwise)."""
     cleaned = " ".join(check_text(text, "The statement").split())
     if not _INVISIBLE.sub("", cleaned).strip():
         raise WorkbenchError("A statement cannot be empty.", "Write a short sentence.",
                              key="purpose.error.empty")
-    if len(cleaned) > MAX_STATEMENT_CHARS:
-        raise WorkbenchError(f"A statement can have at most {MAX_STATEMENT_CHARS} characters; "
+    if len(cleaned) > max_chars:
+        raise WorkbenchError(f"A statement can have at most {max_chars} characters; "
                              f"this one has {len(cleaned)}.", "Make it shorter.",
-                             key="purpose.error.too_long", max=MAX_STATEMENT_CHARS, count=len(cleaned))
+                             key="purpose.error.too_long", max=max_chars, count=len(cleaned))
     return cleaned
 
 
@@ -639,14 +731,16 @@ def check_statement_pace(delib: Deliberation, code: str, rules: Rules | None, no
 
 
 def add_statement(store, code: str, text: str, language: str = "en", topic: str = "other", *,
-                  rules: Rules | None = None, now: datetime | None = None) -> int:
+                  rules: Rules | None = None, now: datetime | None = None, max_chars: int | None = None) -> int:
     """A participant's statement; returns its id once committed.
 
     With ``rules`` (a participant's page), refused past ``rules.statements_per_hour``; ``now`` is for tests.
+    The length limit is ``max_chars``, else ``rules.statement_max_chars``, else 280.
     """
-    cleaned = check_statement_text(text)
+    limit = max_chars or (rules.statement_max_chars if rules is not None else MAX_STATEMENT_CHARS)
+    cleaned = check_statement_text(text, limit)
     _check_topic(topic)
-    delib = Deliberation.load(store)
+    delib = current(store)
     _check_participant(delib, code)
     check_statement_pace(delib, code, rules, now)
     ev = store.append("statement.added", {"text": cleaned, "language": str(language), "topic": topic,
@@ -655,9 +749,9 @@ def add_statement(store, code: str, text: str, language: str = "en", topic: str 
 
 
 def seed_statement(store, text: str, language: str = "en", topic: str = "other",
-                   actor: str = FACILITATOR_ACTOR) -> int:
-    """A facilitator's seed statement, to start the conversation."""
-    cleaned = check_statement_text(text)
+                   actor: str = FACILITATOR_ACTOR, max_chars: int = MAX_STATEMENT_CHARS) -> int:
+    """A facilitator's seed statement, to start the conversation (no implicit vote: as in Pol.is)."""
+    cleaned = check_statement_text(text, max_chars)
     _check_topic(topic)
     ev = store.append("statement.added", {"text": cleaned, "language": str(language), "topic": topic,
                                           "seed": True}, actor=actor)
@@ -681,7 +775,7 @@ def cast_vote(store, code: str, statement: int, vote: str, delib: Deliberation |
     if vote not in VOTES:
         raise WorkbenchError(f"{vote!r} is not a vote.", "Vote agree, disagree or pass.",
                              key="purpose.error.vote", vote=vote)
-    delib = delib.update(store) if delib is not None else Deliberation.load(store)
+    delib = delib.update(store) if delib is not None else current(store)
     _check_participant(delib, code)
     st = _statement(delib, statement)
     if not st.visible:
@@ -693,20 +787,20 @@ def cast_vote(store, code: str, statement: int, vote: str, delib: Deliberation |
 
 def hide(store, statement: int, reason: str = "", actor: str = FACILITATOR_ACTOR) -> None:
     """Take a statement out of the conversation: it stays in the log, marked hidden."""
-    _statement(Deliberation.load(store), statement)
+    _statement(current(store), statement)
     store.append("statement.hidden", {"statement": statement, "reason": " ".join(str(reason).split())[:280]},
                  actor=actor)
 
 
 def show(store, statement: int, actor: str = FACILITATOR_ACTOR) -> None:
     """Undo a hide or a merge."""
-    _statement(Deliberation.load(store), statement)
+    _statement(current(store), statement)
     store.append("statement.shown", {"statement": statement}, actor=actor)
 
 
 def merge(store, duplicate: int, into: int, actor: str = FACILITATOR_ACTOR) -> None:
     """Mark ``duplicate`` as a copy of ``into``; its votes count for ``into``."""
-    delib = Deliberation.load(store)
+    delib = current(store)
     dup, keep = _statement(delib, duplicate), _statement(delib, into)
     if dup.id == keep.id or delib.target(keep.id) == dup.id:
         raise WorkbenchError("A statement cannot be merged into itself.", "Choose two different statements.",
@@ -725,7 +819,7 @@ def share_results(store, summary: dict, actor: str = FACILITATOR_ACTOR) -> None:
 
 def cast_votes(store, votes: Iterable[tuple[str, int, str]]) -> int:
     """Record many votes ``(code, statement, vote)`` in one transaction (all or none); returns how many."""
-    delib = Deliberation.load(store)
+    delib = current(store)
     items = []
     for code, statement, vote in votes:
         if vote not in VOTES:

@@ -156,7 +156,7 @@ class ParticipantView(View):
 
     def _adopt_language(self) -> None:
         """On resuming, the language the participant picked before comes back with their code."""
-        picked = dl.Deliberation.load(self.store).language_of(self.code)
+        picked = dl.current(self.store).language_of(self.code)
         if picked in available() and picked != self.language:
             self.language_switch.value = picked  # relabels the view
 
@@ -238,9 +238,9 @@ class ParticipantView(View):
     # -- drawing -----------------------------------------------------------------------
     def _count(self) -> None:
         n = len(" ".join(self.text.value.split()))
-        cls = "wb-error" if n > dl.MAX_STATEMENT_CHARS else "wb-muted"
+        cls = "wb-error" if n > self.rules.statement_max_chars else "wb-muted"
         self.counter.value = (f'<span class="{cls}">'
-                              f'{esc(self.tr("purpose.write.count", count=n, max=dl.MAX_STATEMENT_CHARS))}</span>')
+                              f'{esc(self.tr("purpose.write.count", count=n, max=self.rules.statement_max_chars))}</span>')
 
     def render(self, keep_status: bool = False) -> None:
         tr = self.tr
@@ -273,7 +273,7 @@ class ParticipantView(View):
         self.topic.description = ""
         self.topic.tooltip = tr("purpose.write.topic_label")
         self.text.description = tr("purpose.write.label")
-        self.text.placeholder = tr("purpose.write.placeholder", max=dl.MAX_STATEMENT_CHARS)
+        self.text.placeholder = tr("purpose.write.placeholder", max=self.rules.statement_max_chars)
         self.submit.description = tr("purpose.write.submit")
         self.agree.description = tr("purpose.vote.agree")
         self.disagree.description = tr("purpose.vote.disagree")
@@ -456,7 +456,8 @@ class FacilitatorView(View):
 
     def _build_analysis(self) -> None:
         self.refresh = self.kit.button(style="primary")
-        self.refresh.on_click(lambda _b: self._render_analysis(dl.Deliberation.load(self.store)))
+        # The process's fold, caught up from its last sequence number (not a re-read of the whole log).
+        self.refresh.on_click(lambda _b: self._render_analysis(dl.current(self.store)))
         self.summary = self.kit.html()
         self.charts = self.kit.vbox([])
         self.promote_to = self.kit.drop(options=list(ch.LISTS), value="intended_uses")
@@ -561,7 +562,8 @@ class FacilitatorView(View):
     # -- moderation ----------------------------------------------------------------------
     def _on_seed(self, _b) -> None:
         def go():
-            dl.seed_statement(self.store, self.seed_text.value, self.language, self.seed_topic.value)
+            dl.seed_statement(self.store, self.seed_text.value, self.language, self.seed_topic.value,
+                              max_chars=dl.Rules.for_project(self.project).statement_max_chars)
             self.seed_text.value = ""
             self._live()
             self._ok(self.tr("purpose.fac.seeded"))
@@ -605,11 +607,11 @@ class FacilitatorView(View):
 
     def _on_tab(self, change) -> None:
         if change["new"] == 1 and self._analysis_stale:
-            self._render_analysis(dl.Deliberation.load(self.store))
+            self._render_analysis(dl.current(self.store))
 
     def _on_share(self, _b) -> None:
         if self.analysis is None or self._analysis_stale:
-            self._render_analysis(dl.Deliberation.load(self.store))
+            self._render_analysis(dl.current(self.store))
         if self._act(lambda: dl.share_results(self.store, self.analysis.summary())):
             self._ok(self.tr("purpose.fac.shared"))
 
@@ -714,7 +716,7 @@ class FacilitatorView(View):
         for i, key in enumerate(("moderate", "analysis", "charter", "agree")):
             self.tabs.set_title(i, tr(f"purpose.fac.tab.{key}"))
         self._seen_seq = self.store.head()[0]
-        delib = dl.Deliberation.load(self.store)
+        delib = dl.current(self.store)  # caught up from its last event, not re-read whole
         self._render_moderation(delib)
         # The analysis (scikit-learn, Altair: seconds to import in a fresh kernel) is drawn when its tab is open.
         self._analysis_stale = True
@@ -836,7 +838,7 @@ class FacilitatorView(View):
     def _live(self) -> None:
         """Redraw what others change (statements, votes, decisions), never the charter form being typed."""
         self._seen_seq = self.store.head()[0]
-        delib = dl.Deliberation.load(self.store)
+        delib = dl.current(self.store)  # caught up from its last event, not re-read whole
         self._render_moderation(delib)
         self._analysis_stale = True
         if self.tabs.selected_index == 1:
