@@ -138,7 +138,40 @@ def _consent_xlsx_formula() -> bytes:
                   ['=HYPERLINK("http://evil.example","c-1")', "2026-01-10", "train", "paper", None]])
 
 
+def _nul_after_64k() -> bytes:
+    """A clean CSV whose NUL byte comes after the first 64 KB (line 3,002), where the old check stopped looking."""
+    return b"contributor_id,text,label\n" + b"c-1,water is late again today,urgent\n" * 3000 + b"c-2,x\x00y,routine\n"
+
+
+def _consent_nul_after_64k() -> bytes:
+    return (b"contributor_id,date,choices,method,witness\n" + b"c-1,2026-01-10,train,paper,f-ana\n" * 3000
+            + b"c-2,2026-01-10,train,paper,f-\x00ana\n")
+
+
+def _consent_million_rows() -> bytes:
+    """1,000,000 rows (6 MB): the old importer had no limit and aborted the interpreter ("Fatal Python error")."""
+    return b"contributor_id,date,choices\n" + b"c,x,y\n" * 1_000_000
+
+
+def _far_cell(header) -> bytes:
+    """A 5 KB workbook with one cell at XFD1048576: pandas would build 16,384 columns by a million rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    sheet.append(["c-1", "2026-01-10", "train", "paper", "f-ana"][:len(header)])
+    sheet["XFD1048576"] = "x"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 GENERATORS = {
+    "nul_after_64k": _nul_after_64k, "consent_nul_after_64k": _consent_nul_after_64k,
+    "consent_million_rows": _consent_million_rows,
+    "xlsx_far_cell": lambda: _far_cell(["contributor_id", "text"]),
+    "consent_xlsx_far_cell": lambda: _far_cell(["contributor_id", "date", "choices", "method", "witness"]),
     "png": _png, "random_binary": _random_binary, "huge_cell": _huge_cell, "huge_header_cell": _huge_header_cell,
     "million_columns": _million_columns, "xlsx_formula": _xlsx_formula, "zip_bomb": _zip_bomb,
     "deep_arrays": _deep_arrays, "deep_objects": _deep_objects, "consent_huge_cell": _consent_huge_cell,

@@ -44,9 +44,39 @@ def binary_kind(data: bytes) -> str | None:
     return None
 
 
-def looks_utf16(data: bytes) -> bool:
-    """True for UTF-16 text: a UTF-16 byte-order mark, or NUL in every other byte of mostly-ASCII text."""
+def looks_utf32(data: bytes) -> bool:
+    """True for UTF-32 text: a UTF-32 byte-order mark, or three NUL bytes in every four of mostly-ASCII text."""
     head = bytes(data[:4096])
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return True
+    quads = len(head) // 4
+    if quads < 2:
+        return False
+    for offset in (0, 3):  # little-endian: the character in byte 0; big-endian: in byte 3
+        lanes = [head[i:quads * 4:4].count(0) for i in range(4)]
+        text_lane = lanes[offset]
+        if text_lane <= 0.05 * quads and all(lanes[i] >= 0.9 * quads for i in range(4) if i != offset):
+            return True
+    return False
+
+
+def unicode_width(data: bytes) -> str | None:
+    """``"UTF-32"`` or ``"UTF-16"`` when the bytes are that encoding of text (so not UTF-8), else None."""
+    if looks_utf32(data):
+        return "UTF-32"
+    if looks_utf16(data):
+        return "UTF-16"
+    return None
+
+
+def looks_utf16(data: bytes) -> bool:
+    """True for UTF-16 text: a UTF-16 byte-order mark, or NUL in every other byte of mostly-ASCII text.
+
+    UTF-32 (whose little-endian mark starts like UTF-16's) is not UTF-16: see :func:`looks_utf32`.
+    """
+    head = bytes(data[:4096])
+    if looks_utf32(head):
+        return False
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     pairs = len(head) // 2
@@ -87,9 +117,12 @@ MAX_SHEET_COLUMNS = 5_000
 def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, or a sentence; nothing read before the checks.
 
-    A FIFO or a device (``/dev/zero``) would hang or fill memory: only regular files are read (a symlink to
-    one is followed). The size is checked from ``stat`` first, and the read stops at ``limit + 1`` bytes
-    whatever ``stat`` said (a file that grows while it is read).
+    A FIFO or a device (``/dev/zero``) would hang or fill memory: only regular files are read. A symbolic
+    link is refused too, before its target is opened: a link named ``records.csv`` in a folder someone
+    handed over can point at a key or a password file, and a refusal must never quote its target's
+    content. The size is checked from ``stat`` first, and the read stops at ``limit + 1`` bytes whatever
+    ``stat`` said (a file that grows while it is read); the file is opened with ``O_NONBLOCK`` and
+    ``O_NOFOLLOW``, so a FIFO or link swapped in after the check neither hangs nor is followed.
     """
     import os
     import stat
@@ -98,13 +131,17 @@ def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") 
     path = Path(path)
     shown = _shown(path.name)
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except FileNotFoundError:
         raise WorkbenchError(f"There is no file at {_shown(str(path))}.", "Check the path.",
                              key="file.error.missing", name=shown) from None
     except OSError as exc:
         raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
                              key="file.error.unreadable", name=shown) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise WorkbenchError(f"{shown!r} is a symbolic link to another file; the workbench reads only the file "
+                             "itself.", f"Copy the {what} itself into place and give its path.",
+                             key="file.error.symlink", name=shown)
     if not stat.S_ISREG(st.st_mode):
         raise WorkbenchError(f"{shown!r} is not a regular file (a folder, a pipe or a device).",
                              f"Give the path of the {what} itself.", key="file.error.not_regular", name=shown)
@@ -112,8 +149,14 @@ def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") 
         raise WorkbenchError(f"{shown!r} is {_mb(st.st_size)}, more than the {_mb(limit)} the workbench reads "
                              "from one file.", "Split it, or keep only the columns you need.",
                              key="file.error.too_big", name=shown, size=_mb(st.st_size), limit=_mb(limit))
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a pipe after the check
+                raise WorkbenchError(f"{shown!r} is not a regular file (a folder, a pipe or a device).",
+                                     f"Give the path of the {what} itself.", key="file.error.not_regular",
+                                     name=shown)
             data = fh.read(limit + 1)
     except OSError as exc:
         raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
@@ -166,18 +209,21 @@ def check_sheet_dimensions(data: bytes, name: str, *, max_rows: int = MAX_SHEET_
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise WorkbenchError(f"{name!r} declares XML entities, which a spreadsheet never needs.",
                                      fix, key=key, name=name, size="?", limit="?")
+            row_no = col_no = 0  # references are optional in OOXML: a row or cell without one follows the last
             with archive.open(first) as fh:
                 for _event, elem in ET.iterparse(fh, events=("end",)):
                     tag = elem.tag.rsplit("}", 1)[-1]
                     if tag == "c":
                         m = ref_re.fullmatch(elem.get("r") or "")
+                        col_no = _col_number(m.group(1)) if m else col_no + 1
+                        max_c = max(max_c, col_no)
                         if m:
-                            max_c = max(max_c, _col_number(m.group(1)))
                             max_r = max(max_r, int(m.group(2)))
                     elif tag == "row":
                         r = elem.get("r")
-                        if r and r.isdigit():
-                            max_r = max(max_r, int(r))
+                        row_no = int(r) if r and r.isdigit() else row_no + 1
+                        max_r = max(max_r, row_no)
+                        col_no = 0
                         elem.clear()
                     if max_c > max_columns or max_r > max_rows:
                         break
@@ -188,3 +234,30 @@ def check_sheet_dimensions(data: bytes, name: str, *, max_rows: int = MAX_SHEET_
             f"{name!r} reaches {'column ' + format(max_c, ',') if max_c > max_columns else 'row ' + format(max_r, ',')} "
             f"of its first sheet; the workbench reads at most {max_columns:,} columns and {max_rows:,} rows.",
             fix, key=key, name=name, size=f"{max_r:,} x {max_c:,}", limit=f"{max_rows:,} x {max_columns:,}")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep a JSON text's brackets nest, counted without parsing it (brackets in strings skipped).
+
+    ``json.loads`` recurses once per level: 100,000 levels overflow the stack (RecursionError, or worse),
+    so a hostile manifest or model schema is measured first. ~30 ms a megabyte.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest

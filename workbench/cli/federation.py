@@ -140,7 +140,7 @@ def _verify(args):
     from ..federation.verify import verify_bundle
 
     b = verify_bundle(args.file)
-    print(f"OK: {b.kind} bundle from {b.community.get('name', '')} ({b.community['id']}), signed by "
+    print(f"OK: {b.kind} bundle from {_safe(b.community.get('name', ''))} ({b.community['id']}), signed by "
           f"{b.fingerprint}; {len(b.parts)} parts, every hash matches.")
     for path, entry in sorted(b.parts.items()):
         print(f"  {entry['sha256'][:16]}  {entry['bytes']:>10}  {path}")

@@ -18,7 +18,12 @@ def to_datetime(value) -> datetime:
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+05:00 is before the calendar's first day in UTC
+            raise WorkbenchError(f"{value.isoformat()!r} is outside the calendar once moved to UTC.",
+                                 "Write dates as YYYY-MM-DD.", key="consent.error.bad_date",
+                                 value=value.isoformat()) from None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbenchError
-from ..filecheck import binary_kind, check_unpacked_size, looks_utf16
+from ..filecheck import (
+    binary_kind,
+    check_sheet_dimensions,
+    check_unpacked_size,
+    read_regular_file,
+    unicode_width,
+)
 from ..text import free_text, snippet
 from . import _time
 from .ledger import (
@@ -50,6 +56,10 @@ REQUIRED = ("contributor_id", "date", "choices")
 IMPORT_METHODS = ("paper", "spoken")
 MAX_CELL_CHARS = 100_000  # Python's csv reader refuses longer cells (its field_size_limit is 131,072)
 MAX_EXCEL_UNPACKED = 50_000_000  # bytes a records workbook may unpack to (a zip bomb unpacks to gigabytes)
+MAX_FILE_BYTES = 10_000_000  # a records file read whole: far more than MAX_ROWS rows of paper decisions
+MAX_ROWS = 20_000  # rows in one file (~150 MB and 2 s to check and write); a workshop's stack of forms is hundreds
+MAX_COLUMNS = 50  # the records have six columns; a sheet reaching past this is not a records sheet
+EARLIEST = "2000-01-01"  # no paper consent to this project predates the workbench's scopes by decades
 
 
 @dataclass(frozen=True)
@@ -100,9 +110,11 @@ def _decode_lines(raw: bytes) -> list[tuple[int, str | None]]:
 
 
 def _rows_from_csv(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
-    if looks_utf16(raw) or b"\x00" in raw[:65536]:
-        raise WorkbenchError(f"{name!r} is not UTF-8 text" + (" (it is UTF-16)" if looks_utf16(raw) else "") + ".",
+    width = unicode_width(raw)
+    if width or b"\x00" in raw:  # the whole file: a NUL past the first 64 KB is not text either
+        raise WorkbenchError(f"{name!r} is not UTF-8 text" + (f" (it is {width})" if width else "") + ".",
                              "Save it as 'CSV UTF-8' and import it again.", key="consent.import.file_not_utf8")
+    _check_row_count(raw.count(b"\n") or raw.count(b"\r"), name)
     lines = _decode_lines(raw)
     if not lines or lines[0][1] is None:
         raise WorkbenchError("The file's first row is not UTF-8 text, so its columns cannot be read.",
@@ -126,6 +138,15 @@ def _rows_from_csv(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, li
 TOO_LONG = ["\x00too long"]  # marks a row whose text is longer than any cell may be
 
 
+def _check_row_count(rows: int, name: str) -> None:
+    """Refuse a file of more than :data:`MAX_ROWS` records before its rows are split or checked."""
+    if rows > MAX_ROWS + 1:  # + the header
+        raise WorkbenchError(f"{name!r} has {rows:,} rows; the workbench imports at most {MAX_ROWS:,} paper "
+                             "records from one file.", "Split it into smaller files and import each.",
+                             key="consent.import.too_many_rows", name=name, count=f"{rows:,}",
+                             max=f"{MAX_ROWS:,}")
+
+
 def _not_a_table(name: str, what: str) -> WorkbenchError:
     return WorkbenchError(f"{name!r} is not a CSV or Excel table ({what}).",
                           "Choose the file that holds the consent records (CSV UTF-8 or .xlsx).",
@@ -143,6 +164,9 @@ def _rows_from_excel(data: bytes, name: str) -> tuple[list[str], list[tuple[int,
 
     check_unpacked_size(data, name, MAX_EXCEL_UNPACKED, key="consent.import.too_big",
                         fix="Save the sheet as 'CSV UTF-8' and import that instead.")
+    check_sheet_dimensions(data, name, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS,
+                           key="consent.import.sheet_too_large",
+                           fix="Delete the rows and columns past the records (or split the file) and import again.")
     try:
         frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None, engine="openpyxl").fillna("")
     except Exception:  # not a workbook, a damaged one, or an image named .xlsx
@@ -166,15 +190,14 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise WorkbenchError(f"There is no file at {path}.", "Check the path.") from None
-        except OSError as exc:
-            raise WorkbenchError(f"Cannot read {path} ({exc.strerror}).",
-                                 "Check the path and its permissions.") from None
+        # a regular file (never a FIFO, a device or a link), its size checked before a byte is read
+        data = read_regular_file(path, MAX_FILE_BYTES, what="records file")
     version: ScopeVersion = history.require_latest()
-    name = name or "upload"
+    name = snippet(name or "upload", 120)
+    if len(data) > MAX_FILE_BYTES:  # an upload: the widget's bytes
+        raise WorkbenchError(f"{name!r} is {len(data):,} bytes, more than the {MAX_FILE_BYTES:,} the workbench "
+                             "reads from one records file.", "Split it into smaller files and import each.",
+                             key="consent.import.file_too_big", name=name, max=f"{MAX_FILE_BYTES:,}")
     report = ImportReport(name, hashlib.sha256(data).hexdigest())
     if not data.strip():
         raise WorkbenchError(f"{name!r} is empty.", "Choose the file that holds the consent records.",
@@ -224,7 +247,34 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
                                       "This decision is already in the ledger."))
             continue
         report.good.append(result)
+    _withdrawals_after_grants(report, ledger)
     return report
+
+
+def _withdrawals_after_grants(report: ImportReport, ledger: ConsentLedger | None) -> None:
+    """A withdrawal dated before every grant of the same person (in the file or the ledger) is a wrong date:
+    it would withdraw nothing and hide the grant's later use. Refused with its row number."""
+    first_grant: dict[str, tuple[str, str]] = {}  # contributor -> (earliest grant time, where it is)
+    for r in (ledger.receipts if ledger else ()):
+        if r.kind == "granted" and (r.contributor not in first_grant or r.at < first_grant[r.contributor][0]):
+            first_grant[r.contributor] = (str(r.at), "in the ledger")
+    for row in report.good:
+        p = row.payload
+        if row.kind == GRANTED and (p["contributor"] not in first_grant or p["at"] < first_grant[p["contributor"]][0]):
+            first_grant[p["contributor"]] = (p["at"], f"row {row.row}")
+    kept = []
+    for row in report.good:
+        p = row.payload
+        grant = first_grant.get(p["contributor"]) if row.kind == WITHDRAWN_KIND else None
+        if grant is not None and p["at"] < grant[0]:
+            report.errors.append(_err(row.row, "consent.import.withdrawn_before_grant",
+                                      f"This withdrawal is dated {p['at'][:10]}, before the grant it withdraws "
+                                      f"({grant[1]}, dated {grant[0][:10]}).", date=p["at"][:10],
+                                      grant=grant[1], grant_date=grant[0][:10]))
+        else:
+            kept.append(row)
+    report.good = kept
+    report.errors.sort(key=lambda e: e.row)
 
 
 def _signature(contributor: str, at: str, kind: str, choices) -> tuple:
@@ -267,9 +317,15 @@ def _check_decision(number: int, rec: dict, version: ScopeVersion, now, who: str
     except WorkbenchError:
         when = None
     if when is None:
-        return _err(number, "consent.import.bad_date", f"{text!r} is not a date like 2026-03-31.", value=text)
+        return _err(number, "consent.import.bad_date", f"{snippet(text)!r} is not a date like 2026-03-31.",
+                    value=snippet(text))
     if when > _time.to_datetime(now) + _time.FUTURE_SKEW:
-        return _err(number, "consent.import.future_date", f"The date {text} is in the future.", value=text)
+        return _err(number, "consent.import.future_date", f"The date {snippet(text)} is in the future.",
+                    value=snippet(text))
+    if when < _time.to_datetime(EARLIEST):
+        return _err(number, "consent.import.too_early",
+                    f"The date {snippet(text)} is before {EARLIEST}; no consent to this project is that old.",
+                    value=snippet(text), earliest=EARLIEST)
     raw = rec.get("choices", "").strip()
     lowered = raw.lower()
     try:

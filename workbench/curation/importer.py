@@ -33,7 +33,8 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import WorkbenchError
-from ..filecheck import binary_kind, check_sheet_dimensions, check_unpacked_size, looks_utf16, read_regular_file
+from ..filecheck import binary_kind, check_sheet_dimensions, check_unpacked_size, read_regular_file, unicode_width
+from ..text import first_refused, snippet
 
 MAPPED, RECEIVED = "dataset.mapped", "data.received"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel",
@@ -58,6 +59,7 @@ class ColumnMapping:
     groups: tuple[str, ...] = ()
     text: str | None = None
     drop: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()  # columns that hold dates: never model inputs (a "2002" column is a number otherwise)
 
     def __post_init__(self):
         def clean(value):
@@ -68,13 +70,14 @@ class ColumnMapping:
         object.__setattr__(self, "text", clean(self.text))
         object.__setattr__(self, "groups", tuple(dict.fromkeys(g for g in map(clean, self.groups or ()) if g)))
         object.__setattr__(self, "drop", tuple(dict.fromkeys(d for d in map(clean, self.drop or ()) if d)))
+        object.__setattr__(self, "dates", tuple(dict.fromkeys(d for d in map(clean, self.dates or ()) if d)))
         if not self.contributor:
             raise _err("The mapping needs the column that holds the contributor id.",
                        "Choose it: consent is checked row by row through it.", "curation.error.no_contributor_col")
 
     def used(self) -> list[str]:
         """Every column the mapping names, once, in a stable order."""
-        cols = [self.contributor, self.target, *self.groups, self.text, *self.drop]
+        cols = [self.contributor, self.target, *self.groups, self.text, *self.drop, *self.dates]
         return list(dict.fromkeys(c for c in cols if c))
 
     def string_columns(self) -> list[str]:
@@ -84,8 +87,10 @@ class ColumnMapping:
         known = list(columns)
         for col in self.used():
             if col not in known:
-                raise _err(f"The file has no column {col!r}.", f"Choose one of: {', '.join(known)}.",
-                           "curation.error.no_such_column", column=col, known=", ".join(known))
+                shown = ", ".join(snippet(k) for k in known[:20]) + (f" (and {len(known) - 20:,} more)"
+                                                                       if len(known) > 20 else "")
+                raise _err(f"The file has no column {snippet(col)!r}.", f"Choose one of: {shown}.",
+                           "curation.error.no_such_column", column=snippet(col), known=shown)
         kept = {self.contributor, self.target, self.text, *self.groups} - {None}
         clash = sorted(kept & set(self.drop))
         if clash:
@@ -94,13 +99,16 @@ class ColumnMapping:
         return self
 
     def to_dict(self) -> dict:
-        return {"contributor": self.contributor, "target": self.target, "groups": list(self.groups),
-                "text": self.text, "drop": list(self.drop)}
+        out = {"contributor": self.contributor, "target": self.target, "groups": list(self.groups),
+               "text": self.text, "drop": list(self.drop)}
+        if self.dates:  # only when named: a mapping recorded before this field reads (and hashes) the same
+            out["dates"] = list(self.dates)
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ColumnMapping:
         return cls(raw.get("contributor", ""), raw.get("target"), tuple(raw.get("groups") or ()),
-                   raw.get("text"), tuple(raw.get("drop") or ()))
+                   raw.get("text"), tuple(raw.get("drop") or ()), tuple(raw.get("dates") or ()))
 
 
 @dataclass(frozen=True)
@@ -163,12 +171,15 @@ def _decode(data: bytes, name: str) -> str:
     kind = binary_kind(data)
     if kind:
         raise _not_a_table(name, f"it is {kind}")
-    if looks_utf16(data):
-        raise _err(f"{name!r} is UTF-16 text, not UTF-8.",
+    width = unicode_width(data)
+    if width:
+        raise _err(f"{name!r} is {width} text, not UTF-8.",
                    "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
-                   "curation.error.encoding", name=name, guess="UTF-16")
-    if b"\x00" in data[:65536]:
-        raise _not_a_table(name, "it holds NUL bytes, so it is not text")
+                   "curation.error.encoding", name=name, guess=width)
+    nul = data.find(b"\x00")  # the whole file (memchr: ~0.1 s a GB), not only its start
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise _not_a_table(name, f"it holds a NUL byte on line {line:,}, so it is not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -203,6 +214,11 @@ def _check_header(columns: list, name: str) -> None:
         if not text or text.lower().startswith("unnamed:"):
             raise _err(f"Column {i + 1} of {name!r} has no name.", "Give every column a name in the first row.",
                        "curation.error.empty_column_name", name=name, number=i + 1)
+        bad = first_refused(text)
+        if bad is not None:  # an escape sequence in a header would be printed to a terminal by every command
+            raise _err(f"Column {i + 1} of {name!r} has a control or invisible character (U+{ord(bad[1]):04X}) "
+                       "in its name.", "Retype the column's name in the first row and add the file again.",
+                       "curation.error.column_control", name=name, number=i + 1, char=f"U+{ord(bad[1]):04X}")
         if len(text) > MAX_COLUMN_NAME:
             raise _err(f"Column {i + 1} of {name!r} has a name longer than {MAX_COLUMN_NAME} characters.",
                        "Shorten it.", "curation.error.long_column_name", name=name, number=i + 1)
@@ -221,7 +237,8 @@ def _delimited(data: bytes, name: str, sep: str, string_columns: Iterable[str] =
     if not text.strip():
         raise _empty(name)
     try:
-        first = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+        # newline="": a line may end in CRLF, LF or a lone CR (old Mac exports), as pandas reads them too
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
     except csv.Error:  # e.g. a quoted "column name" of megabytes
         raise _not_a_table(name, "its first row is not a row of column names")
     _check_header(first, name)
@@ -244,7 +261,7 @@ def _longer_row(text: str, sep: str, width: int) -> str:
     import csv
 
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), start=1):
             if len(row) > width:
                 return f"line {number} has more fields than the header"
     except csv.Error:

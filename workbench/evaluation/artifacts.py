@@ -28,6 +28,11 @@ from ..errors import WorkbenchError
 
 OUR_TYPES = ("workbench.evaluation.candidates.PrepareColumns", "workbench.evaluation.candidates.SentenceEmbedder")
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "workbench.evaluation.candidates.")
+# What a skops file may unpack to before it is loaded. A TF-IDF model of 60,000 words is ~40 MB (most of it
+# the vocabulary in schema.json); a 2.9 MB file of deflated zeros declared itself a 3 GB array and took 6 GB.
+MAX_MODEL_UNPACKED = 200_000_000
+MAX_MODEL_MEMBERS = 100_000
+MAX_SCHEMA_DEPTH = 200  # skops nests a node per object level: a pipeline of pipelines is a few dozen
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -69,6 +74,7 @@ def load_model(path: str | os.PathLike, sha256: str | None = None):
     if path.suffix == ".skops":
         import skops.io as sio
 
+        check_model_size(path)
         untrusted = sio.get_untrusted_types(file=path)
         unknown = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
         if unknown:
@@ -79,3 +85,77 @@ def load_model(path: str | os.PathLike, sha256: str | None = None):
     import joblib
 
     return joblib.load(path)
+
+
+def _too_big(path: Path, what: str, size: int, budget: int) -> WorkbenchError:
+    return WorkbenchError(f"The model file {path.name} {what} {size / 1e6:,.0f} MB, more than the "
+                          f"{budget / 1e6:,.0f} MB the workbench loads.",
+                          "Do not load it; ask whoever sent it for the model as it was saved.",
+                          key="evaluation.error.model_too_big", file=path.name, size=f"{size / 1e6:,.0f} MB",
+                          limit=f"{budget / 1e6:,.0f} MB")
+
+
+def check_model_size(path: str | os.PathLike, budget: int = MAX_MODEL_UNPACKED) -> None:
+    """Refuse a skops file that would unpack past ``budget`` bytes, from its zip directory and array headers.
+
+    Nothing is decompressed but each ``.npy`` header (a few hundred bytes) and the schema's nesting: the
+    members' declared sizes, the shapes the arrays declare (a header may claim more than its member holds),
+    and arrays inside ``.npz`` members are all counted against the budget before skops reads a byte.
+    """
+    import io
+    import zipfile
+
+    import numpy as np
+
+    from ..filecheck import json_depth
+
+    path = Path(path)
+
+    def damaged() -> WorkbenchError:
+        return WorkbenchError(f"The model file {path.name} is damaged (not a skops file).",
+                              "Do not load it; ask whoever sent it for a new copy.",
+                              key="evaluation.error.model_damaged", file=path.name)
+
+    def arrays(zf: zipfile.ZipFile, depth: int = 0) -> int:
+        infos = zf.infolist()
+        if len(infos) > MAX_MODEL_MEMBERS:
+            raise WorkbenchError(f"The model file {path.name} holds {len(infos):,} files, more than a model has.",
+                                 "Do not load it; ask whoever sent it how it was made.",
+                                 key="evaluation.error.model_damaged", file=path.name)
+        declared = sum(max(0, i.file_size) for i in infos)
+        if declared > budget:
+            raise _too_big(path, "unpacks to", declared, budget)
+        total = 0
+        for info in infos:
+            name = info.filename
+            try:
+                if name.endswith(".npy"):
+                    with zf.open(info) as fh:
+                        fmt = np.lib.format
+                        major, _minor = fmt.read_magic(fh)
+                        read_header = fmt.read_array_header_1_0 if major == 1 else fmt.read_array_header_2_0
+                        shape, _order, dtype = read_header(fh, max_header_size=10_000)
+                    count = 1
+                    for n in shape:
+                        count *= int(n)
+                    total += count * (dtype.itemsize or 1)
+                elif name.endswith(".npz") and depth == 0:
+                    with zipfile.ZipFile(io.BytesIO(zf.read(info))) as inner:
+                        total += arrays(inner, depth + 1)
+                elif name == "schema.json" and depth == 0 and json_depth(zf.read(info)) > MAX_SCHEMA_DEPTH:
+                    raise WorkbenchError(f"The model file {path.name} nests deeper than any model does.",
+                                         "Do not load it; ask whoever sent it how it was made.",
+                                         key="evaluation.error.model_damaged", file=path.name)
+            except WorkbenchError:
+                raise
+            except Exception:  # a damaged header or member: not a file skops wrote
+                raise damaged() from None
+            if total > budget:
+                raise _too_big(path, "declares arrays of", total, budget)
+        return total
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            arrays(zf)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise damaged() from None

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WorkbenchError
+from ..filecheck import json_depth
 from . import _format as F
 from .keys import PublicKey
 
@@ -41,6 +42,12 @@ MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_RATIO = 100  # a bundle's parts (JSON, Markdown, CSV, a model) compress far less than this
 RATIO_FROM_BYTES = 1024 * 1024  # small members may compress well (a JSON of zeros); only large ones are judged
 COMMUNITY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+MAX_MANIFEST_DEPTH = 32  # a manifest nests 4 levels (parts -> entry -> field); 32 is generous
+MAX_SIGNATURE_BYTES = 200  # an Ed25519 signature in base64 is 88 characters and a newline
+SIGNATURE_CHARS = 88
+MAX_PART_DEPTH = 64  # a charter, scope or result nests a handful of levels
+
+
 
 
 class BundleError(WorkbenchError):
@@ -91,7 +98,16 @@ class VerifiedBundle:
         return data
 
     def json(self, path: str):
-        return json.loads(self.read(path).decode("utf-8"))
+        data = self.read(path)
+        depth = json_depth(data)
+        if depth > MAX_PART_DEPTH:
+            raise _refuse(f"The part {path} nests {depth:,} levels deep; a part nests at most {MAX_PART_DEPTH}.",
+                          "federation.error.part_depth", part=path, depth=f"{depth:,}", limit=MAX_PART_DEPTH)
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise _refuse(f"The part {path} is not valid JSON.", "federation.error.part_damaged",
+                          part=path) from None
 
 
 def _refuse(message: str, key: str, fix: str = "Do not use it; ask the community that sent it for a new one.",
@@ -199,22 +215,37 @@ def verify_bundle(file, *, max_member_bytes: int = MAX_MEMBER_BYTES,
             raise _refuse(f"{path.name} is not a commons bundle (it has no {F.MANIFEST}).",
                           "federation.error.not_bundle")
         body = _read(zf, by_name[F.MANIFEST], MAX_MANIFEST_BYTES, F.MANIFEST)
+        depth = json_depth(body)
+        if depth > MAX_MANIFEST_DEPTH:  # json.loads would recurse once per level and overflow the stack
+            raise _refuse(f"The bundle's manifest nests {depth:,} levels deep; a manifest nests at most "
+                          f"{MAX_MANIFEST_DEPTH}.", "federation.error.manifest_depth", depth=f"{depth:,}",
+                          limit=MAX_MANIFEST_DEPTH)
         try:
             manifest = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise _refuse("The bundle's manifest is not valid JSON.", "federation.error.not_bundle") from None
         _check_manifest(manifest)
         if F.SIGNATURE not in by_name:
             raise _refuse("The bundle is not signed, so nobody can tell who made it or whether it was changed.",
                           "federation.error.unsigned", "Ask the community to sign it ('workbench keys init', "
                           "then export again).")
-        signer = manifest.get("signer") or {}
-        public = PublicKey.from_b64(signer.get("public_key", ""))
+        signer = manifest.get("signer")
+        if not isinstance(signer, dict) or not isinstance(signer.get("public_key"), str) \
+                or not isinstance(signer.get("fingerprint"), str):
+            raise _refuse("The bundle's manifest does not name its signer's key (signer, public_key and "
+                          "fingerprint).", "federation.error.signer")
+        public = PublicKey.from_b64(signer["public_key"])
+        sig_info = by_name[F.SIGNATURE]
+        if sig_info.file_size > MAX_SIGNATURE_BYTES:
+            raise _refuse(f"The bundle's signature is {sig_info.file_size:,} bytes; a signature is "
+                          f"{SIGNATURE_CHARS} characters, so this is not one.", "federation.error.signature_size",
+                          size=f"{sig_info.file_size:,}")
         if signer.get("fingerprint") != public.fingerprint:
             raise _refuse("The manifest's key fingerprint does not belong to its public key.",
                           "federation.error.signature")
         try:
-            signature = base64.b64decode(_read(zf, by_name[F.SIGNATURE], 200, F.SIGNATURE).strip(), validate=True)
+            signature = base64.b64decode(_read(zf, sig_info, MAX_SIGNATURE_BYTES, F.SIGNATURE).strip(),
+                                         validate=True)
         except (binascii.Error, ValueError):
             signature = b""
         if not public.verify(signature, body):
