@@ -4,12 +4,15 @@ HELP = ("Consent: print or export the scope, show consent status, write the form
 
 def add_arguments(p):
     sub = p.add_subparsers(dest="consent_command", metavar="ACTION", parser_class=type(p))
-    s = sub.add_parser("scope", help="print the published scope as JSON, with its DUO/DPV mapping",
-                       description="Print the published consent scope as JSON (hash, DUO/DPV terms, labels).")
+    s = sub.add_parser("scope", help="print the published scope as JSON, with its DUO/DPV mapping (--jsonld: ODRL)",
+                       description="Print the published consent scope as JSON (hash, DUO/DPV terms, labels), or "
+                       "with --jsonld as an ODRL policy in JSON-LD with DPV and DUO terms.")
     s.add_argument("dir", metavar="DIR", help="the project folder")
     s.add_argument("--version", dest="scope_version", type=int, default=None,
                    help="the scope version (default: the latest)")
     s.add_argument("--out", default=None, help="write to this file instead of printing")
+    s.add_argument("--jsonld", action="store_true", help="print it as JSON-LD: an ODRL policy with DPV purposes "
+                   "and DUO term IRIs (for other systems)")
 
     pb = sub.add_parser("publish", help="publish a scope (JSON) as the next version, optionally back-dated",
                         description="Publish the consent scope in FILE (JSON, as 'workbench consent scope' prints "
@@ -68,11 +71,17 @@ def run(args):
         history = ScopeHistory.load(project.store)
         if action == "scope":
             version = _pick(history, args.scope_version)
-            text = json.dumps(version.export(), ensure_ascii=False, indent=2) + "\n"
+            if args.jsonld:
+                from ..consent import jsonld
+
+                text = jsonld.to_json(jsonld.build(version))
+            else:
+                text = json.dumps(version.export(), ensure_ascii=False, indent=2) + "\n"
             if args.out:
                 with open(args.out, "w", encoding="utf-8") as fh:
                     fh.write(text)
-                print(f"Scope version {version.version} ({version.hash[:12]}) written to {args.out}")
+                print(f"Scope version {version.version} ({version.hash[:12]}) written to {args.out}"
+                      + (" as JSON-LD (ODRL, DPV, DUO)" if args.jsonld else ""))
             else:
                 print(text, end="")
         elif action == "publish":

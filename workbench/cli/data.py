@@ -50,17 +50,27 @@ def add_arguments(p):
     s.add_argument("--use", default="train", help="the use (default train)")
     s.add_argument("--at", default=None, help="date or time (default now)")
 
-    e = sub.add_parser("export", help="write a spreadsheet copy of a snapshot (formulas neutralised)",
+    e = sub.add_parser("export", help="write a spreadsheet copy of a snapshot, or the dataset's Croissant "
+                       "metadata or Hugging Face dataset card",
                        description="Write the rows of a recorded snapshot as a CSV to open in a spreadsheet: text "
                        "cells that start with = + - @, a tab or a carriage return get a leading quote so they "
-                       "show as text. The recorded snapshot and its hash stay as they are.")
+                       "show as text. The recorded snapshot and its hash stay as they are. With --croissant, "
+                       "write the current dataset's Croissant 1.0 JSON-LD (files by hash, columns, Responsible-AI "
+                       "fields from the datasheet and the consent scope) instead; with --hf-card, a Hugging Face "
+                       "dataset card (README.md, no rows) with croissant.json and consent_scope.jsonld beside it.")
+    fmt = e.add_mutually_exclusive_group()
+    fmt.add_argument("--croissant", action="store_true", help="write Croissant JSON-LD (default "
+                     "artifacts/croissant.json)")
+    fmt.add_argument("--hf-card", action="store_true", help="write a Hugging Face dataset card into a folder "
+                     "(default artifacts/hf_dataset/)")
     e.add_argument("dir", metavar="DIR", help="the project folder")
     e.add_argument("--use", default="train", help="the use whose latest snapshot to copy (default train)")
     e.add_argument("--hash", default=None, metavar="PREFIX", help="copy the snapshot whose hash starts with "
                    "PREFIX instead of the latest")
-    e.add_argument("--out", default=None, metavar="FILE.csv", help="where to write it (default "
-                   "artifacts/spreadsheets/<use>-<hash>.csv)")
-    e.add_argument("--force", action="store_true", help="replace FILE.csv if it exists")
+    e.add_argument("--out", default=None, metavar="PATH", help="where to write it: FILE.csv for the spreadsheet "
+                   "copy (default artifacts/spreadsheets/<use>-<hash>.csv), FILE with --croissant, FOLDER with "
+                   "--hf-card")
+    e.add_argument("--force", action="store_true", help="replace the file (or the card's README.md) if it exists")
 
     d = sub.add_parser("datasheet", help="write the datasheet (Markdown and HTML) into artifacts/",
                        description="Write artifacts/datasheet.md and .html, naming the snapshot hashes.")
@@ -136,6 +146,18 @@ def run(args):
             print(f"Snapshot for {snap.use} at {snap.at}: {snap.rows} rows, sha256 {snap.content_sha256}, "
                   f"artifacts/{snap.file}")
             return 0
+        if action == "export" and args.croissant:
+            from ..curation.croissant import write as write_croissant
+
+            path = write_croissant(project, args.out, force=args.force)
+            print(f"Wrote the Croissant metadata of data/{_current_file(project)} to {path}.")
+            return 0
+        if action == "export" and args.hf_card:
+            from ..curation.hf_card import write as write_card
+
+            paths = write_card(project, args.out, force=args.force)
+            print("Wrote the Hugging Face dataset card (no rows): " + ", ".join(str(p) for p in paths))
+            return 0
         if action == "export":
             from ..curation.snapshot import spreadsheet_copy
 
@@ -151,6 +173,12 @@ def run(args):
             print("Wrote " + ", ".join(str(p) for p in paths))
             return 0
     return 2
+
+
+def _current_file(project) -> str:
+    from ..curation.importer import require_current
+
+    return require_current(project.store).file
 
 
 def _plain(value):
