@@ -57,7 +57,7 @@ def test_the_adapter_reads_the_curated_views_and_the_agreed_charter(project):
 
     from workbench.cli import run_cli
 
-    code, out, err = run_cli(["evaluate", str(project.root), "--candidates", "majority", "tfidf_naive_bayes",
+    code, out, err = run_cli(["evaluate", str(project.root), "--candidates", "majority,tfidf_naive_bayes",
                               "--seed", "4"])
     assert code == 0, err
     assert "kfold, seed 4, 192 training rows, 240 evaluated" in out and "recommended: tfidf_naive_bayes" in out

@@ -120,6 +120,12 @@ def test_two_runs_on_the_same_inputs_agree(runs, demo):
     names = {o["file"] for o in ma["outputs"]}
     assert {"pipeline.ipynb", "report.ipynb", "report.html", "results.json", "cards/model_card.md",
             "cards/datasheet.html", "cards/charter.md"} <= names
+    # The card's links are filled from this run: the datasheet it wrote (issue 22), the split it used.
+    sheet = hashlib.sha256((a.folder / "cards" / "datasheet.md").read_bytes()).hexdigest()
+    model_card = (a.folder / "cards" / "model_card.md").read_text("utf-8")
+    assert f"`cards/datasheet.md` sha256 `{sheet}`" in model_card
+    assert "StratifiedGroupKFold" in model_card and "contributor\\_id" in model_card  # grouped by the contributor
+    assert f"<code>cards/datasheet.md</code> sha256 <code>{sheet}</code>" in (a.folder / "report.html").read_text("utf-8")
 
 
 def test_as_of_reproduces_consent_before_a_later_withdrawal(runs, demo):

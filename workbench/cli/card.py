@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ._options import add_as_of
+
 HELP = "Write the model card of the adopted model (Markdown, HTML, Hugging Face README); checks consent drift."
 
 
 def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="the project folder")
     p.add_argument("--language", help="the card's language (default: the project's first)")
+    add_as_of(p, help="check consent drift as of this date or time (YYYY-MM-DD or ISO time; default: now)")
 
 
 def run(args):
@@ -21,13 +24,17 @@ def run(args):
         adopted = [r for r in load_runs(project.store).values() if r.get("card")]
         if not adopted:
             raise WorkbenchError("No model has been adopted in this project yet.",
-                                 "Evaluate candidates and record the community's decision first.",
+                                 "Evaluate candidates ('workbench evaluate DIR') and record the community's decision "
+                                 "('workbench adopt DIR RUN CANDIDATE') first.",
                                  key="evaluation.error.nothing_adopted")
+        from ..runs.pipeline import as_of_time
+
+        at = as_of_time(args.as_of) if args.as_of else None
         run = max(adopted, key=lambda r: r["card"]["seq"])
-        paths = write_card(project, run, run["card"]["candidate"], args.language)
+        paths = write_card(project, run, run["card"]["candidate"], args.language, at)
         for p in paths:
             print(p)
-        d = drift.check(project)
+        d = drift.check(project, at)
         if d is not None and d.must_retrain:
             print(f"MUST RETRAIN: {d.rows_affected} training rows from {d.contributors_affected} people "
                   f"are no longer permitted for training ({', '.join(f'{k}: {v}' for k, v in d.by_reason.items())}).")

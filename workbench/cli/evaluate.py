@@ -5,15 +5,19 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
+
+from ._options import add_as_of, add_candidates, candidate_names
 
 HELP = "Evaluate candidate models against the charter's criteria (progress bar; Ctrl-C cancels)."
 
 
 def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="the project folder")
-    p.add_argument("--candidates", nargs="+", metavar="NAME", help="candidates to run (default: every usable one "
-                   "except the heavy ones); see --list")
+    add_candidates(p)
+    add_as_of(p, help="the rows as consent and curation permitted them at this date or time (YYYY-MM-DD or ISO "
+              "time; default: now)")
     p.add_argument("--seed", type=int, default=0, help="the seed of the split and the models (default 0)")
     p.add_argument("--method", choices=["auto", "given", "kfold", "holdout"], default="auto",
                    help="how to split (default: k-fold under 2,000 evaluation rows, else a held-out share)")
@@ -40,11 +44,16 @@ def run(args):
             extra = f" [needs the '{c.extra}' extra]" if not c.available() else ""
             print(f"{key:<22} {c.title}: {c.description}{extra}")
         return 0
+    from ..i18n import Translator
+    from ..runs.pipeline import as_of_time
+
+    names = candidate_names(args.candidates)
+    at = as_of_time(args.as_of) if args.as_of else None
     stop = threading.Event()
     with open_project(args.dir) as project:
-        data = from_project(project)
+        data = from_project(project, at)
         doc = charter_criteria(project) or {}
-        keys = args.candidates or [k for k in cands.usable(data.spec()) if "heavy" not in cands.get(k).tags]
+        keys = names or [k for k in cands.usable(data.spec()) if "heavy" not in cands.get(k).tags]
 
         def progress(done, total, key, step):
             print(_bar(done, total, key), end="", file=sys.stderr, flush=True)
@@ -69,8 +78,12 @@ def run(args):
             marks = " ".join(f"{c.id}={c.status}" for c in r.criteria) or "no criteria"
             print(f"  {key:<22} {r.footprint.total_kwh:.2e} kWh  {r.footprint.model_bytes:>9} B  {marks}")
         rec = result.recommendation
-        if rec is not None and rec.candidate:
-            print(f"recommended: {rec.candidate} (the lowest energy that passes every criterion)")
-        elif rec is not None:
-            print("recommended: none; nothing passes every criterion (see the table above).")
+        if rec is not None:  # the rule's own sentence: the figures behind a choice, or why there is none
+            sentence = Translator("en")(rec.reason, **(rec.params or {}))
+            print(f"recommended: {rec.candidate or 'none'}\n  {sentence}")
+        if rec is not None and rec.candidate is None and any(r.status == "ok" for r in result.results.values()):
+            print(f"to record the decision: workbench adopt {shlex.quote(args.dir)} {result.run} CANDIDATE "
+                  "--reason \"...\" (or --none)")
+        elif rec is not None and rec.candidate:
+            print(f"to record the decision: workbench adopt {shlex.quote(args.dir)} {result.run} {rec.candidate}")
     return 0

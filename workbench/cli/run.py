@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import sys
 
+from ._options import add_as_of, add_candidates, candidate_names
+
 HELP = ("Re-run the project's pipeline reproducibly (curate, evaluate, check criteria, write the cards and the "
         "report) into artifacts/runs/<run id>/ with a manifest of hashes.")
 
 
 def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="the project folder")
-    p.add_argument("--as-of", dest="as_of", metavar="WHEN", default=None,
-                   help="consent as it was at this date or time (YYYY-MM-DD or ISO time; default now)")
+    add_as_of(p, help="consent as it was at this date or time (YYYY-MM-DD or ISO time; default now)")
     p.add_argument("--seed", type=int, default=0, help="the seed of the split and the models (default 0)")
-    p.add_argument("--candidates", metavar="A,B", default=None,
-                   help="candidate models, comma-separated (default: every usable one except the heavy ones)")
+    add_candidates(p)
     p.add_argument("--language", default=None, help="the cards' and report's language (default: the project's first)")
     p.add_argument("--no-report", action="store_true", help="skip the report notebook")
 
@@ -26,7 +26,8 @@ def run(args):
         print(f"running the {step} template...", file=sys.stderr, flush=True)
 
     try:
-        result = run_pipeline(args.dir, as_of=args.as_of, seed=args.seed, candidates=args.candidates,
+        result = run_pipeline(args.dir, as_of=args.as_of, seed=args.seed,
+                              candidates=candidate_names(args.candidates) or None,
                               language=args.language, report=not args.no_report, progress=progress)
     except RunFailed as exc:
         print(f"error: {exc.sentence}", file=sys.stderr)

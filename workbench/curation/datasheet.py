@@ -102,6 +102,9 @@ def facts(project, uses: tuple[str, ...] = ("train", "evaluate"), at=None) -> di
     log = CurationLog.load(project.store)
     history = ScopeHistory.load(project.store)
     scope = history.latest
+    in_force = next((s["scope"] for s in snapshots.values() if "scope" in s), None)
+    if in_force is not None:  # the scope the described rows were consented under (in force at ``at``), not the latest
+        scope = next((v for v in history.versions if v.hash == in_force.get("hash")), None)
     ledger = ConsentLedger.load(project.store)
     contributors = frame[ds.mapping.contributor].dropna().astype("str").unique()
     work = datawork.check(project)

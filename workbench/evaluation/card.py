@@ -99,9 +99,104 @@ def _num(value, digits: int = 3) -> str:
     if value is None:
         return "—"
     v = float(value)
+    if v != v:
+        return "—"
     if v != 0 and abs(v) < 10 ** -digits:
         return f"{v:.2e}"
-    return f"{v:.{digits}f}"
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # never "-0.000"
+
+
+def _end(value):
+    """An interval end as recorded, clipped to [0, 1] (every card metric lies there; runs recorded before the
+    metrics clipped their ends may hold -1e-17)."""
+    return None if value is None else min(1.0, max(0.0, float(value)))
+
+
+# -- the split, the intervals, the columns, the small groups: said as the run recorded them ---------------
+_SPLIT_KEYS = {"StratifiedGroupKFold", "GroupKFold", "GroupShuffleSplit", "StratifiedKFold", "KFold"}
+
+
+def split_sentence(tr, started: dict, quote=str) -> str:
+    """How the rows were split, from the run's own record (``plan.split``); a run recorded before that field
+    says what it recorded (method, folds) and that it did not record how the folds were made."""
+    plan = started.get("plan") or {}
+    sp = plan.get("split") or {}
+    share = round(100 * float(sp.get("test_size") or plan.get("test_size") or 0.25))
+    method = plan.get("method", "given")
+    if not sp:
+        if method == "given":
+            return tr("evaluation.card.plan.given")
+        return tr(f"evaluation.card.split.unrecorded.{method}", folds=plan.get("folds", 5), share=share)
+    name = sp.get("splitter")
+    params = {"folds": sp.get("folds") or plan.get("folds", 5), "share": share, "column": quote(sp.get("grouped_by") or ""),
+              "people": sp.get("groups") or 0, "rows": sp.get("held_out") or 0}
+    if name == "given":
+        return tr("evaluation.card.plan.given")
+    if name in _SPLIT_KEYS:
+        return tr(f"evaluation.card.split.{name}", **params)
+    return tr("evaluation.card.split.holdout" if sp.get("stratified") else "evaluation.card.split.holdout_plain",
+              **params)
+
+
+def interval_sentence(tr, started: dict) -> str:
+    """The interval method, named with the run's own figures (replicates, level, seed)."""
+    boot = int(started.get("n_boot", 1000) or 0)
+    if not boot:
+        return tr("evaluation.card.interval_none")
+    level = round(100 * float(started.get("level") or 0.95))
+    return tr("evaluation.card.interval_method", level=level, boot=boot, seed=(started.get("plan") or {}).get("seed", 0))
+
+
+def columns(tr, started: dict) -> list[dict]:
+    """Every column of the data with "used" or "left out, because ...": from the run's record (``columns``);
+    a run recorded before that lists the columns its models read (``features``) and says no more."""
+    out = []
+    grouped = bool(((started.get("plan") or {}).get("split") or {}).get("grouped_by"))
+    for n in started.get("columns") or []:
+        why = n.get("why", "")
+        if why == "contributor" and not grouped:  # the split did not group by person: say only why it is out
+            why = "contributor_plain"
+        if why == "input":
+            key = f"evaluation.card.column.input_{n.get('as', 'categorical')}" if n.get("used", True) else \
+                "evaluation.card.column.unread"
+        else:
+            key = f"evaluation.card.column.{why}"
+        out.append({"column": n.get("column", ""), "used": bool(n.get("used")),
+                    "text": tr(key) if tr.has(key) else why})
+    return out
+
+
+def min_sizes(started: dict, result: dict) -> dict[str, int]:
+    """The charter's minimum group size for each attribute shown: the largest a criterion on it asks for, else
+    the smallest any criterion asks for, else 30 (the metrics' default)."""
+    crit = [c for c in [*(started.get("criteria") or []), *(result.get("criteria") or [])] if isinstance(c, dict)]
+    sizes = [int(c["min_group_size"]) for c in crit if c.get("min_group_size")]
+    default = min(sizes) if sizes else 30
+    out: dict[str, int] = {}
+    for c in crit:
+        a, m = c.get("attribute"), c.get("min_group_size")
+        if a and m:
+            out[a] = max(out.get(a, 0), int(m))
+    out[""] = default
+    return out
+
+
+def _read_columns(features: dict) -> str:
+    cols = [*(features.get("categorical") or []), *(features.get("numeric") or []),
+            *([features["text"]] if features.get("text") else [])]
+    return ", ".join(map(str, cols)) or "—"
+
+
+def _datasheet_link(project, started: dict) -> dict | None:
+    """The datasheet written for the same rows as the run (its train snapshot), when the run's record has none."""
+    want = ((started.get("provenance") or {}).get("snapshots") or {}).get("train", {}).get("content_sha256")
+    if not want:
+        return None
+    for ev in reversed(project.store.events(kinds=["datasheet.written"])):
+        if (ev.payload.get("snapshots") or {}).get("train") == want:
+            return {"hash": ev.payload.get("md_sha256") or ev.hash, "file": "datasheet.md"}
+    return None
 
 
 def _charter(project):
@@ -145,8 +240,13 @@ def _evaluated_by(project, tr) -> list[dict]:
     return out
 
 
-def context(project, run: dict, candidate: str, language: str | None = None, drift=None) -> dict:
-    """Everything the templates need, from the folded run (see :func:`.protocol.load_runs`)."""
+def context(project, run: dict, candidate: str, language: str | None = None, drift=None,
+            links: dict | None = None) -> dict:
+    """Everything the templates need, from the folded run (see :func:`.protocol.load_runs`).
+
+    ``links``: documents the caller wrote with this card (a run's datasheet: ``{"datasheet": {hash, file}}``);
+    they fill the card's "made from" links the run's record leaves empty.
+    """
     tr = Translator(language or project.config.default_language)
     started = run["started"]
     result = run["candidates"][candidate]
@@ -155,15 +255,30 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     charter = _charter(project)
     criteria = []
     for c in result.get("criteria", []):
+        small_group = bool(c.get("group") and c.get("n") is not None and c.get("min_group_size")
+                           and c["n"] < c["min_group_size"])
+        c = {**c, "small": small_group}
+        if c.get("metric") != "footprint" and c.get("id") != "footprint":
+            c["lo"], c["hi"] = _end(c.get("lo")), _end(c.get("hi"))
         criteria.append({**c, "sentence": criterion_sentence(tr, c), "status_text": tr(f"evaluation.status.{c['status']}"),
                          "reason_text": tr(c["reason"], **(c.get("params") or {}))
                          if c.get("reason") else "", "ok": c["status"] == PASS})
-    by_group = [dict(zip(["attribute", "group", "metric", "label", "value", "lo", "hi", "n"], row, strict=True))
-                for row in result.get("by_group", [])]
+    minimum = min_sizes(started, result)
+
+    def floor(attribute) -> int:
+        return minimum.get(attribute, minimum[""])
+
+    by_group = []
+    for row in result.get("by_group", []):
+        r = dict(zip(["attribute", "group", "metric", "label", "value", "lo", "hi", "n"], row, strict=True))
+        r["lo"], r["hi"] = _end(r["lo"]), _end(r["hi"])
+        r["min_size"] = floor(r["attribute"])
+        r["small"] = r["n"] is not None and r["n"] < r["min_size"]
+        by_group.append(r)
     sizes = {}
     for row in by_group:
         if row["metric"] == "accuracy":
-            sizes.setdefault(row["attribute"], []).append((row["group"], row["n"]))
+            sizes.setdefault(row["attribute"], []).append((row["group"], row["n"], row["small"], row["min_size"]))
     overall = result.get("overall", {})
     others = []
     for key, r in run["candidates"].items():
@@ -178,7 +293,14 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     rec = run.get("recommendation") or {}
     # The rule as it was when the run was recorded (the log is the truth): its own key and figures.
     recommendation = tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else ""
-    prov = started.get("provenance", {})
+    prov = dict(started.get("provenance") or {})
+    if not prov.get("datasheet"):
+        found = (links or {}).get("datasheet") or _datasheet_link(project, started)
+        if found:
+            prov["datasheet"] = found
+    for key, value in (links or {}).items():
+        if value and not prov.get(key):
+            prov[key] = value
     model_file = (result.get("files") or {}).get("model", {})
     card = run.get("card") or {}
     if card.get("candidate") == candidate and card.get("model_file"):  # the adopted copy, not the run's scratch
@@ -203,7 +325,8 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "hf": data,
         "hf_yaml": data.to_yaml(), "plan": started.get("plan", {}), "rule": started.get("rule", "interval"),
         "passes_all": bool(result.get("criteria")) and all(c["status"] == PASS for c in result.get("criteria", [])),
-        "OVERALL": OVERALL,
+        "OVERALL": OVERALL, "split": split_sentence(tr, started), "split_md": split_sentence(tr, started, md_text), "interval_method": interval_sentence(tr, started),
+        "columns": columns(tr, started), "read_columns": _read_columns(started.get("features") or {}),
     }
 
 

@@ -7,8 +7,11 @@
   are the snapshot hashes recorded with the run.
 - Columns: the dataset's mapping names the target, the contributor, the text
   and the groups; the groups checked are the charter's (the agreed version).
-  Other columns are inputs unless nearly every value is distinct (ids, dates,
-  free text), which would only let a model memorise rows.
+  Other columns are inputs unless nearly every value is distinct (ids, free
+  text), which would only let a model memorise rows, or they hold dates (the
+  mapping's ``dates``, or text that reads as a date and not as a number: a
+  ``year`` column of "2002" is a number). Every column gets a line saying why it
+  is used or left out (``column_notes``: recorded with the run, shown on the card).
 - Criteria: the latest agreed charter's (``criteria_document``), else the
   latest draft's, marked as a draft.
 """
@@ -51,22 +54,58 @@ def provenance(project) -> dict:
     return out
 
 
-def _inputs(frame, mapping, groups) -> list[str]:
+def _is_date(values) -> bool:
+    """Text that reads as a date and not as a number ("2026-03-01" yes; "2002" or "20020301" no)."""
     import pandas as pd
 
-    skip = {mapping.contributor, mapping.target, mapping.text, *groups, *mapping.drop}
+    sample = values.astype(str).str.strip().head(200)
+    if not len(sample):
+        return False
+    if pd.to_numeric(sample, errors="coerce").notna().mean() > 0.9:
+        return False  # a number (a year, a count), whatever else it could parse as
+    return bool(pd.to_datetime(sample, errors="coerce", format="ISO8601").notna().mean() > 0.9)
+
+
+def column_notes(frame, mapping, groups) -> list[dict]:
+    """Every column of ``frame`` with whether it is a model input and why: ``{column, used, why}``.
+
+    ``why``: ``input``, ``text``, ``target``, ``contributor``, ``group``, ``dropped`` (the mapping drops it),
+    ``date``, ``id_like`` (nearly every value distinct), ``empty`` (no values); a catalog key
+    ``evaluation.card.column.<why>`` says it in words.
+    """
+    groups = set(groups)
+    dates = set(getattr(mapping, "dates", ()) or ())
     out = []
     for col in frame.columns:
-        if col in skip or col == "row":
+        if col == "row":
             continue
         values = frame[col].dropna()
-        if values.nunique() > ID_LIKE_SHARE * max(1, len(frame)):
-            continue
-        sample = values.astype(str).head(200)
-        if len(sample) and pd.to_datetime(sample, errors="coerce", format="ISO8601").notna().mean() > 0.9:
-            continue  # dates say when, not what: a model would learn the calendar
-        out.append(col)
+        if col == mapping.target:
+            why = "target"
+        elif col == mapping.contributor:
+            why = "contributor"
+        elif col == mapping.text:
+            why = "text"
+        elif col in groups:
+            why = "group"
+        elif col in mapping.drop:
+            why = "dropped"
+        elif col in dates:
+            why = "date"
+        elif not (values.astype(str).str.strip() != "").any():
+            why = "empty"
+        elif values.nunique() > ID_LIKE_SHARE * max(1, len(frame)):
+            why = "id_like"
+        elif _is_date(values):
+            why = "date"  # dates say when, not what: a model would learn the calendar
+        else:
+            why = "input"
+        out.append({"column": str(col), "used": why in ("input", "text"), "why": why})
     return out
+
+
+def _inputs(frame, mapping, groups) -> list[str]:
+    return [n["column"] for n in column_notes(frame, mapping, groups) if n["why"] == "input"]
 
 
 def from_project(project, at=None) -> EvaluationData:
@@ -85,13 +124,20 @@ def from_project(project, at=None) -> EvaluationData:
     columns = set(train_view.frame.columns) | set(eval_view.frame.columns)
     groups = [g for g in (doc["groups"] if doc and doc.get("groups") else mapping.groups) if g in columns]
     both = train_view.frame if len(train_view.frame) >= len(eval_view.frame) else eval_view.frame
-    features = _inputs(both, mapping, groups)
+    notes = column_notes(both, mapping, groups)
+    features = [n["column"] for n in notes if n["why"] == "input"]
     combined = hashlib.sha256(f"train:{train_hash}\nevaluate:{eval_hash}\n".encode()).hexdigest()
     prov = provenance(project)
+    in_force = train_inputs.get("scope")
+    if in_force is not None:  # the scope in force at ``at`` (the snapshot's), not the latest one
+        if in_force.get("hash"):
+            prov["consent_scope"] = {"version": in_force.get("version"), "hash": in_force["hash"]}
+        else:
+            prov.pop("consent_scope", None)
     prov["snapshots"] = {"train": {"content_sha256": train_hash, "scope": train_inputs.get("scope", {}),
                                    "rows": int(len(train_view.frame))},
                          "evaluate": {"content_sha256": eval_hash, "scope": eval_inputs.get("scope", {}),
                                       "rows": int(len(eval_view.frame))},
                          "dataset_sha256": dataset.sha256}
     return EvaluationData(train_view.frame, eval_view.frame, mapping.target, groups, mapping.text, features,
-                          mapping.contributor, snapshot=combined, provenance=prov)
+                          mapping.contributor, snapshot=combined, provenance=prov, column_notes=notes)

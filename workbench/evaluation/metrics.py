@@ -12,7 +12,8 @@ Uncertainty: a seeded bootstrap per group. Resampling a group's rows with
 replacement changes only its confusion counts, and those counts are then
 multinomial with the observed cell frequencies, so each bootstrap replicate is
 one multinomial draw per group: exact, and independent of the number of rows.
-The interval is the percentile interval of the replicates; for metrics that are
+The interval is the percentile interval of the replicates (ends clipped to
+[0, 1], where every metric here lies); for metrics that are
 a single proportion (accuracy, precision, recall, false negative and false
 positive rates, selection rate) it is widened to include the Wilson score
 interval, because a percentile bootstrap collapses to a point when a small group
@@ -287,6 +288,9 @@ def _one_attribute(columns, gap_columns, attribute, t, p, codes, names, labels, 
             if metric in PROPORTIONS:
                 w_lo, w_hi = wilson(value, denom, level)
                 lo, hi = np.fmin(lo, w_lo), np.fmax(hi, w_hi)
+            # Every metric here lies in [0, 1]; rounding in the Wilson formula can put an end a hair outside
+            # (-1e-17 printed as "-0.000"), so the ends are clipped, NaN kept.
+            lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         per_class = value.ndim == 2
         reps = k if per_class else 1
         size = value.size
@@ -372,6 +376,7 @@ def _gaps(out, attribute, point, boot, eligible, names, label_arr, level):
             gap_lo, gap_hi = _percentiles(spread, level)
             two = count >= 2
             gap_lo, gap_hi = np.where(two, gap_lo, np.nan), np.where(two, gap_hi, np.nan)
+            gap_lo, gap_hi = np.clip(gap_lo, 0.0, 1.0), np.clip(gap_hi, 0.0, 1.0)
         out["attribute"].append(np.full(width, attribute, dtype=object))
         out["metric"].append(np.full(width, metric, dtype=object))
         out["label"].append(label_arr if per_class else np.asarray([""], dtype=object))

@@ -9,18 +9,24 @@ columns, an optional text column. The protocol never trains on a row outside
 The plan (seeded, recorded):
 
 - ``given``: train and test do not overlap: use them as they are;
-- ``kfold`` (fewer than :data:`KFOLD_BELOW` evaluation rows): stratified k-fold
-  over the evaluation rows; fold i tests its rows with a model trained on the
-  training rows outside fold i, so every evaluation row gets one prediction from
-  a model that never saw it;
-- ``holdout``: a stratified share of the evaluation rows is held out; the model
-  trains on the training rows outside it.
+- ``kfold`` (fewer than :data:`KFOLD_BELOW` evaluation rows): k-fold over the
+  evaluation rows; fold i tests its rows with a model trained on the training
+  rows outside fold i, so every evaluation row gets one prediction from a model
+  that never saw it;
+- ``holdout``: a share of the evaluation rows is held out; the model trains on
+  the training rows outside it.
+
+Folds are grouped by contributor when the data names that column (all of one
+person's rows in one fold), stratified by class when every class has enough
+rows, and neither otherwise: :func:`split` records which (``plan.split``, in
+``evaluation.started``), and the card says that, not what was intended.
 
 After the estimate, each candidate is fitted once more on all training rows:
 that is the model the community may adopt (for ``given``, the one model is both).
 
-Events: ``evaluation.started`` ``{run, seed, plan, snapshot, candidates, n_train,
-n_test, labels, features, criteria_source, rule, training_rows_sha256, ...}``;
+Events: ``evaluation.started`` ``{run, seed, plan (with its split), snapshot, candidates, n_train,
+n_test, labels, features, columns (every column, used or left out and why), criteria, rule, n_boot,
+level, ...}``;
 ``evaluation.recorded`` per candidate ``{run, candidate, status, footprint,
 criteria, overall, by_group, files}``; then ``evaluation.completed``
 ``{run, recommendation}`` or ``evaluation.cancelled`` ``{run, done}``.
@@ -45,7 +51,7 @@ from . import candidates as cands
 from .choose import Recommendation, recommend
 from .criteria import CriterionResult, check_all, check_footprint
 from .footprint import Footprint, default_meter, inference_ms_per_1000, model_size_bytes
-from .metrics import DEFAULT_BOOT, JOIN, OVERALL, MetricReport, group_metrics
+from .metrics import DEFAULT_BOOT, DEFAULT_LEVEL, JOIN, OVERALL, MetricReport, group_metrics
 
 STARTED, RECORDED = "evaluation.started", "evaluation.recorded"
 COMPLETED, CANCELLED = "evaluation.completed", "evaluation.cancelled"
@@ -73,6 +79,22 @@ class EvaluationData:
     exclude: list[str] = field(default_factory=list)  # never inputs (ids, dates)
     snapshot: str = ""
     provenance: dict = field(default_factory=dict)
+    # Every column with whether it is an input and why ({column, used, why}: see .inputs.column_notes);
+    # default: worked out from the fields above.
+    column_notes: list[dict] | None = None
+
+    def notes(self) -> list[dict]:
+        """Every column of the data, used or left out and why (recorded with the run, listed on the card)."""
+        if self.column_notes is not None:
+            return [dict(n) for n in self.column_notes]
+        used = set(self.feature_columns())
+        out = []
+        for col in dict.fromkeys([*self.train.columns, *self.test.columns]):
+            why = ("target" if col == self.target else "text" if col == self.text else
+                   "contributor" if col == self.contributor else "group" if col in self.groups else
+                   "input" if col in used else "dropped")
+            out.append({"column": str(col), "used": why in ("input", "text"), "why": why})
+        return out
 
     def feature_columns(self) -> list[str]:
         if self.features is not None:
@@ -123,9 +145,15 @@ class Plan:
     seed: int
     folds: int = FOLDS
     test_size: float = TEST_SIZE
+    # How the rows were actually split, set by :func:`split` (the log records it; the card says it):
+    # {splitter, stratified, grouped_by, folds, test_size, groups, held_out}.
+    split: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "seed": self.seed, "folds": self.folds, "test_size": self.test_size}
+        out = {"method": self.method, "seed": self.seed, "folds": self.folds, "test_size": self.test_size}
+        if self.split:
+            out["split"] = dict(self.split)
+        return out
 
 
 def make_plan(data: EvaluationData, seed: int = 0, method: str = "auto", folds: int = FOLDS,
@@ -147,6 +175,10 @@ def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
     When the data names its contributor column, folds are grouped by person: all of one
     person's rows are tested together, and none of them trains the model they test (their
     messages resemble each other, so mixing them would flatter every candidate).
+
+    What was used is written to ``plan.split`` (``splitter``: the scikit-learn class, or ``given``;
+    ``stratified``; ``grouped_by``: the contributor column or None; the actual ``folds``; ``test_size``;
+    ``groups``: how many people; ``held_out``: rows held out), so the card describes the split as it was.
     """
     import warnings
 
@@ -162,6 +194,7 @@ def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
     pool = data.test.index
     y = data.test[data.target].astype(str).to_numpy()
     if plan.method == "given":
+        plan.split = {"splitter": "given", "stratified": False, "grouped_by": None, "folds": 1}
         return [(data.train.index.difference(pool), pool)]
     people = _people(data)
     smallest = int(pd.Series(y).value_counts().min())
@@ -174,9 +207,14 @@ def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
                 splitter = (StratifiedGroupKFold(k, shuffle=True, random_state=plan.seed) if smallest >= k
                             else GroupKFold(k))
                 folds = [pool[te] for _tr, te in splitter.split(np.zeros(len(y)), y, groups=who)]
+            plan.split = {"splitter": type(splitter).__name__, "stratified": smallest >= k,
+                          "grouped_by": data.contributor, "folds": k}
         else:
             gss = GroupShuffleSplit(n_splits=1, test_size=plan.test_size, random_state=plan.seed)
             folds = [pool[np.sort(te)] for _tr, te in gss.split(np.zeros(len(y)), y, groups=who)]
+            plan.split = {"splitter": "GroupShuffleSplit", "stratified": False, "grouped_by": data.contributor,
+                          "folds": 1, "test_size": plan.test_size, "held_out": int(len(folds[0]))}
+        plan.split["groups"] = int(pd.Series(who).nunique())
         out = []
         for test_ids in folds:
             tested = set(people.reindex(test_ids))
@@ -188,10 +226,14 @@ def split(data: EvaluationData, plan: Plan) -> list[tuple[pd.Index, pd.Index]]:
         k = max(2, min(plan.folds, len(pool)))
         splitter = StratifiedKFold(k, shuffle=True, random_state=plan.seed) if smallest >= k else \
             KFold(k, shuffle=True, random_state=plan.seed)
+        plan.split = {"splitter": type(splitter).__name__, "stratified": smallest >= k, "grouped_by": None,
+                      "folds": k}
         return [(data.train.index.difference(pool[te]), pool[te]) for _tr, te in splitter.split(np.zeros(len(y)), y)]
     _rest, held = train_test_split(np.arange(len(pool)), test_size=plan.test_size, random_state=plan.seed,
                                    stratify=y if smallest >= 2 else None)
     held = pool[np.sort(held)]
+    plan.split = {"splitter": "train_test_split", "stratified": smallest >= 2, "grouped_by": None, "folds": 1,
+                  "test_size": plan.test_size, "held_out": int(len(held))}
     return [(data.train.index.difference(held), held)]
 
 
@@ -237,6 +279,16 @@ class EvaluationRun:
     criteria: list[dict] = field(default_factory=list)
     rule: str = "interval"
     seconds: float = 0.0
+
+
+def _column_notes(data: EvaluationData, spec: cands.FeatureSpec) -> list[dict]:
+    """:meth:`EvaluationData.notes` with each input's kind as the models read it (numeric / categorical)."""
+    notes = data.notes()
+    for n in notes:
+        if n["why"] == "input":
+            n["as"] = "numeric" if n["column"] in spec.numeric else "categorical"
+            n["used"] = n["column"] in spec.columns
+    return notes
 
 
 def _as_dicts(criteria) -> list[dict]:
@@ -322,7 +374,8 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
             "candidates": keys, "n_train": int(len(data.train)), "n_test": int(len(eval_ids)), "labels": labels,
             "target": data.target, "groups": list(data.groups), "text": data.text, "features": spec.to_dict(),
             "intersections": [list(c) for c in intersections], "criteria": criteria, "budget_kwh": budget_kwh,
-            "rule": rule, "n_boot": int(n_boot), "provenance": {**data.provenance, **(provenance or {})},
+            "rule": rule, "n_boot": int(n_boot), "level": DEFAULT_LEVEL, "columns": _column_notes(data, spec),
+            "provenance": {**data.provenance, **(provenance or {})},
             "meter": meter.method, "country": country, "files": files}, actor=actor)
     total = len(keys) * (len(folds) + (0 if plan.method == "given" else 1) + 1)
     done = 0

@@ -235,6 +235,7 @@ def write_cards(ctx: RunContext):
     folder = ctx.folder / "cards"
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[str]] = {}
+    links: dict[str, dict] = {}
     p, lang = ctx.project, ctx.language
     from ..purpose.charter import CharterHistory
 
@@ -254,16 +255,21 @@ def write_cards(ctx: RunContext):
     from ..curation.importer import current
 
     if current(p.store) is not None:
+        import hashlib
+
         from ..curation import datasheet
 
         dctx = datasheet.context(p, lang, ctx.at)
-        written["datasheet"] = [_write(folder / "datasheet.md", datasheet.render_markdown(dctx)),
+        sheet = datasheet.render_markdown(dctx)
+        written["datasheet"] = [_write(folder / "datasheet.md", sheet),
                                 _write(folder / "datasheet.html", datasheet.render_html(dctx))]
+        # The model card links the datasheet this run wrote (the project's log, pinned, holds no later one).
+        links["datasheet"] = {"hash": hashlib.sha256(sheet.encode()).hexdigest(), "file": "cards/datasheet.md"}
     candidate, why = card_candidate(ctx)
     if candidate:
         from ..evaluation import card
 
-        cctx = card.context(p, ctx.run, candidate, lang, model_drift(ctx, candidate))
+        cctx = card.context(p, ctx.run, candidate, lang, model_drift(ctx, candidate), links=links)
         written["model_card"] = [_write(folder / "model_card.md", card.render_markdown(cctx)),
                                  _write(folder / "model_card.html", card.render_html(cctx)),
                                  _write(folder / "README.md", card.readme(cctx))]

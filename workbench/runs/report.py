@@ -58,7 +58,8 @@ def _num(value, digits: int = 3) -> str:
         return "—"
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{float(value):.{digits}f}"
+    text = f"{float(value):.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # never "-0.000"
 
 
 def _strip(text: str) -> str:
@@ -223,14 +224,19 @@ def _evaluation(project, tr, results, card_key=None):
     key = key or (ran[0]["key"] if ran else None)  # the group charts: recommended, else adopted, else best
     if key:
         for title, part, c in charts.criteria_group_parts(run["candidates"][key], key, tr):
+            # A group under the criterion's minimum size is flagged where it is named, as on the card.
+            size = int(c.get("min_group_size") or 0)
+            part = part.assign(lo=part["lo"].clip(0, 1), hi=part["hi"].clip(0, 1), group=[
+                f"{g} ⚠ {tr('evaluation.card.small_flag', size=size)}" if n is not None and n < size else g
+                for g, n in zip(part["group"], part["n"], strict=True)])
             charts_out.append((title, svg(charts.group_metric(part, c["threshold"], tr)),
                                rd.group_metric_reading(part, c["threshold"], tr, c.get("direction", ">="))))
-    plan = run["started"].get("plan", {})
+    from ..evaluation.card import split_sentence
+
     return {"run": run, "rows": rows, "criteria_ids": criteria_ids, "charts": charts_out,
             "recommendation": tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else "",
             "baseline_passes": bool(rec.get("baseline_passes")),
-            "plan": tr(f"evaluation.card.plan.{plan.get('method', 'given')}", folds=plan.get("folds", 5),
-                       share=round(100 * float(plan.get("test_size", 0.25)))),
+            "plan": split_sentence(tr, run["started"]),  # the split as the run recorded it
             "n_train": run["started"].get("n_train"), "n_test": run["started"].get("n_test")}
 
 
@@ -238,6 +244,7 @@ def _model_card(project, tr, results, folder):
     from ..evaluation import card
     from ..evaluation.protocol import load_runs
 
+    links = None
     if results is not None:
         info = (results.get("cards") or {}).get("model_card") or {}
         candidate, run = info.get("candidate"), results.get("evaluation")
@@ -248,6 +255,11 @@ def _model_card(project, tr, results, folder):
         ctx = RunContext(project, datetime.now(UTC), folder, run=run)
         drift = model_drift(ctx, candidate)
         why = info.get("why") or "recommended"
+        sheet = Path(folder) / "cards" / "datasheet.md" if folder else None
+        if sheet is not None and sheet.is_file():  # the datasheet this run wrote, as the run's own card links it
+            import hashlib
+
+            links = {"datasheet": {"hash": hashlib.sha256(sheet.read_bytes()).hexdigest(), "file": "cards/datasheet.md"}}
     else:
         from ..evaluation import drift as drift_mod
 
@@ -260,7 +272,7 @@ def _model_card(project, tr, results, folder):
             drift = drift_mod.for_run(project, run, candidate)
         except WorkbenchError:
             drift = None
-    ctx = card.context(project, run, candidate, tr.language, drift)
+    ctx = card.context(project, run, candidate, tr.language, drift, links=links)
     return {"candidate": candidate, "title": tr(f"evaluation.candidate.{candidate}.title"),
             "why": tr(f"report.card.{why}", candidate=tr(f"evaluation.candidate.{candidate}.title")),
             "html": embed(card.render_html(ctx))}
