@@ -23,7 +23,7 @@ def add_arguments(p):
     pb.add_argument("--effective", default=None, metavar="DATE",
                     help="when it took effect, if earlier than now (YYYY-MM-DD); recorded as back-dated")
 
-    st = sub.add_parser("status", help="consent per use now (or at --at), or one person's",
+    st = sub.add_parser("status", help="consent per use now (or --as-of a date), or one person's",
                         description="Count people per use and consent status; or show one person's status.")
     st.add_argument("dir", metavar="DIR", help="the project folder")
     st.add_argument("--at", default=None, help="date or time to ask about (default: now), e.g. 2026-06-30")
