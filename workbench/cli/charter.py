@@ -22,7 +22,8 @@ def add_arguments(p):
                    "decision")
     p.add_argument("--version", dest="charter_version", type=int, default=None, metavar="N",
                    help="the charter version to write (default: the latest agreed one, else the draft)")
-    p.add_argument("--lang", default=None, help="language of the documents (default: the project's first)")
+    p.add_argument("--language", "--lang", dest="lang", default=None,
+                   help="language of the documents (default: the project's first)")
     p.add_argument("--export", action="store_true",
                    help="also export the deliberation in the Pol.is CSV shape to artifacts/deliberation/")
     agree = p.add_argument_group("agree", "recording the community's decision on the draft")

@@ -13,7 +13,7 @@ HELPS = {"datasheet": "Write the datasheet (Markdown and HTML) into artifacts/, 
 
 def _datasheet_arguments(d):
     d.add_argument("dir", metavar="DIR", help="the project folder")
-    d.add_argument("--lang", default=None, help="language (default: the project's first)")
+    d.add_argument("--language", "--lang", dest="lang", default=None, help="language (default: the project's first)")
 
 
 def add_arguments(p):

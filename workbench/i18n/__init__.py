@@ -33,7 +33,7 @@ def normalise_language(tag: str) -> str:
             return base
         raise WorkbenchError(
             f"There is no catalog for the language {tag!r}.",
-            f"Use one of: {', '.join(available())}, or add locales/{norm.replace('-', '_')}.po.",
+            f"Use one of: {', '.join(available())}, or add {LOCALE_DIR / (norm.replace('-', '_') + '.po')}.",
         )
     return norm
 
