@@ -207,3 +207,29 @@ def test_the_room_never_shows_a_participant_code_only_person_numbers(project):
     assert first not in shown and second not in shown  # a code lets its holder resume as that person
     assert "Pessoa 1" in room.activity.value and "Pessoa 2" in room.activity.value
     assert "Facilitação" in room.activity.value  # the seeded statement
+
+
+def test_person_n_is_the_same_person_on_the_desk_and_in_the_room(project):
+    """One roster (issue 23): the desk numbered by joining, the room by anyone's first event; now both the
+    deliberation's join order, whatever else happened in the log in between."""
+    import re
+
+    from workbench.ui.purpose import FacilitatorView
+
+    store = project.store
+    first = dl.join(store, "en")
+    # Someone outside the discussion acts before the second participant joins (a paper consent).
+    publish(store, make_scope())
+    L.give(store, "c-0001", {"train": True, "evaluate": True}, at="2026-01-01", method="paper", witness="f-ana",
+           paper_ref="form 1")
+    second = dl.join(store, "en")
+    sid = dl.add_statement(store, second, "Urgent messages first, please")
+    assert dl.Deliberation.load(store).roster() == {first: 1, second: 2}
+    desk = FacilitatorView(project, "en")
+    card = re.search(rf'data-statement="{sid}".*?</div>', desk.statement_list.value, re.S).group(0)
+    assert "Person 2" in card
+    room = RoomView(project, "en")
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", room.activity.value)
+    assert ("Person 2", "statement.added") in rows
+    assert any(kind == "consent.granted" and who != "Person 2" for who, kind in rows)
+    assert second not in room.activity.value and second not in desk.statement_list.value  # never the code

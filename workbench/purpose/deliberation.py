@@ -465,6 +465,15 @@ class Deliberation:
                 unique.append(row)
         return unique
 
+    def roster(self) -> dict[str, int]:
+        """Who is "Person N": participants numbered 1, 2, ... in the order they joined (their join event).
+
+        The one definition every screen uses (the facilitator's desk, its analysis, the room), so the same
+        person has the same number everywhere; screens that may be projected show this, never the code.
+        """
+        joined = sorted(self.participants.items(), key=lambda kv: kv[1].get("seq", 0))
+        return {code: n for n, (code, _info) in enumerate(joined, start=1)}
+
     def progress(self, code: str) -> tuple[int, int]:
         """(statements voted on, statements there are to vote on) for ``code``."""
         mine = [s for s in self.visible_statements() if s.author != code]

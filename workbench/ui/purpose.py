@@ -749,8 +749,7 @@ class FacilitatorView(View):
         # One list and one pair of buttons, not a row of widgets per statement: each widget is a comm
         # message, and a workshop has dozens of statements.
         cards = []
-        joined = sorted(delib.participants.items(), key=lambda kv: kv[1].get("seq", 0))
-        people = {code: i for i, (code, _info) in enumerate(joined, start=1)}
+        people = delib.roster()
         for st in sorted(delib.statements.values(), key=lambda s: -s.id):
             extra = "" if st.visible else " · " + (
                 tr("purpose.fac.merged", into=st.merged_into) if st.merged_into is not None else tr("purpose.fac.hidden"))
@@ -785,8 +784,7 @@ class FacilitatorView(View):
         parts = [f"<p>{esc(tr('purpose.fac.counts', participants=c['participants'], voters=c['voters'], statements=c['statements'], hidden=c['hidden'], votes=c['votes'], logged=c['votes_logged']))}</p>"]  # noqa: E501
         parts += [f'<p class="wb-muted">{esc(tr(key, **params))}</p>' for key, params in a.notes]
         # Joins in a burst (one page, browser or address): for the facilitators' eyes, never shared.
-        joined = sorted(delib.participants.items(), key=lambda kv: kv[1].get("seq", 0))
-        number = {code: i for i, (code, _info) in enumerate(joined, start=1)}
+        number = delib.roster()
         for b in a.bursts:
             people = ", ".join(tr("room.who.person", n=number[c]) for c in b["codes"] if c in number)
             parts.append(f'<p class="wb-error" data-burst="{esc(b["source"])}">'

@@ -141,14 +141,14 @@ class RoomView(View):
         self._seen_seq = events[-1].seq if events else 0
         kinds = Counter(ev.kind for ev in events)
         # A participant code lets its holder resume as that person: the room (often on a projector) shows
-        # "Person 7" by order of arrival instead, never the code.
-        people = {}
-        for ev in events:
-            if ev.actor != "facilitator":
-                people.setdefault(ev.actor, len(people) + 1)
+        # "Person 7" instead, never the code: the deliberation's roster, the same number as on the desk.
+        from ..purpose.deliberation import KINDS, Deliberation
+
+        roster = Deliberation.from_events([ev for ev in events if ev.kind in KINDS]).roster()
+        people = {ev.actor for ev in events if ev.actor != "facilitator"}
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{n}</td></tr>" for k, n in sorted(kinds.items()))
         recent = "".join(
-            f"<tr><td>{esc(format_datetime(ev.ts, self.language))}</td><td>{esc(self._who(ev.actor, people))}</td>"
+            f"<tr><td>{esc(format_datetime(ev.ts, self.language))}</td><td>{esc(self._who(ev.actor, roster))}</td>"
             f"<td>{esc(ev.kind)}</td></tr>"
             for ev in reversed(events[-10:])
         )
@@ -160,10 +160,12 @@ class RoomView(View):
             f"<th>{esc(tr('room.who'))}</th><th>{esc(tr('room.kind'))}</th></tr>{recent}</table>"
         )
 
-    def _who(self, actor: str, people: dict[str, int]) -> str:
+    def _who(self, actor: str, roster: dict[str, int]) -> str:
         if actor == "facilitator":
             return self.tr("room.who.facilitator")
-        return self.tr("room.who.person", n=people[actor])
+        if actor in roster:
+            return self.tr("room.who.person", n=roster[actor])
+        return self.tr("room.who.other")  # a contributor, a data worker: not a participant of the discussion
 
     def poll(self) -> None:
         """Presence every tick; the log's health and activity only when the log has grown."""
