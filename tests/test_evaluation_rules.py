@@ -154,3 +154,17 @@ def test_the_embedding_candidate_is_optional_and_wired_lazily(monkeypatch):
     model = emb.build(spec, 0).fit(frame, y)
     assert list(model.predict(pd.DataFrame({"text": ["fever!"]}))) == ["urgent"]
     assert b"Encoder" not in pickle.dumps(model)  # the language model is never pickled with the pipeline
+
+
+def test_one_candidate_status_for_every_screen():
+    """The evaluation app and the run's report used two copies that disagreed for a crashed candidate."""
+    from workbench.evaluation.criteria import candidate_status
+    from workbench.runs.pipeline import overall_status
+    from workbench.ui.evaluation import _overall_status
+
+    cases = {"failed": _result("a", [PASS], 0.1, status="failed"), PASS: _result("b", [PASS, PASS], 0.1),
+             FAIL: _result("c", [PASS, FAIL, INSUFFICIENT], 0.1), INSUFFICIENT: _result("d", [PASS, INSUFFICIENT], 0.1),
+             "none": _result("e", [], 0.1)}
+    for expected, result in cases.items():
+        got = {candidate_status(result), overall_status(result), _overall_status(result)}
+        assert got == {INSUFFICIENT if expected == "none" else expected}, (expected, got)

@@ -214,3 +214,21 @@ def sentence(tr, c: dict) -> str:
         return Criterion.from_dict(c).sentence(tr)
     except Exception:  # a criterion the charter module cannot phrase: its id is still clear
         return str(c.get("id", ""))
+
+
+def candidate_status(result) -> str:
+    """One candidate's overall outcome, the one definition every screen and document uses.
+
+    ``failed`` when it did not run (it crashed, or was cancelled), ``pass`` when every criterion passed,
+    ``fail`` when one failed, ``not_enough_evidence`` otherwise (no criteria, or one could not tell).
+    ``result``: a folded run's candidate (dict) or a :class:`~.protocol.CandidateResult`.
+    """
+    get = result.get if isinstance(result, dict) else (lambda k, d=None: getattr(result, k, d))
+    if get("status", "ok") != "ok":
+        return "failed"
+    statuses = [c["status"] if isinstance(c, dict) else c.status for c in (get("criteria") or [])]
+    if not statuses:
+        return INSUFFICIENT
+    if all(s == PASS for s in statuses):
+        return PASS
+    return FAIL if FAIL in statuses else INSUFFICIENT

@@ -183,14 +183,10 @@ def evaluate(ctx: RunContext):
 
 
 def overall_status(result: dict) -> str:
-    statuses = [c["status"] for c in result.get("criteria", [])]
-    if result.get("status") != "ok":
-        return "failed"
-    if not statuses:
-        return "not_enough_evidence"
-    if all(s == "pass" for s in statuses):
-        return "pass"
-    return "fail" if "fail" in statuses else "not_enough_evidence"
+    """A candidate's overall outcome (:func:`workbench.evaluation.criteria.candidate_status`)."""
+    from ..evaluation.criteria import candidate_status
+
+    return candidate_status(result)
 
 
 def check_criteria(ctx: RunContext):

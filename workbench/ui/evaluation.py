@@ -331,12 +331,9 @@ class EvaluationView(View):
 
 
 def _overall_status(result: dict) -> str:
-    statuses = [c["status"] for c in result.get("criteria", [])]
-    if not statuses:
-        return "not_enough_evidence"
-    if all(s == "pass" for s in statuses):
-        return "pass"
-    return "fail" if "fail" in statuses else "not_enough_evidence"
+    from ..evaluation.criteria import candidate_status
+
+    return candidate_status(result)  # one definition (a crashed candidate is 'failed', here as in the report)
 
 
 def _sci(value) -> str:
