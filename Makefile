@@ -45,6 +45,16 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    chromium postgresql >/dev/null; }
 	@chromium --version
+	@$(MAKE) --no-print-directory $(HUB_PROXY)
+
+# JupyterHub's default proxy (configurable-http-proxy, from npm) for tests/test_hub.py and
+# benchmarks/bench_hub.py, in the venv's folder: no global npm install. Needs node >= 20.
+HUB_PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY):
+	@command -v npm >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/hub-proxy configurable-http-proxy@5
+	@$@ --version
 
 test: $(VENV)/.installed-test system-deps
 	WORKBENCH_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2 --dist loadscope -m "not browser"

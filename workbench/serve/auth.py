@@ -90,6 +90,7 @@ class WorkshopIdentityProvider(IdentityProvider):
     facilitator_code: str = ""
     default_language: str = "en"
     project_root: str = ""  # where the shared limiter's file lives (workbench.limits)
+    hub_signin: bool = False  # behind JupyterHub: facilitators sign in with the hub (hub.py), not a code
 
     @property
     def auth_enabled(self) -> bool:
@@ -126,7 +127,7 @@ class WorkshopIdentityProvider(IdentityProvider):
         if not typed:
             return None
         # compare_digest on every candidate: no timing hint on which matched.
-        is_fac = hmac.compare_digest(typed.encode(), self.facilitator_code.encode())
+        is_fac = hmac.compare_digest(typed.encode(), self.facilitator_code.encode()) and not self.hub_signin
         is_part = hmac.compare_digest(typed.encode(), self.workshop_code.encode())
         return apps.FACILITATOR if is_fac else apps.PARTICIPANT if is_part else None
 
@@ -263,11 +264,21 @@ class LoginHandler(_Base):
         code = self.get_argument("code", None)
         if code:  # the join link / QR code carries the workshop code
             self.try_code(code)
+        elif self.idp.hub_signin and self._wants_facilitator():
+            # Behind a hub, facilitators sign in there (hub.py); the next page comes along.
+            from urllib.parse import urlencode
+
+            nxt = _safe_next(self.get_argument("next", None))
+            self.redirect(f"{self.settings.get('base_url', '/')}login/hub?{urlencode({'next': nxt})}")
         else:
             self.render_login()
 
     def post(self):
         self.try_code(self.get_argument("code", ""))
+
+    def _wants_facilitator(self) -> bool:
+        nxt = _safe_next(self.get_argument("next", None))
+        return nxt != "/" and required_role(urlparse(nxt).path) == apps.FACILITATOR
 
 
 class LogoutHandler(_Base):

@@ -198,7 +198,7 @@ def _make_app_class(max_kernels: int, default_language: str):
         def init_handlers(self):
             from voila.request_info_handler import RequestInfoSocketHandler
 
-            from .auth import LoginHandler, LogoutHandler
+            from .auth import LoginHandler, LogoutHandler, WorkshopIdentityProvider
 
             query_handler = guard.query_handler_class()
             handlers = []
@@ -211,6 +211,10 @@ def _make_app_class(max_kernels: int, default_language: str):
                     # Voila adds the identity provider's pages without the base URL.
                     h = (url_path_join(self.base_url, h[0]), *h[1:])
                 handlers.append(h)
+            if WorkshopIdentityProvider.hub_signin:  # facilitators sign in with the hub (hub.py)
+                from . import hub
+
+                handlers.extend(hub.handlers(self.base_url))
             welcome = url_path_join(self.server_url, "voila/render/welcome.ipynb")
             handlers = [(url_path_join(self.server_url, "/?"), web.RedirectHandler, {"url": welcome}), *handlers]
             # Every handler: errors as a sentence and a number, no traversal, no code in a log line (guard.py).
@@ -243,11 +247,19 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
     WorkshopIdentityProvider.facilitator_code = codes.facilitator
     WorkshopIdentityProvider.default_language = project.config.default_language
     WorkshopIdentityProvider.project_root = root
+    from . import hub
+
+    WorkshopIdentityProvider.hub_signin = hub.behind_hub()
+    if WorkshopIdentityProvider.hub_signin:
+        hub.install()  # reads the hub's token, then takes it out of the environment kernels inherit
 
     pools = pool_sizes(project, preheat)
     cap = kernel_cap(project.config.workshop.max_kernels, sum(pools.values()))
     host = lan_address() if ip in ("0.0.0.0", "") else ip
     join = f"http://{host}:{port}{base_url}login?code={codes.workshop}"
+    if WorkshopIdentityProvider.hub_signin:  # the people's address is the hub's, not this port
+        public = os.environ.get("JUPYTERHUB_PUBLIC_URL", "").rstrip("/")
+        join = f"{public or '(the hub)'}{base_url if not public else '/'}login?code={codes.workshop}"
 
     app_class = _make_app_class(cap, project.config.default_language)
     app = app_class(config=voila_config(project, port, ip, codes, pools=pools, base_url=base_url))
@@ -259,8 +271,12 @@ def serve(project_dir: str, port: int = 8866, ip: str = "0.0.0.0", show_qr: bool
             print(f"  On this computer: http://127.0.0.1:{port}{base_url}login", file=out)
         print(f"  Participants join at: {join}", file=out)
         print(f"  Workshop code: {codes.workshop}", file=out)
-        print(f"  Facilitator code: {codes.facilitator}   "
-              f"(the room: http://{host}:{port}{base_url}voila/render/room.ipynb)", file=out)
+        if WorkshopIdentityProvider.hub_signin:
+            print(f"  Facilitators sign in with the hub: {base_url}login/hub (the facilitator code is not"
+                  " accepted behind a hub)", file=out)
+        else:
+            print(f"  Facilitator code: {codes.facilitator}   "
+                  f"(the room: http://{host}:{port}{base_url}voila/render/room.ipynb)", file=out)
         warm = ", ".join(f"{Path(nb).stem} {n}" for nb, n in pools.items())
         print(f"  Kernels kept warm: {warm} (warming one at a time); at most {cap or 'unlimited'} in use"
               + (f" (lowered from {project.config.workshop.max_kernels} to fit the free memory)"
