@@ -69,18 +69,22 @@ def test_project_text_is_escaped(tmp_path):
 
 
 def test_room_shows_codes_health_and_activity(project):
-    project.store.append("vote.cast", {"v": 1}, actor="river-42")
+    from workbench.purpose import deliberation as dl
+
+    first = dl.join(project.store, "en")
+    project.store.append("vote.cast", {"v": 1}, actor=first)
     room = RoomView(project, "en")
     codes = project.access_codes()
     assert codes.workshop in room.codes.value and codes.facilitator in room.codes.value
-    assert "The log is intact: 2 events." in room.health.value
-    assert "river-42" not in room.activity.value and "Person 1" in room.activity.value  # never the code
-    project.store.append("vote.cast", {"v": 1}, actor="sea-7")
-    room.refresh.click()
     assert "The log is intact: 3 events." in room.health.value
-    assert "Person 2" in room.activity.value and "sea-7" not in room.activity.value
+    assert first not in room.activity.value and "Person 1" in room.activity.value  # never the code
+    second = dl.join(project.store, "en")
+    project.store.append("vote.cast", {"v": 1}, actor=second)
+    room.refresh.click()
+    assert "The log is intact: 5 events." in room.health.value
+    assert "Person 2" in room.activity.value and second not in room.activity.value
     room.language_switch.value = "es"
-    assert "El registro está íntegro: 3 eventos." in room.health.value
+    assert "El registro está íntegro: 5 eventos." in room.health.value
 
 
 def test_room_counts_people_connected_by_language(project, monkeypatch):
@@ -114,7 +118,9 @@ def test_room_poll_redraws_the_log_only_when_it_grew(project, monkeypatch):
     monkeypatch.setattr(project.store, "verify", lambda real=project.store.verify: calls.append(1) or real())
     room.poll()
     assert calls == []  # nothing new in the log: no chain recomputation, presence only
-    project.store.append("vote.cast", {"v": 1}, actor="sea-7")
+    from workbench.purpose import deliberation as dl
+
+    project.store.append("vote.cast", {"v": 1}, actor=dl.join(project.store, "en"))
     room.poll()
     assert calls == [1] and "Person 1" in room.activity.value
 
