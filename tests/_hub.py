@@ -253,3 +253,27 @@ def stop_hub(hub: Hub, grace: float = 30.0) -> None:
     psutil.wait_procs(alive, timeout=5)
     if hub._log is not None:
         hub._log.close()
+
+
+def hub_for_tests(tmp_path_factory):
+    """The tests' hub (a generator for a module-scoped fixture): two projects, B with a kernel cap of 3,
+    hub users alice (in A's facilitator group) and dave (in nothing)."""
+    import pytest
+
+    from . import _pg
+
+    why = available()
+    if why and _pg.required():  # `make test` installs both: there, a missing hub is a failure
+        pytest.fail(why)
+    if why:
+        pytest.skip(why)
+    # Each project has its own kernel cap (workbench.toml): B's is small, for the room-is-full test.
+    started = start_hub(tmp_path_factory.mktemp("hub"), per_project={"coop-b": {"max_kernels": 3}})
+    try:
+        # Hub users made through the hub's REST API (the admin token of the test config).
+        started.api("POST", "/users/alice")
+        started.api("POST", "/users/dave")
+        started.api("POST", "/groups/coop-a-facilitators/users", json={"users": ["alice"]})
+        yield started
+    finally:
+        stop_hub(started)

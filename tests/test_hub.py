@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,21 +28,7 @@ COOKIE = "workbench-access"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    why = _hub.available()
-    if why and _pg.required():  # `make test` installs both: there, a missing hub is a failure
-        pytest.fail(why)
-    if why:
-        pytest.skip(why)
-    # Each project has its own kernel cap (workbench.toml): B's is small, for the room-is-full test.
-    started = _hub.start_hub(tmp_path_factory.mktemp("hub"), per_project={"coop-b": {"max_kernels": 3}})
-    try:
-        # Hub users made through the hub's REST API (the admin token of the test config).
-        started.api("POST", "/users/alice")
-        started.api("POST", "/users/dave")
-        started.api("POST", "/groups/coop-a-facilitators/users", json={"users": ["alice"]})
-        yield started
-    finally:
-        _hub.stop_hub(started)
+    yield from _hub.hub_for_tests(tmp_path_factory)
 
 
 def browser():
@@ -266,81 +252,3 @@ def test_each_project_has_its_own_kernel_cap(hub):
     assert set(statuses[:-1]) <= {200}
     r = get(browser(), f"{hub.url}{a.prefix}login?code={a.codes.workshop}")
     assert r.status_code == 200 and "application/vnd.jupyter.widget-view+json" in r.text
-
-
-# -- in a real browser (the browser phase of `make test`) ---------------------------------------------
-
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WIDGET_TIMEOUT_MS = 90_000
-
-
-@pytest.mark.browser
-def test_in_chromium_phones_vote_and_a_facilitator_signs_in_through_the_hub(hub):
-    from playwright.sync_api import expect, sync_playwright
-
-    import workbench
-    from workbench.i18n import Translator
-    from workbench.purpose import deliberation as dl
-
-    if not os.path.isfile(CHROMIUM):
-        if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    tr = Translator("en")
-    a, b = hub.projects["coop-a"], hub.projects["coop-b"]
-    foreign: list[str] = []
-    target = f"{a.prefix}voila/render/purpose.ipynb?lang=en"
-    join = f"{hub.url}{a.prefix}login?code={a.codes.workshop}&next={quote(target, safe='')}"
-
-    def watch(context):
-        context.set_default_timeout(WIDGET_TIMEOUT_MS)
-        context.on("request", lambda req: foreign.append(req.url) if urlsplit(req.url).hostname != "127.0.0.1"
-                   and not req.url.startswith(("data:", "blob:")) else None)
-        return context
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            phones = [watch(browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
-                                                has_touch=True, locale="en-US")).new_page() for _ in range(2)]
-            codes = []
-            for page in phones:  # each joins through the proxy with the workshop code, and gets a code
-                page.goto(join, wait_until="commit")
-                page.get_by_role("button", name=tr("purpose.join.new"), exact=True).click()
-                code_el = page.locator(".wb-app .wb-code[data-code]")
-                code_el.wait_for(state="visible")
-                codes.append(code_el.get_attribute("data-code"))
-            text = "Meet on Saturdays, after the market."
-            phones[0].get_by_role("textbox", name=tr("purpose.write.label")).fill(text)
-            phones[0].get_by_role("button", name=tr("purpose.write.submit"), exact=True).click()
-            expect(phones[0].locator(".wb-app")).to_contain_text(tr("purpose.write.saved"), timeout=30_000)
-            with workbench.open(a.path) as project:
-                sid = next(s.id for s in dl.Deliberation.load(project.store).statements.values() if s.text == text)
-            voter = phones[1]
-            voter.get_by_role("button", name=tr("purpose.vote.refresh"), exact=True).click()
-            expect(voter.locator(f'.wb-app .wb-statement[data-statement="{sid}"]')).to_be_visible(timeout=30_000)
-            word = re.escape(tr("purpose.vote.agree")).replace("/", r"\/")
-            voter.get_by_role("button", name=re.compile(rf"^\W*{word}$")).click()
-            expect(voter.locator(".wb-app")).to_contain_text(tr("purpose.vote.saved"), timeout=30_000)
-            with workbench.open(a.path) as project:
-                assert dl.Deliberation.load(project.store).votes_by(codes[1]).get(sid) == 1
-
-            # A facilitator signs in with the hub in the browser and opens A's charter desk ...
-            desk = watch(browser.new_context(locale="en-US")).new_page()
-            desk.goto(f"{hub.url}{a.prefix}voila/render/charter.ipynb", wait_until="load")
-            assert urlsplit(desk.url).path == "/hub/login"
-            desk.locator("input[name=username]").fill("alice")
-            desk.locator("input[name=password]").fill(_hub.PASSWORD)
-            desk.locator("input[name=password]").press("Enter")
-            desk.wait_for_url(re.compile(rf"{re.escape(a.prefix)}voila/render/charter\.ipynb"))
-            desk.locator(".jupyter-widgets").first.wait_for(state="visible")
-            assert "Traceback" not in desk.content()
-            # ... and is refused B's.
-            resp = desk.goto(f"{hub.url}{b.prefix}voila/render/charter.ipynb")
-            assert resp.status == 403 and urlsplit(desk.url).path == "/hub/api/oauth2/authorize"
-            assert not [c for c in desk.context.cookies() if c["name"] == COOKIE and c["path"].startswith(b.prefix)]
-        finally:
-            browser.close()
-    assert foreign == [], f"requests left 127.0.0.1: {foreign[:5]}"
