@@ -127,3 +127,27 @@ def test_the_dimension_check_reads_cells_not_the_declared_dimension():
             dst.writestr(item, data)
     with pytest.raises(WorkbenchError, match="row 2,000,000"):
         check_sheet_dimensions(out.getvalue(), "lying.xlsx", key="curation.error.sheet_too_large", fix="Fix it.")
+
+
+def test_the_limits_are_settings_of_the_project(proj, tmp_path):
+    """[limits] in workbench.toml (issue 26): defaults when absent, refused when nonsense, used by the readers."""
+    from workbench.project import CONFIG_NAME, Limits
+
+    with workbench.open(proj) as project:
+        assert project.config.limits == Limits()
+    toml = proj / CONFIG_NAME
+    text = toml.read_text()
+    assert "data_file_mb = 1000" in text  # 'workbench init' writes the defaults, for people to see and change
+    toml.write_text(text.replace("data_file_mb = 1000", "data_file_mb = 0"))
+    code, _out, err = run_cli(["info", str(proj)])
+    assert code == 2 and "limits.data_file_mb" in err and "1 or more" in err
+    toml.write_text(text.replace("data_file_mb = 1000", "data_file_mb = 1"))
+    big = tmp_path / "two-mb.csv"
+    big.write_bytes(b"contributor_id,text\n" + b"c-1,hello\n" * 210_000)
+    _refused(proj, big, "more than the 1.0 MB")
+    toml.write_text(text.replace("consent_rows = 20000", "consent_rows = 2"))
+    with workbench.open(proj) as project:
+        assert project.config.limits.consent_rows == 2
+    toml.write_text(text.replace("[limits]", "[limits]\nnope = 1\n", 1))
+    code, _out, err = run_cli(["info", str(proj)])
+    assert code == 2 and "no setting 'nope'" in err

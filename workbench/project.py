@@ -69,6 +69,26 @@ MAX_STATEMENT_CHARS_SETTING = 20_000  # a statement is read on a phone; an event
 
 
 @dataclass
+class Limits:
+    """How much of a file the workbench reads (``[limits]`` in workbench.toml), each checked before the
+    file is expanded: a hostile or mistaken file is refused with a sentence, not read until memory runs out.
+
+    - ``data_file_mb``: a data file for ``workbench data add`` (read whole; default 1,000 MB);
+    - ``sheet_rows`` / ``sheet_columns``: how far an .xlsx sheet may reach, from its cell references;
+    - ``consent_rows``: rows in one file of paper consent records (``workbench consent import``);
+    - ``model_mb``: what another community's skops model may unpack to (``workbench federate evaluate``).
+
+    Old files without the table get the defaults; each value is a whole number of 1 or more.
+    """
+
+    data_file_mb: int = 1_000
+    sheet_rows: int = 1_000_000
+    sheet_columns: int = 5_000
+    consent_rows: int = 20_000
+    model_mb: int = 200
+
+
+@dataclass
 class ProjectConfig:
     name: str
     id: str
@@ -76,6 +96,7 @@ class ProjectConfig:
     country: str = ""
     store_url: str = "sqlite:///store.db"
     workshop: WorkshopSettings = field(default_factory=WorkshopSettings)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def default_language(self) -> str:
@@ -94,6 +115,7 @@ class ProjectConfig:
                 },
                 "store": {"url": self.store_url},
                 "workshop": dict(vars(self.workshop)),
+                "limits": dict(vars(self.limits)),
             }
         )
 
@@ -123,6 +145,14 @@ class ProjectConfig:
             raise WorkbenchError(
                 f"workshop.statement_max_chars in {where} must be from 1 to {MAX_STATEMENT_CHARS_SETTING:,}, "
                 f"not {workshop.statement_max_chars!r}.", "Fix it in workbench.toml.")
+        raw_limits = raw.get("limits", {})
+        if not isinstance(raw_limits, dict):
+            raise WorkbenchError(f"[limits] in {where} must be a table of settings.", "Fix it in workbench.toml.")
+        unknown = sorted(set(raw_limits) - set(vars(Limits())))
+        if unknown:
+            raise WorkbenchError(f"[limits] in {where} has no setting {unknown[0]!r}.",
+                                 f"Use: {', '.join(vars(Limits()))}.")
+        limits = Limits(**{k: _at_least_one(raw_limits.get(k, v), k, where) for k, v in vars(Limits()).items()})
         return cls(
             name=str(proj["name"]),
             id=str(proj["id"]),
@@ -130,6 +160,7 @@ class ProjectConfig:
             country=str(proj.get("country", "")),
             store_url=str(raw.get("store", {}).get("url", "sqlite:///store.db")),
             workshop=workshop,
+            limits=limits,
         )
 
 
@@ -139,6 +170,13 @@ def _positive_int(value: Any, name: str, where: Path) -> int:
             f"workshop.{name} in {where} must be a whole number of 0 or more, not {value!r}.",
             "Fix it in workbench.toml.",
         )
+    return value
+
+
+def _at_least_one(value: Any, name: str, where: Path) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise WorkbenchError(f"limits.{name} in {where} must be a whole number of 1 or more, not {value!r}.",
+                             "Fix it in workbench.toml.")
     return value
 
 

@@ -165,7 +165,8 @@ def _import(project, history, args):
     from ..consent.ledger import ConsentLedger
     from ..consent.paper import apply, read_records
 
-    report = read_records(args.file, history=history, ledger=ConsentLedger.load(project.store))
+    report = read_records(args.file, history=history, ledger=ConsentLedger.load(project.store),
+                          max_rows=project.config.limits.consent_rows)
     print(report.summary())
     if args.dry_run:
         return

@@ -109,12 +109,12 @@ def _decode_lines(raw: bytes) -> list[tuple[int, str | None]]:
     return out
 
 
-def _rows_from_csv(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+def _rows_from_csv(raw: bytes, name: str, max_rows: int = MAX_ROWS) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
     width = unicode_width(raw)
     if width or b"\x00" in raw:  # the whole file: a NUL past the first 64 KB is not text either
         raise WorkbenchError(f"{name!r} is not UTF-8 text" + (f" (it is {width})" if width else "") + ".",
                              "Save it as 'CSV UTF-8' and import it again.", key="consent.import.file_not_utf8")
-    _check_row_count(raw.count(b"\n") or raw.count(b"\r"), name)
+    _check_row_count(raw.count(b"\n") or raw.count(b"\r"), name, max_rows)
     lines = _decode_lines(raw)
     if not lines or lines[0][1] is None:
         raise WorkbenchError("The file's first row is not UTF-8 text, so its columns cannot be read.",
@@ -138,13 +138,13 @@ def _rows_from_csv(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, li
 TOO_LONG = ["\x00too long"]  # marks a row whose text is longer than any cell may be
 
 
-def _check_row_count(rows: int, name: str) -> None:
-    """Refuse a file of more than :data:`MAX_ROWS` records before its rows are split or checked."""
-    if rows > MAX_ROWS + 1:  # + the header
-        raise WorkbenchError(f"{name!r} has {rows:,} rows; the workbench imports at most {MAX_ROWS:,} paper "
+def _check_row_count(rows: int, name: str, max_rows: int = MAX_ROWS) -> None:
+    """Refuse a file of more than ``max_rows`` records (``[limits] consent_rows``) before its rows are split."""
+    if rows > max_rows + 1:  # + the header
+        raise WorkbenchError(f"{name!r} has {rows:,} rows; the workbench imports at most {max_rows:,} paper "
                              "records from one file.", "Split it into smaller files and import each.",
                              key="consent.import.too_many_rows", name=name, count=f"{rows:,}",
-                             max=f"{MAX_ROWS:,}")
+                             max=f"{max_rows:,}")
 
 
 def _not_a_table(name: str, what: str) -> WorkbenchError:
@@ -153,7 +153,7 @@ def _not_a_table(name: str, what: str) -> WorkbenchError:
                           key="consent.import.not_a_table", name=name)
 
 
-def _rows_from_excel(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
+def _rows_from_excel(data: bytes, name: str, max_rows: int = MAX_ROWS) -> tuple[list[str], list[tuple[int, list[str] | None]]]:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
@@ -164,7 +164,7 @@ def _rows_from_excel(data: bytes, name: str) -> tuple[list[str], list[tuple[int,
 
     check_unpacked_size(data, name, MAX_EXCEL_UNPACKED, key="consent.import.too_big",
                         fix="Save the sheet as 'CSV UTF-8' and import that instead.")
-    check_sheet_dimensions(data, name, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS,
+    check_sheet_dimensions(data, name, max_rows=max_rows + 1, max_columns=MAX_COLUMNS,
                            key="consent.import.sheet_too_large",
                            fix="Delete the rows and columns past the records (or split the file) and import again.")
     try:
@@ -185,8 +185,10 @@ def _err(row: int, key: str, sentence: str, **params) -> RowError:
 
 
 def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHistory,
-                 ledger: ConsentLedger | None = None, now=None) -> ImportReport:
-    """Check every row of a paper-records file against the latest published scope; writes nothing."""
+                 ledger: ConsentLedger | None = None, now=None, max_rows: int = MAX_ROWS) -> ImportReport:
+    """Check every row of a paper-records file against the latest published scope; writes nothing.
+
+    ``max_rows``: the project's ``[limits] consent_rows``."""
     if isinstance(data, (str, Path)):
         path = Path(data)
         name = name or path.name
@@ -206,7 +208,7 @@ def read_records(data: bytes | str | Path, name: str = "", *, history: ScopeHist
     kind = binary_kind(data)
     if kind and not is_excel:
         raise _not_a_table(name, f"it is {kind}")
-    header, rows = _rows_from_excel(data, name) if is_excel else _rows_from_csv(data, name)
+    header, rows = _rows_from_excel(data, name, max_rows) if is_excel else _rows_from_csv(data, name, max_rows)
     columns = [h.strip().lower().lstrip("\ufeff") for h in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:

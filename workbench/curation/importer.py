@@ -481,7 +481,16 @@ def add(project, preview: Preview, mapping: ColumnMapping, actor: str = "facilit
 def add_file(project, path: str | os.PathLike, mapping: ColumnMapping, actor: str = "facilitator") -> Dataset:
     """``workbench data add``: read the file at ``path``, check it, store and log it."""
     path = Path(path)
-    data = read_regular_file(path, what="data file")  # a regular file, checked for size before it is read
+    limits = project.config.limits
+    # A regular file, checked for size before it is read; an .xlsx's reach checked before it is expanded.
+    data = read_regular_file(path, limits.data_file_mb * 1_000_000, what="data file")
+    if Path(path.name).suffix.lower() in (".xlsx", ".xlsm"):
+        check_unpacked_size(data, path.name, MAX_EXCEL_UNPACKED, key="curation.error.too_big",
+                            fix="Save the sheet as CSV or Parquet and add that instead.")  # a zip bomb, before its XML
+        check_sheet_dimensions(data, path.name, max_rows=limits.sheet_rows,
+                               max_columns=min(limits.sheet_columns, MAX_COLUMNS), key="curation.error.sheet_too_large",
+                               fix="Delete the empty rows and columns past the table (or save it as CSV), or raise "
+                                   "[limits] in workbench.toml.")
     return add(project, inspect(data, path.name), mapping, actor, source=f"file {path.name}")
 
 

@@ -64,9 +64,10 @@ def save_model(model, folder: Path, name: str = "model", fmt: str | None = None)
     return path
 
 
-def load_model(path: str | os.PathLike, sha256: str | None = None):
+def load_model(path: str | os.PathLike, sha256: str | None = None, budget: int = MAX_MODEL_UNPACKED):
     """Load a model saved by :func:`save_model`; a skops file with an untrusted type is refused, and a file
-    whose hash is not ``sha256`` (when given) is not loaded at all."""
+    whose hash is not ``sha256`` (when given) is not loaded at all. ``budget``: bytes it may unpack to
+    (another community's model: the project's ``[limits] model_mb``)."""
     path = Path(path)
     if sha256 is not None and (not path.is_file() or sha256_file(path) != sha256):
         raise WorkbenchError(f"The saved model {path.name} is missing or was changed.", "Run the evaluation again.",
@@ -74,7 +75,7 @@ def load_model(path: str | os.PathLike, sha256: str | None = None):
     if path.suffix == ".skops":
         import skops.io as sio
 
-        check_model_size(path)
+        check_model_size(path, budget)
         untrusted = sio.get_untrusted_types(file=path)
         unknown = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
         if unknown:

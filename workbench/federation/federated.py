@@ -60,7 +60,7 @@ def _source(project, model_ref):
     return find(project, str(model_ref))
 
 
-def _load_model(source, info: dict):
+def _load_model(source, info: dict, budget_mb: int = 200):
     from ..evaluation.artifacts import load_model
 
     name = str(info.get("file", ""))
@@ -75,7 +75,7 @@ def _load_model(source, info: dict):
     with tempfile.TemporaryDirectory(prefix="wb-fed-") as tmp:
         path = Path(tmp) / "model.skops"
         path.write_bytes(data)
-        return load_model(path, sha256=info["sha256"])
+        return load_model(path, sha256=info["sha256"], budget=budget_mb * 1_000_000)
 
 
 def _inputs(frame, info: dict, mapping):
@@ -212,7 +212,7 @@ def federated_evaluate(project, model_ref, out_file, *, min_group_size: int = MI
         raise WorkbenchError(f"{source.community.get('name', '')}'s bundle does not share a model.",
                              "Ask them; their scope may not permit sharing models.",
                              key="federation.error.no_shared_model", community=source.community.get("name", ""))
-    model = _load_model(source, info)
+    model = _load_model(source, info, project.config.limits.model_mb)
     view, ds, inputs, digest, _data = snapshot.compute(project, "evaluate", at)
     mapping = ds.mapping
     frame = view.frame

@@ -693,7 +693,8 @@ class FacilitatorView(View):
         try:
             self._report = read_records(bytes(f["content"]), f["name"],
                                         history=ScopeHistory.load(self.project.store),
-                                        ledger=L.ConsentLedger.load(self.project.store))
+                                        ledger=L.ConsentLedger.load(self.project.store),
+                                        max_rows=self.project.config.limits.consent_rows)
         except WorkbenchError as exc:
             self._report = None
             self.import_report.value = f'<p class="wb-error">{esc(_error_text(self.tr, exc))}</p>'
