@@ -55,10 +55,16 @@ def test_the_adapter_reads_the_curated_views_and_the_agreed_charter(project):
                    meter=EstimateMeter(), n_boot=100)
     assert run.results["tfidf_naive_bayes"].passes_all
 
+    import os
+
     from workbench.cli import run_cli
 
-    code, out, err = run_cli(["evaluate", str(project.root), "--candidates", "majority,tfidf_naive_bayes",
-                              "--seed", "4"])
+    os.environ["WORKBENCH_PROGRESS"] = "1"  # the bar, although stderr is captured here (not a terminal)
+    try:
+        code, out, err = run_cli(["evaluate", str(project.root), "--candidates", "majority,tfidf_naive_bayes",
+                                  "--seed", "4"])
+    finally:
+        del os.environ["WORKBENCH_PROGRESS"]
     assert code == 0, err
     assert "kfold, seed 4, 192 training rows, 240 evaluated" in out and "recommended: tfidf_naive_bayes" in out
     assert "] 14/14 " in err  # the progress bar ends full

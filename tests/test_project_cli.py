@@ -189,3 +189,33 @@ def test_console_script_runs_without_traceback(tmp_path):
                             env={**os.environ, "WORKBENCH_DEBUG": ""})
     assert result.returncode == 2
     _one_line_error(result.stderr, "is not a Commons Workbench project")
+
+
+def test_progress_shows_on_a_terminal_and_stays_quiet_when_piped(tmp_path):
+    """Long verbs say what they are doing on a terminal (issue 24); piped, the output is the result alone."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", "from workbench.cli import entry; entry()", "demo", "--no-serve"]
+    piped = subprocess.run([*cmd, str(tmp_path / "piped")], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0, piped.stderr
+    assert "building the demo" not in piped.stderr + piped.stdout
+    main, sub = pty.openpty()
+    try:
+        proc = subprocess.run([*cmd, str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=sub, timeout=300)
+        os.close(sub)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+    assert proc.returncode == 0
+    assert b"building the demo: purpose..." in seen and b"building the demo: evaluation..." in seen

@@ -63,3 +63,20 @@ def candidate_names(values) -> list[str]:
     for name in names:
         cands.get(name)  # an unknown name: one sentence naming the known ones
     return names
+
+
+def show_progress() -> bool:
+    """Progress goes to stderr on a terminal, never when piped or captured (a script reading the output gets
+    the result alone); ``WORKBENCH_PROGRESS=1`` asks for it anyway (a CI log), ``=0`` never."""
+    import os
+
+    forced = os.environ.get("WORKBENCH_PROGRESS")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def step(message: str) -> None:
+    """A line of progress for work that takes more than a second or two (see :func:`show_progress`)."""
+    if show_progress():
+        print(message, file=sys.stderr, flush=True)

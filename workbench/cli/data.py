@@ -94,6 +94,9 @@ def run(args):
             from ..curation.importer import ColumnMapping, add_file
 
             mapping = ColumnMapping(args.contributor_col, args.target, tuple(args.group), args.text, tuple(args.drop))
+            from ._options import step
+
+            step(f"reading and checking {args.file}...")
             ds = add_file(project, args.file, mapping)
             from ..text import snippet
 

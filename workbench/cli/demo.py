@@ -37,7 +37,10 @@ def run(args):
             shutil.rmtree(target)
             existing = False
     if not existing:
-        project = build_demo(target, seed=args.seed, language=args.language)
+        from ._options import step
+
+        project = build_demo(target, seed=args.seed, language=args.language,
+                             progress=lambda stage: step(f"building the demo: {stage}..."))
         print(f"Built the demo project at {project.root} ({project.store.count()} events).")
         project.close()
     else:

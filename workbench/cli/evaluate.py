@@ -55,8 +55,13 @@ def run(args):
         doc = charter_criteria(project) or {}
         keys = names or [k for k in cands.usable(data.spec()) if "heavy" not in cands.get(k).tags]
 
+        from ._options import show_progress
+
+        on_terminal = show_progress()
+
         def progress(done, total, key, step):
-            print(_bar(done, total, key), end="", file=sys.stderr, flush=True)
+            if on_terminal:  # a bar on a terminal; nothing when piped or captured
+                print(_bar(done, total, key), end="", file=sys.stderr, flush=True)
 
         try:
             result = evaluate(data, keys, seed=args.seed, method=args.method, criteria=doc.get("criteria", []),
@@ -68,7 +73,8 @@ def run(args):
             stop.set()
             print("\nstopped.", file=sys.stderr)
             return 130
-        print(file=sys.stderr)
+        if on_terminal:
+            print(file=sys.stderr)
         print(f"run {result.run}: {result.plan.method}, seed {result.plan.seed}, {result.n_train} training rows, "
               f"{result.n_test} evaluated; charter {doc.get('charter_version', '-')} ({doc.get('status', 'none')})")
         for key, r in result.results.items():

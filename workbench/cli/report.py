@@ -19,7 +19,9 @@ def run(args):
     from pathlib import Path
 
     from ..runs.report import write_report
+    from ._options import step
 
     output = args.output or str(Path(args.dir) / "artifacts" / "report.html")
+    step("writing the report (charts drawn offline)...")
     print(write_report(args.dir, run=args.run, output=output, language=args.language))
     return 0

@@ -21,9 +21,10 @@ def add_arguments(p):
 
 def run(args):
     from ..runs.run import RunFailed, run_pipeline
+    from ._options import step as say
 
     def progress(step):
-        print(f"running the {step} template...", file=sys.stderr, flush=True)
+        say(f"running the {step} template...")
 
     try:
         result = run_pipeline(args.dir, as_of=args.as_of, seed=args.seed,

@@ -25,7 +25,7 @@ DEMO_LANGUAGES = ("pt-BR", "es", "en")
 
 
 def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200, store_url: str = "sqlite:///store.db",
-               language: str | None = None):
+               language: str | None = None, progress=None):
     """Create the demo project at ``path`` (absent or empty) and return it open.
 
     ``store_url`` is where its event log lives (the folder's SQLite file by default); ``language``: the
@@ -53,5 +53,7 @@ def build_demo(path: str | Path, seed: int = DEMO_SEED, n: int = 1200, store_url
     plan = consent_plan(rows, seed=seed)
     for name in STAGE_MODULES:
         if (Path(__file__).parent / f"{name}.py").is_file():
+            if progress is not None:
+                progress(name)
             import_module(f".{name}", __name__).build(project, rows, plan)
     return project
