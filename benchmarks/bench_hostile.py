@@ -82,29 +82,9 @@ def _xlsx_far_cell(header: list[str]) -> bytes:
 
 def _skops_bomb(folder: Path, declared: tuple, zeros: int, name: str) -> Path:
     """A real LogisticRegression saved by skops, its first array swapped for ``zeros`` deflated zero bytes."""
-    import numpy as np
-    import skops.io as sio
-    from sklearn.linear_model import LogisticRegression
+    from tests.hostile_support import skops_model, swap_array
 
-    src = folder / "plain.skops"
-    sio.dump(LogisticRegression().fit(np.arange(40, dtype=float).reshape(20, 2), [0, 1] * 10), src)
-    dst = folder / name
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
-        swapped = False
-        for info in zin.infolist():
-            if info.filename.endswith(".npy") and not swapped:
-                swapped = True
-                header = io.BytesIO()
-                np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
-                                                              "shape": declared})
-                with zout.open(info.filename, "w", force_zip64=True) as member:
-                    member.write(header.getvalue())
-                    block = bytes(1 << 22)
-                    for done in range(0, zeros, len(block)):
-                        member.write(block[: min(len(block), zeros - done)])
-            else:
-                zout.writestr(info, zin.read(info.filename))
-    return dst
+    return swap_array(skops_model(folder), folder / name, declared, zeros)
 
 
 def _bundles(folder: Path) -> dict[str, Path]:

@@ -21,6 +21,7 @@ from workbench.consent.scope import ScopeHistory, publish
 from workbench.errors import WorkbenchError
 
 from .consent_support import make_scope, new_project
+from .hostile_support import skops_model, swap_array
 
 HEADER = "contributor_id,date,choices,method,witness\n"
 ESCAPES = ("\x1b", "\x07", "\x9b")
@@ -194,44 +195,11 @@ def test_a_community_name_with_terminal_escapes_is_printed_without_them(bundle, 
 
 
 # -- skops models --------------------------------------------------------------------------------------------
-def _skops_model(tmp_path) -> Path:
-    import numpy as np
-    import skops.io as sio
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression().fit(np.arange(40, dtype=float).reshape(20, 2), [0, 1] * 10)
-    path = tmp_path / "model.skops"
-    sio.dump(model, path)
-    return path
-
-
-def _swap_array(src: Path, dst: Path, header_shape: tuple, zeros: int) -> Path:
-    """The model with its first array replaced: a header declaring ``header_shape`` and ``zeros`` bytes, deflated."""
-    import numpy as np
-
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
-        swapped = False
-        for info in zin.infolist():
-            if info.filename.endswith(".npy") and not swapped:
-                swapped = True
-                header = io.BytesIO()
-                np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
-                                                              "shape": header_shape})
-                with zout.open(info.filename, "w", force_zip64=True) as member:
-                    member.write(header.getvalue())  # magic and header
-                    block = bytes(1 << 20)
-                    for start in range(0, zeros, len(block)):
-                        member.write(block[: min(len(block), zeros - start)])
-            else:
-                zout.writestr(info, zin.read(info.filename))
-    return dst
-
-
 def test_a_skops_model_that_inflates_past_the_budget_is_refused_before_loading(tmp_path):
     from workbench.evaluation.artifacts import MAX_MODEL_UNPACKED, load_model
 
     n = MAX_MODEL_UNPACKED // 8 + 1_000_000
-    bomb = _swap_array(_skops_model(tmp_path), tmp_path / "bomb.skops", (n,), n * 8)
+    bomb = swap_array(skops_model(tmp_path), tmp_path / "bomb.skops", (n,), n * 8)
     assert bomb.stat().st_size < 2_000_000  # deflated zeros: ~1,000 times smaller
     with pytest.raises(WorkbenchError) as refused:
         load_model(bomb)
@@ -241,7 +209,7 @@ def test_a_skops_model_that_inflates_past_the_budget_is_refused_before_loading(t
 def test_a_skops_array_header_that_lies_about_its_shape_is_refused(tmp_path):
     from workbench.evaluation.artifacts import load_model
 
-    liar = _swap_array(_skops_model(tmp_path), tmp_path / "liar.skops", (10**10,), 16)
+    liar = swap_array(skops_model(tmp_path), tmp_path / "liar.skops", (10**10,), 16)
     with pytest.raises(WorkbenchError) as refused:
         load_model(liar)
     assert refused.value.key == "evaluation.error.model_too_big" and "declares arrays of" in refused.value.sentence
@@ -250,7 +218,7 @@ def test_a_skops_array_header_that_lies_about_its_shape_is_refused(tmp_path):
 def test_a_real_skops_model_still_loads(tmp_path):
     from workbench.evaluation.artifacts import load_model
 
-    model = load_model(_skops_model(tmp_path))
+    model = load_model(skops_model(tmp_path))
     assert model.predict([[0.0, 1.0]]).shape == (1,)
 
 

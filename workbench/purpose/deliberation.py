@@ -630,15 +630,15 @@ def set_language(store, code: str, language: str, *, rules: Rules | None = None,
         store.append("participant.language_set", {"code": code, "language": str(language)}, actor=code)
 
 
-_CARD_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")  # a contributor card (workbench.consent.cards): Crockford
-
-
 def _card_shaped(typed) -> bool:
-    """What someone typed has the shape of a contributor card code (12 Crockford base-32 characters)."""
-    raw = re.sub(r"[\s\-]", "", str(typed or ""))[:40].upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    # A participant code's words and digits can also be 12 such characters once the dashes go
-    # ("rio-coral-4821"): a code of the discussion's own shape is never taken for a card.
-    return bool(_CARD_SHAPE.match(raw)) and not CODE_RE.match(normalise_code(typed))
+    """What someone typed reads as a contributor card code (:func:`workbench.consent.cards.normalise`).
+
+    A participant code's words and digits can also be 12 such characters once the dashes go
+    ("rio-coral-4821"): a code of the discussion's own shape is never taken for a card.
+    """
+    from ..consent.cards import normalise  # only on this path: the card module is not a participant import
+
+    return normalise(typed) is not None and not CODE_RE.match(normalise_code(typed))
 
 
 def resume(store, typed: str, *, keys: Iterable[str] = (), limiter=None) -> str:
