@@ -18,11 +18,9 @@ Who is who on the test hub:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -233,24 +231,9 @@ def _wait_until_ready(hub: Hub, timeout: float) -> None:
 
 def stop_hub(hub: Hub, grace: float = 30.0) -> None:
     """SIGTERM the hub (it stops its services, which shut their kernels down, and its proxy)."""
-    import psutil
+    from ._server import stop_tree
 
-    try:
-        tree = psutil.Process(hub.proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        tree = []
-    if hub.proc.poll() is None:
-        hub.proc.send_signal(signal.SIGTERM)
-        try:
-            hub.proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            hub.proc.kill()
-            hub.proc.wait(10)
-    _, alive = psutil.wait_procs(tree, timeout=15)
-    for p in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            p.kill()
-    psutil.wait_procs(alive, timeout=5)
+    stop_tree(hub.proc, grace, children_grace=15)
     if hub._log is not None:
         hub._log.close()
 

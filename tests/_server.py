@@ -192,26 +192,31 @@ def _pools_filled(log: str) -> bool:
     return all(POOL_FILLED.format(notebook=a.notebook) in log for a in apps.APPS if a.preheat)
 
 
-def stop_server(server: Server, grace: float = 20.0) -> None:
-    """SIGTERM the server (Voila shuts its kernels down), then kill any survivor of its tree."""
+def stop_tree(proc: subprocess.Popen, grace: float = 20.0, children_grace: float = 10.0) -> None:
+    """SIGTERM ``proc`` (it stops what it started), wait, then kill any survivor of its process tree."""
     import psutil
 
     try:
-        tree = psutil.Process(server.proc.pid).children(recursive=True)
+        tree = psutil.Process(proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         tree = []
-    if server.proc.poll() is None:
-        server.proc.send_signal(signal.SIGTERM)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            server.proc.wait(grace)
+            proc.wait(grace)
         except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(10)
-    _, alive = psutil.wait_procs(tree, timeout=10)
+            proc.kill()
+            proc.wait(10)
+    _, alive = psutil.wait_procs(tree, timeout=children_grace)
     for p in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
     psutil.wait_procs(alive, timeout=5)
+
+
+def stop_server(server: Server, grace: float = 20.0) -> None:
+    """SIGTERM the server (Voila shuts its kernels down), then kill any survivor of its tree."""
+    stop_tree(server.proc, grace)
     if server._log is not None:
         server._log.close()
 
