@@ -142,9 +142,9 @@ class RoomView(View):
         kinds = Counter(ev.kind for ev in events)
         # A participant code lets its holder resume as that person: the room (often on a projector) shows
         # "Person 7" instead, never the code: the deliberation's roster, the same number as on the desk.
-        from ..purpose.deliberation import KINDS, Deliberation
+        from ..purpose.deliberation import current
 
-        roster = Deliberation.from_events([ev for ev in events if ev.kind in KINDS]).roster()
+        roster = current(self.project.store).roster()  # the process's fold, caught up from its last event
         people = {ev.actor for ev in events if ev.actor != "facilitator"}
         rows = "".join(f"<tr><td>{esc(k)}</td><td>{n}</td></tr>" for k, n in sorted(kinds.items()))
         recent = "".join(
