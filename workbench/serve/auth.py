@@ -16,6 +16,10 @@ cookie. Any other cookie gets 404, the answer for a kernel that does not exist
 
 Wrong codes count in the limiter every code box shares (workbench.limits), per
 address and per session.
+
+An app whose roles in apps.py name ``public`` (only the concern app: anyone may raise a concern) opens
+without a code: the first request for it signs a cookie with the role ``public`` and a session of its
+own, so its kernel belongs to that page as any other (a ``public`` cookie opens nothing else).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ SESSION_HEADER = "X-Workbench-Session"
 CLIENT_HEADER = "X-Workbench-Client"
 TRUSTED_HEADERS = (ROLE_HEADER, SESSION_HEADER, CLIENT_HEADER)
 COOKIE_DAYS = 2
+PUBLIC = "public"  # no code at all: only apps whose roles in apps.py name it
 # Routes that act on one kernel (after the base URL); group 1 is the kernel id, "" for the list.
 KERNEL_ROUTE = re.compile(r"^(?:api/kernels|api/sessions|voila/api/shutdown|voila/execution)(?:/([^/]*))?(?:/|$)")
 
@@ -51,6 +56,8 @@ def required_role(path: str) -> str:
     if marker in path:
         notebook = path.split(marker, 1)[1]
         app = apps.by_notebook(notebook)
+        if app is not None and PUBLIC in app.roles:
+            return PUBLIC
         if app is not None and apps.PARTICIPANT in app.roles:
             return apps.PARTICIPANT
         return apps.FACILITATOR
@@ -60,6 +67,8 @@ def required_role(path: str) -> str:
 
 
 def satisfies(role: str | None, needed: str) -> bool:
+    if needed == PUBLIC:
+        return role in (PUBLIC, *apps.ROLES)
     return role == apps.FACILITATOR or (role == apps.PARTICIPANT and needed == apps.PARTICIPANT)
 
 
@@ -107,9 +116,15 @@ class WorkshopIdentityProvider(IdentityProvider):
         for name in TRUSTED_HEADERS:
             handler.request.headers.pop(name, None)
         role, sid = read_cookie(handler)
-        if role is None or not satisfies(role, required_role(handler.request.path)):
-            return None
+        needed = required_role(handler.request.path)
         kernel_id = kernel_in_path(handler.request.path, handler.settings.get("base_url", "/"))
+        minted = role is None and needed == PUBLIC and kernel_id is None
+        if minted:
+            role, sid = self.public_session(handler)
+        if kernel_id:  # one kernel's routes: the session (and role) its page was served to decide, below
+            needed = PUBLIC
+        if role is None or not satisfies(role, needed):
+            return None
         if kernel_id is not None and not owns(handler.settings.get("kernel_manager"), kernel_id, role, sid):
             # Not this session's kernel: "no such kernel", exactly as for one that never existed (and as
             # Jupyter answers for a kernel that is gone, which the page's client reads as "dead").
@@ -117,7 +132,19 @@ class WorkshopIdentityProvider(IdentityProvider):
         handler.request.headers[ROLE_HEADER] = role
         handler.request.headers[SESSION_HEADER] = sid
         handler.request.headers[CLIENT_HEADER] = handler.request.remote_ip or ""
-        return User(username=f"{role}-{sid}", name=role, display_name=role, initials=role[:1].upper())
+        user = User(username=f"{role}-{sid}", name=role, display_name=role, initials=role[:1].upper())
+        if minted:  # Voila's page posts _xsrf back to shut its kernel down (as after login); reading sets it
+            handler.current_user = user
+            handler.xsrf_token  # noqa: B018
+        return user
+
+    @staticmethod
+    def public_session(handler: web.RequestHandler) -> tuple[str, str]:
+        """A person without a code opening a public app: a cookie of their own, good for public apps only."""
+        sid = secrets.token_hex(8)
+        handler.set_secure_cookie(COOKIE_NAME, json.dumps({"role": PUBLIC, "sid": sid}), expires_days=COOKIE_DAYS,
+                                  httponly=True, samesite="Lax", path=handler.settings.get("base_url", "/"))
+        return PUBLIC, sid
 
     def limiter(self) -> Limiter:
         return limiter_for(self.project_root)
@@ -138,7 +165,7 @@ def read_cookie(handler: web.RequestHandler) -> tuple[str | None, str]:
         return None, ""
     try:
         data = json.loads(raw)
-        return (data["role"] if data.get("role") in apps.ROLES else None), str(data.get("sid", ""))
+        return (data["role"] if data.get("role") in (*apps.ROLES, PUBLIC) else None), str(data.get("sid", ""))
     except (ValueError, KeyError, TypeError):
         return None, ""
 
