@@ -38,7 +38,7 @@ CONTEXT = {
 # The ODRL action nearest to each use (ODRL 2.2 common vocabulary).
 ACTIONS = {"train": "odrl:use", "evaluate": "odrl:use", "publish_aggregates": "odrl:distribute",
            "publish_examples": "odrl:reproduce", "share_data": "odrl:distribute", "share_models": "odrl:distribute",
-           "commercial": "odrl:commercialize"}
+           "commercial": "odrl:commercialize", "monitor": "odrl:use"}
 LOCAL_CONTEXTS = "https://localcontexts.org/label/"
 
 

@@ -137,6 +137,10 @@ USES: dict[str, Use] = {
         Use("commercial", (), (NCU,), (DPV_COMMERCIAL,), (DPV_USE,),
             "Commercial use not permitted maps to DUO NCU (non-commercial use only); permitted, to DPV "
             "CommercialPurpose."),
+        Use("monitor", (GRU,), (), (DPV_RND,), (DPV_ANALYSE,),
+            "Nearest match: checking how the adopted model does once in use (its predictions against what really "
+            "happened) is research use (GRU); DPV has no core purpose for monitoring a model, so "
+            "ResearchAndDevelopment + Analyse, as for evaluate."),
     )
 }
 USE_KEYS: tuple[str, ...] = tuple(USES)

@@ -1,0 +1,219 @@
+"""The facilitators' monitoring app: the adopted model in use, per group, and the whole life's energy.
+
+``MonitoringView(project)``: add a batch of outcomes (``upload`` a CSV, or type a ``path`` on the server and
+click ``add``), see per batch and group each charter criterion's value in use with its interval, the value at
+evaluation and an "under review" flag (``table``), and the lifetime footprint against the charter's budget
+(``footprint``); ``measure`` times the adopted model's inference, ``server_kwh`` + ``server_note`` +
+``server_add`` record the workshop server's energy. Everything shown is read from the log
+(:mod:`workbench.monitoring`), never recomputed here.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from .. import apps
+from ..errors import WorkbenchError
+from ._base import STYLE, View, esc, language_switch
+
+FULL = w.Layout(width="100%")
+ACTOR = "facilitator"
+
+
+def _num(x, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _kwh(x) -> str:
+    return "—" if x is None else f"{x:.4g}"
+
+
+class MonitoringView(View):
+    """Controls: ``upload``, ``path``, ``add``, ``measure``, ``server_kwh``, ``server_note``, ``server_add``;
+    HTML: ``header``, ``status``, ``model``, ``table``, ``footprint``."""
+
+    def __init__(self, project, role: str = apps.FACILITATOR, language: str | None = None, meter=None):
+        from ..i18n import available
+
+        lang = language if language in available() else project.config.default_language
+        super().__init__(lang)
+        self.project, self.role, self.meter = project, role, meter
+        self.style, self.header, self.status = w.HTML(STYLE), w.HTML(), w.HTML()
+        self.model, self.table, self.footprint = w.HTML(), w.HTML(), w.HTML()
+        self.upload = w.FileUpload(accept=".csv", multiple=False, layout=w.Layout(min_height="44px"))
+        self.upload.observe(self._on_upload, names="value")
+        self.path = w.Text(layout=FULL)
+        self.add = w.Button(button_style="primary", layout=w.Layout(min_height="44px"))
+        self.add.on_click(lambda _b: self.add_path())
+        self.measure = w.Button(button_style="info", layout=w.Layout(min_height="44px"))
+        self.measure.on_click(lambda _b: self.measure_inference())
+        self.server_kwh = w.Text(layout=FULL)
+        self.server_note = w.Text(layout=FULL)
+        self.server_add = w.Button(button_style="info", layout=w.Layout(min_height="44px"))
+        self.server_add.on_click(lambda _b: self.record_server())
+        self.labels = [w.HTML() for _ in range(7)]
+        lb = self.labels
+        self.language_switch = language_switch(lang)
+        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self.widget.children = [self.style, self.header, self.language_switch, self.status, self.model, lb[0],
+                                lb[1], self.upload, lb[2], self.path, self.add, self.table, lb[3], self.footprint,
+                                self.measure, lb[4], self.server_kwh, lb[5], self.server_note, self.server_add, lb[6]]
+        if role != apps.FACILITATOR:
+            self.widget.children = [self.style, self.header, self.status]
+        self.render()
+
+    # -- actions --------------------------------------------------------------------------------------------
+    def _fail(self, exc: WorkbenchError) -> None:
+        text = self.tr(exc.key, **exc.params) if exc.key and self.tr.has(exc.key) else exc.sentence
+        self.status.value = f'<p class="wb-error" role="alert">✖ {esc(text)}</p>'
+
+    def _ok(self, text: str) -> None:
+        self.status.value = f'<p class="wb-ok" role="status">✔ {esc(text)}</p>'
+
+    def _added(self, ev) -> None:
+        p = ev.payload
+        self.render()
+        self._ok(self.tr("monitor.ui.added", rows=p["rows"], kept=p["kept"], dropped=p["dropped_no_consent"],
+                         known=p["known"]))
+
+    def _on_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0] if isinstance(files, list | tuple) else next(iter(files.values()))
+        self.add_bytes(bytes(item["content"]), item["name"])
+
+    def add_bytes(self, data: bytes, name: str):
+        """Add an uploaded batch: written to a private temporary folder under its own name, then added."""
+        import tempfile
+        from pathlib import Path
+
+        from ..monitoring import add_batch
+
+        safe = Path(str(name or "batch.csv")).name or "batch.csv"
+        with tempfile.TemporaryDirectory(prefix="wb-monitor-") as folder:
+            path = Path(folder) / safe
+            path.write_bytes(data)
+            try:
+                ev = add_batch(self.project, path, actor=ACTOR)
+            except WorkbenchError as exc:
+                self._fail(exc)
+                return None
+        self._added(ev)
+        return ev
+
+    def add_path(self):
+        from ..monitoring import add_batch
+
+        try:
+            ev = add_batch(self.project, self.path.value.strip(), actor=ACTOR)
+        except WorkbenchError as exc:
+            self._fail(exc)
+            return None
+        self.path.value = ""
+        self._added(ev)
+        return ev
+
+    def measure_inference(self):
+        from ..monitoring import measure_inference
+
+        try:
+            ev = measure_inference(self.project, meter=self.meter, actor=ACTOR)
+        except WorkbenchError as exc:
+            self._fail(exc)
+            return None
+        self.render()
+        self._ok(self.tr("monitor.ui.measured", kwh=_kwh(ev.payload["kwh_per_1000"])))
+        return ev
+
+    def record_server(self):
+        from ..monitoring import server_energy
+
+        try:
+            ev = server_energy(self.project, self.server_kwh.value.strip().replace(",", "."), self.server_note.value,
+                               actor=ACTOR)
+        except WorkbenchError as exc:
+            self._fail(exc)
+            return None
+        self.server_kwh.value = self.server_note.value = ""
+        self.render()
+        self._ok(self.tr("monitor.ui.server_recorded", kwh=_kwh(ev.payload["kwh"])))
+        return ev
+
+    # -- showing --------------------------------------------------------------------------------------------
+    def render(self) -> None:
+        from ..monitoring import lifetime_footprint, status
+
+        tr = self.tr
+        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
+                             f"<h1>{esc(tr('app.monitoring.title'))}: {esc(self.project.name)}</h1>")
+        if self.role != apps.FACILITATOR:
+            self.status.value = f'<p class="wb-error">{esc(tr("monitor.ui.facilitators_only"))}</p>'
+            return
+        heads = ("monitor.ui.intro", "monitor.ui.upload_label", "monitor.ui.path_label", "monitor.ui.footprint_heading",
+                 "monitor.ui.server_label", "monitor.ui.note_label", "monitor.ui.server_help")
+        for i, (label, key) in enumerate(zip(self.labels, heads, strict=True)):
+            tag = "h2" if i == 3 else "p" if i in (0, 6) else "label"
+            label.value = f'<{tag} class="{"wb-muted" if tag == "p" else ""}">{esc(tr(key))}</{tag}>'
+        self.add.description = tr("monitor.ui.add")
+        self.measure.description = tr("monitor.ui.measure")
+        self.server_add.description = tr("monitor.ui.server_add")
+        st = status(self.project)
+        m = st["model"]
+        self.model.value = (f'<p>{esc(tr("monitor.ui.model", candidate=m["candidate"], run=m["run"]))}</p>' if m
+                            else f'<p class="wb-error">{esc(tr("monitor.ui.no_model"))}</p>')
+        self.table.value = self._table(st)
+        self.footprint.value = self._footprint(lifetime_footprint(self.project))
+
+    def _table(self, st: dict) -> str:
+        from ..evaluation.criteria import sentence
+
+        tr = self.tr
+        if not st["batches"]:
+            return f'<p class="wb-muted">{esc(tr("monitor.ui.no_batches"))}</p>'
+        under = st["under_review"]
+        out = [f'<p class="{"wb-error" if under else "wb-ok"}" data-under-review="{len(under)}">'
+               + esc(tr("monitor.ui.under_review", count=len(under)) if under else tr("monitor.ui.nothing_under_review"))
+               + "</p>"]
+        heads = [tr(f"monitor.col.{k}") for k in ("criterion", "group", "in_use", "n", "evaluated", "status")]
+        for b in reversed(st["batches"]):  # the latest first
+            out.append(f"<h2>{esc(tr('monitor.ui.batch', start=b['date_from'], end=b['date_to'], rows=b['rows'], kept=b['kept'], dropped=b['dropped_no_consent'], known=b['known']))}</h2>")
+            body = []
+            for r in (x for x in st["rows"] if x["batch"] == b["seq"]):
+                ev = r.get("evaluated") or {}
+                flag = f' <strong class="wb-error">{esc(tr("monitor.ui.flag"))}</strong>' if r["under_review"] else ""
+                group = (r["group"] or "—") if r["attribute"] else tr("monitor.ui.everyone")
+                cells = [sentence(tr, {**r, "id": r["criterion"]}), group,
+                         f"{_num(r['value'])} ({_num(r['lo'])}–{_num(r['hi'])})",
+                         "—" if r["n"] is None else str(r["n"]), _num(ev.get("value"))]
+                row = "".join(f"<td>{esc(c)}</td>" for c in cells)
+                body.append(f'<tr data-status="{esc(r["status"])}">{row}<td>{esc(tr("monitor.status." + r["status"]))}'
+                            f"{flag}</td></tr>")
+            out.append('<div style="overflow-x:auto"><table><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in heads)
+                       + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+        return "".join(out)
+
+    def _footprint(self, f: dict) -> str:
+        tr = self.tr
+        lines = [tr("monitor.fp.training", kwh=_kwh(f["training_kwh"]), candidates=f["candidates"]),
+                 tr("monitor.fp.evaluation", kwh=_kwh(f["evaluation_kwh"])),
+                 tr("monitor.fp.inference", kwh=_kwh(f["inference_kwh"]), predictions=f["predictions"])]
+        if f["predictions_unmeasured"]:
+            lines.append(tr("monitor.fp.unmeasured", count=f["predictions_unmeasured"]))
+        lines += [tr("monitor.fp.server", kwh=_kwh(f["server_kwh"])), tr("monitor.fp.total", kwh=_kwh(f["total_kwh"]))]
+        if f["budget_kwh"] is None:
+            verdict, cls = tr("monitor.fp.no_budget"), "wb-muted"
+        else:
+            key = "monitor.fp.within" if f["within"] else "monitor.fp.over"
+            verdict = tr(key, budget=_kwh(f["budget_kwh"]), share=f"{f['share_of_budget'] * 100:.1f}")
+            cls = "wb-ok" if f["within"] else "wb-error"
+        return (f'<div class="wb-card" data-within="{f["within"]}">' + "".join(f"<p>{esc(x)}</p>" for x in lines)
+                + f'<p class="{cls}">{esc(verdict)}</p></div>')
+
+
+def app():
+    """The Voila entry point of notebooks/monitoring.ipynb."""
+    from .context import open_app_project
+
+    project, ctx = open_app_project("monitoring")
+    return MonitoringView(project, ctx.role, ctx.language)
