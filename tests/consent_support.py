@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.consent.scope import CHOOSES, NEVER, Conditions, Scope, publish
+from workbench.consent.scope import CHOOSES, NEVER, Conditions, Scope
 from workbench.project import Project
+
+from .gates import publish
 
 HOLDER = "Test co-op, on its own laptop"
 

@@ -7,10 +7,10 @@ import io
 import pandas as pd
 
 from workbench.consent import ledger as L
-from workbench.consent.scope import publish
 from workbench.curation import importer
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 PAPER = {"method": "paper", "witness": "f-ana", "paper_ref": "folder A, form 1"}  # a facilitator's record
 MAPPING = importer.ColumnMapping("contributor_id", "label", ("hood",), "text")

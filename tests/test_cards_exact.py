@@ -190,14 +190,16 @@ def test_the_datasheet_link_is_filled_from_the_datasheet_written_for_the_same_ro
     shutil.copytree(demo, root)
     with workbench.open(root) as p:
         run, key = _adopted(p)
-        before = card.render_markdown(card.context(p, run, key, "en"))
-        assert re.search(r"- Datasheet: \[not given yet\]", before)
-        datasheet.write(p)
+        # The demo's run names the datasheet the community accepted with the data (curation.accept wrote it);
+        # a run whose record has none (an older run) takes the one written for the same rows.
+        run["started"].setdefault("provenance", {}).pop("datasheet", None)
+        written_before = {ev.payload["md_sha256"] for ev in p.store.events(kinds=["datasheet.written"])}
+        datasheet.write(p, "es")
         sha = p.store.events(kinds=["datasheet.written"])[-1].payload["md_sha256"]
         after = card.render_markdown(card.context(p, run, key, "en"))
         linked = card.render_markdown(card.context(p, run, key, "en", links={"datasheet": {"hash": "ab" * 32,
                                                                                           "file": "cards/x.md"}}))
-    assert f"- Datasheet: `datasheet.md` sha256 `{sha}`" in after
+    assert f"- Datasheet: `datasheet.md` sha256 `{sha}`" in after and sha not in written_before
     assert f"- Datasheet: `cards/x.md` sha256 `{'ab' * 32}`" in linked  # the run that wrote one links its own
 
 
@@ -299,6 +301,11 @@ def test_adopt_refuses_unknown_runs_and_candidates_and_records_the_decision(demo
     assert code == 2 and "--none" in err
     code, _out, err = run_cli(["adopt", str(root), run_id, "majority"])
     assert code == 2 and "does not pass every criterion" in err
+    code, out, err = run_cli(["adopt", str(root), run_id, "majority", "--reason", "a baseline to compare with"])
+    assert code == 2 and "has not decided to adopt this model" in err  # a gate: the community decides
+    code, out, err = run_cli(["decide", str(root), "adopt", "--run", run_id, "--candidate", "majority",
+                              "--present", "20", "--for", "15", "--against", "3", "--abstain", "2"])
+    assert code == 0 and "agreed" in out, err
     code, out, err = run_cli(["adopt", str(root), run_id, "majority", "--reason", "a baseline to compare with"])
     assert code == 0 and "models/" in out, err
     code, out, err = run_cli(["adopt", str(root), "latest", "--none"])

@@ -8,11 +8,12 @@ import pytest
 
 from workbench.cli import run_cli
 from workbench.consent import ledger as L
-from workbench.consent.scope import ScopeHistory, publish
+from workbench.consent.scope import ScopeHistory
 from workbench.demo import build_demo
 from workbench.demo.dataset import consent_plan, generate_rows
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import pytest
 
 from workbench.consent import ledger as L
 from workbench.consent.form import ConsentForm, receipt_html, receipt_markdown, write_forms
-from workbench.consent.scope import Conditions, ScopeHistory, publish
+from workbench.consent.scope import Conditions, ScopeHistory
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 LANGS = ("en", "pt-BR", "es")
 

@@ -11,7 +11,7 @@ import pytest
 
 from workbench.consent import _time
 from workbench.consent import ledger as L
-from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, publish
+from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions
 from workbench.consent.uses import USE_KEYS
 from workbench.errors import NotSaved, WorkbenchError
 
@@ -24,6 +24,7 @@ from .consent_support import (  # noqa: F401
     published_version,
     scoped_project,
 )
+from .gates import publish
 
 
 def test_grant_gives_a_receipt_and_permits(project):

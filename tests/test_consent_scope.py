@@ -7,12 +7,13 @@ import json
 import pytest
 
 from workbench.consent import ledger as L
-from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, Scope, ScopeHistory, publish, save_draft
+from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, Scope, ScopeHistory, save_draft
 from workbench.consent.uses import LABELS, USE_KEYS, USES
 from workbench.errors import WorkbenchError
 from workbench.i18n import Translator, available
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 
 def test_hash_is_stable_and_ignores_order_and_whitespace():

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from workbench.consent import cards
 from workbench.consent import ledger as L
-from workbench.consent.scope import ScopeHistory, publish
+from workbench.consent.scope import ScopeHistory
 from workbench.errors import NotSaved
 from workbench.ui.consent import ContributorView, FacilitatorView
 
 from .consent_support import PAPER, card, make_scope, new_project, scoped_project  # noqa: F401
+from .gates import publish
 
 
 def start(view, who: str):
@@ -179,10 +180,23 @@ def test_facilitator_edits_and_publishes_a_new_version(project):
     view.label_boxes["tk_non_commercial"].value = True
     view.preview_button.click()
     assert "Commercial use" in view.preview.value
+    view.publish.click()  # a gate: nothing is published that the community did not agree
+    assert "has not decided" in view.message.value and len(ScopeHistory.load(project.store).versions) == 1
+    box = view.decision
+    box.present.value, box.in_favour.value, box.against.value, box.abstain.value = 12, 7, 5, 0
+    box.record.click()  # 7 of 12 is not two thirds
+    assert "Not agreed" in box.message.value and "not agreed" in box.status.value.lower()
+    view.publish.click()
+    assert "did not agree" in view.message.value
+    view.expiry.value = 18  # the room asked for a shorter time; a new proposal
+    box.present.value, box.in_favour.value, box.against.value, box.abstain.value = 12, 10, 1, 1
+    box.outcome.value = "Agreed with 18 months."
+    box.record.click()
+    assert "Agreed." in box.message.value and "10 for, 1 against" in box.status.value
     view.publish.click()
     assert "version 2" in view.message.value and 'data-version="2"' in view.status.value
     v2 = ScopeHistory.load(project.store).latest
-    assert v2.scope.uses["commercial"] == "chooses" and v2.scope.conditions.expiry_months == 12
+    assert v2.scope.uses["commercial"] == "chooses" and v2.scope.conditions.expiry_months == 18
     assert "tk_non_commercial" in v2.scope.labels
     assert any(project.artifacts_dir.joinpath("consent").glob("form-v2-*.pt-BR.html"))
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import run_cli
-from workbench.consent import give, publish, withdraw
+from workbench.consent import give, withdraw
 from workbench.evaluation import drift
 from workbench.evaluation.artifacts import load_model
 from workbench.evaluation.card import adopt
@@ -17,6 +17,7 @@ from workbench.evaluation.footprint import EstimateMeter
 from workbench.evaluation.protocol import EvaluationData, evaluate, load_runs, make_plan, split
 
 from .consent_support import make_scope
+from .gates import agree_adoption, publish
 
 CRITERIA = [{"id": "acc", "metric": "accuracy", "threshold": 0.8, "direction": ">=", "scope": "overall",
              "min_group_size": 30},
@@ -131,6 +132,7 @@ def test_adopting_writes_the_card_and_a_withdrawal_flags_drift(project, monkeypa
     folded = load_runs(project.store)[run.run]
     with pytest.raises(Exception, match="does not pass every criterion"):
         adopt(project, folded, "majority", "")
+    agree_adoption(project, run.run, "tfidf_naive_bayes")
     paths = adopt(project, folded, "tfidf_naive_bayes", language="en")
     assert paths[0].suffix == ".joblib" and paths[0].is_file()
     md = (project.artifacts_dir / "model_card.md").read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.consent import give, publish, withdraw
+from workbench.consent import give, withdraw
 from workbench.curation.importer import ColumnMapping, add_file
 from workbench.evaluation.footprint import EstimateMeter
 from workbench.evaluation.inputs import charter_criteria, from_project
@@ -12,6 +12,7 @@ from workbench.evaluation.protocol import evaluate, make_plan, split
 from workbench.purpose import charter as ch
 
 from .consent_support import make_scope
+from .gates import accept_dataset, publish
 from .test_evaluation_flow import synthetic
 
 
@@ -34,6 +35,7 @@ def project(project, tmp_path):
                          criteria=[ch.Criterion("accuracy", 0.8, ">=", "overall")])
     ch.save_draft(p.store, charter, "draft", attributes={"village", "channel"}, labels={"urgent", "routine"})
     ch.record_decision(p.store, present=5, in_favour=5, against=0, abstain=0, rule="two_thirds")
+    accept_dataset(p)
     return p
 
 

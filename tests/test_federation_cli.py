@@ -8,9 +8,10 @@ import zipfile
 import pytest
 
 from workbench.cli import run_cli
-from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Scope, publish
+from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Scope
 from workbench.project import Project
 
+from .gates import publish
 from .test_federation_flow import communities
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from workbench.consent import ledger as L
-from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, Scope, publish
+from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Conditions, Scope
 from workbench.demo.dataset import consent_plan, generate_rows, to_csv
 from workbench.errors import WorkbenchError
 from workbench.federation import catalog, keys, usecheck
@@ -40,6 +40,7 @@ from workbench.project import Project
 from workbench.purpose import charter as ch
 
 from . import _pg
+from .gates import publish
 
 TINY = "Ilha Pequena"
 
@@ -127,10 +128,14 @@ def make_community(root: Path, name: str, seed: int, *, n: int = 300, model: boo
         from workbench.evaluation.inputs import charter_criteria, from_project
         from workbench.evaluation.protocol import evaluate, load_runs
 
+        from .gates import accept_dataset, agree_adoption
+
+        accept_dataset(project)
         doc = charter_criteria(project)
         result = evaluate(from_project(project), ["tfidf_naive_bayes"], seed=1, criteria=doc["criteria"],
                           budget_kwh=doc["footprint_kwh"], store=project.store,
                           runs_dir=project.artifacts_dir / "runs", meter=EstimateMeter("BR"), n_boot=50)
+        agree_adoption(project, result.run, "tfidf_naive_bayes")
         adopt(project, load_runs(project.store)[result.run], "tfidf_naive_bayes", "a test adopts it")
     if not keys.has_keys(project.root):  # adopting a model already made it (the decision is checkpointed)
         keys.init_keys(project)

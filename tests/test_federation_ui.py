@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from workbench.consent.scope import ALWAYS, CHOOSES, Scope, publish
+from workbench.consent.scope import ALWAYS, CHOOSES, Scope
 from workbench.project import Project
 from workbench.ui.federation import FederationView
 
+from .gates import publish
 from .test_federation_flow import communities
 
 

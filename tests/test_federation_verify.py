@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Scope, publish
+from workbench.consent.scope import ALWAYS, CHOOSES, NEVER, Scope
 from workbench.errors import WorkbenchError
 from workbench.federation import _format as F
 from workbench.federation import catalog, keys
 from workbench.federation.bundle import export_bundle, plan_bundle
 from workbench.federation.verify import BundleError, verify_bundle
 from workbench.project import Project
+
+from .gates import publish
 
 
 def _scope() -> Scope:

@@ -29,11 +29,11 @@ import pytest
 
 import workbench
 from workbench.cli import run_cli
-from workbench.consent.scope import publish
 from workbench.errors import WorkbenchError
 from workbench.i18n import catalog
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 
 HERE = Path(__file__).resolve().parent / "hostile"
 CASES = tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8"))["case"]

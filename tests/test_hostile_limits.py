@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import run_cli
-from workbench.consent.scope import ScopeHistory, publish
+from workbench.consent.scope import ScopeHistory
 from workbench.errors import WorkbenchError
 
 from .consent_support import make_scope, new_project
+from .gates import publish
 from .hostile_support import skops_model, swap_array
 
 HEADER = "contributor_id,date,choices,method,witness\n"

@@ -59,11 +59,11 @@ def _participant(url: str, idx: int, start, out) -> None:
 
 @pytest.mark.slow
 def test_a_room_submitting_at_once_loses_nothing(project):
-    from workbench.consent import scope as sc
 
     from .consent_support import make_scope
+    from .gates import publish
 
-    sc.publish(project.store, make_scope())
+    publish(project.store, make_scope())
     results = spawn_and_collect(_participant, [(project.store.url, i) for i in range(PROCESSES)])
 
     from workbench.consent.ledger import ConsentLedger

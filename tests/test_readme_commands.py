@@ -27,7 +27,7 @@ SKIP_VERBS = {"serve": "starts the workshop server (tests/test_serve_options.py 
               "lab": "starts JupyterLab and waits for it to be stopped",
               "demo": "builds the demo project itself (tests/test_project_cli.py runs it)"}
 # Lines the README says may refuse on a project that already did the thing: (words, a phrase of the refusal).
-MAY_REFUSE = {("keys", "init"): "already has a signing key"}
+MAY_REFUSE = {("keys", "init"): "already has a signing key", ("data", "accept"): "already accepted"}
 
 
 def using_it_block() -> list[str]:

@@ -11,13 +11,13 @@ import pytest
 from workbench import presence
 from workbench.consent import cards
 from workbench.consent import ledger as L
-from workbench.consent.scope import publish
 from workbench.purpose import deliberation as dl
 from workbench.stages import STEP_KEYS, group_progress
 from workbench.ui.room import RoomView
 from workbench.ui.welcome import WelcomeView
 
 from .consent_support import make_scope
+from .gates import publish
 
 
 @pytest.fixture

@@ -15,13 +15,14 @@ from workbench.consent.ledger import ConsentLedger
 from workbench.errors import WorkbenchError
 
 from .consent_support import make_scope
+from .gates import publish
 
 
 def test_adding_a_consent_use_leaves_old_grants_verifying_against_their_scope(tmp_path, monkeypatch):
     from workbench.consent.ledger import give
 
     project = workbench.init(tmp_path / "p", "Truth")
-    version = S.publish(project.store, make_scope())
+    version = publish(project.store, make_scope())
     give(project.store, "c-0001", {"train": True, "evaluate": True}, at="2026-01-01", method="paper",
          witness="f-ana", paper_ref="form 1")
     grant = project.store.events(kinds=["consent.granted"])[-1]
@@ -45,6 +46,8 @@ def test_a_scope_can_take_effect_earlier_and_says_it_was_back_dated(tmp_path):
     project = workbench.init(path, "Truth")
     (tmp_path / "scope.json").write_text(json.dumps(make_scope().to_dict()))
     project.close()
+    assert run_cli(["decide", str(path), "scope", "--file", str(tmp_path / "scope.json"), "--present", "5",
+                    "--for", "5", "--against", "0"])[0] == 0
     code, out, err = run_cli(["consent", "publish", str(path), str(tmp_path / "scope.json"),
                               "--effective", "2026-01-15"])
     assert code == 0, err
@@ -60,8 +63,8 @@ def test_a_scope_can_take_effect_earlier_and_says_it_was_back_dated(tmp_path):
         assert _scope_in_force(project.store, "2026-01-16")["version"] == 1
         assert _scope_in_force(project.store, "2026-01-14") == {}
         with pytest.raises(WorkbenchError, match="in the future"):
-            S.publish(project.store, make_scope().replace(contact="x@y"), effective_at="2999-01-01")
+            publish(project.store, make_scope().replace(contact="x@y"), effective_at="2999-01-01")
         with pytest.raises(WorkbenchError, match="cannot take effect before it"):
-            S.publish(project.store, make_scope().replace(contact="x@y"), effective_at="2026-01-01")
+            publish(project.store, make_scope().replace(contact="x@y"), effective_at="2026-01-01")
     code, _out, err = run_cli(["consent", "publish", str(path)])
     assert code == 2 and "either a scope FILE or --draft" in err

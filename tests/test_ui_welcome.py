@@ -130,14 +130,14 @@ def test_stage_links_and_cards_have_icons_hidden_from_screen_readers(project):
 
     view = WelcomeView(project, "participant", "en")
     links = re.findall(r'<a class="wb-link".*?</a>', view.links.value)
-    assert len(links) == 2  # purpose and consent
+    assert len(links) == 4  # purpose, consent, my data work, raise a concern (outcomes once a stage is done)
     icon = r'<span class="wb-icon" aria-hidden="true">(?:<svg.*?</svg>|[^<]+)</span>'
     for link in links:
         icons = re.findall(icon, link)
         assert len(icons) == 2  # the stage's icon before the title, the arrow after it
         text = re.sub(icon, "", link)
-        assert re.sub(r"<[^>]+>", "", text).strip() in {Translator("en")("app.purpose.title"),
-                                                        Translator("en")("app.consent.title")}
+        assert re.sub(r"<[^>]+>", "", text).strip() in {Translator("en")(f"app.{k}.title")
+                                                        for k in ("purpose", "consent", "mywork", "concern")}
     assert view.stage_cards.value.count('aria-hidden="true"><svg') == 4  # one picture per stage
     assert view.stage_cards.value.count('<span class="wb-icon" aria-hidden="true">○</span>') == 4
 

@@ -90,9 +90,9 @@ def test_a_forged_checkpoint_is_refused(proj):
 
 def test_a_consent_receipt_carries_the_log_head_and_verify_uses_it(proj, tmp_path):
     from workbench.consent.ledger import give
-    from workbench.consent.scope import publish
 
     from .consent_support import make_scope
+    from .gates import publish
 
     with workbench.open(proj) as project:
         publish(project.store, make_scope())

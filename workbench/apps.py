@@ -39,7 +39,12 @@ APPS: tuple[App, ...] = (
     App("scope", "scope.ipynb", (FACILITATOR,), "consent"),
     App("curation", "curation.ipynb", (FACILITATOR,), "curation"),
     App("datawork", "datawork.ipynb", (FACILITATOR,), "curation"),
+    App("mywork", "mywork.ipynb", (PARTICIPANT, FACILITATOR), "curation"),
     App("evaluation", "evaluation.ipynb", (FACILITATOR,), "evaluation"),
+    App("monitoring", "monitoring.ipynb", (FACILITATOR,), "evaluation"),
+    App("outcomes", "outcomes.ipynb", (PARTICIPANT, FACILITATOR), None, preheat=False),
+    App("concern", "concern.ipynb", ("public", PARTICIPANT, FACILITATOR), None),  # "public": no code (serve/auth.py)
+    App("concerns_triage", "concerns_triage.ipynb", (FACILITATOR,), None),
 )
 
 

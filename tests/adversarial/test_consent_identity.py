@@ -13,12 +13,12 @@ import pytest
 
 from workbench.consent import cards
 from workbench.consent import ledger as L
-from workbench.consent.scope import publish
 from workbench.errors import WorkbenchError
 from workbench.limits import CODE_LIMITS
 from workbench.ui.consent import ContributorView
 
 from ..consent_support import PAPER, card, make_scope, new_project
+from ..gates import publish
 
 VICTIM = "c-0179"
 HOSTILE = ["c-0179", "c-0180", " C-0179 ", "c-0179\x00", "\u202ec-0179", "0179", "c-9999",

@@ -35,12 +35,18 @@ COMMANDS = {
     "evaluate": "evaluate",
     "card": "card",
     "adopt": "adopt",
+    "decide": "decide",
+    "members": "members",
+    "retire": "retire",
     "run": "run",
     "report": "report",
+    "concern": "concern",
     "keys": "federation",
     "bundle": "federation",
     "catalog": "federation",
     "federate": "federation",
+    "monitor": "monitor",
+    "benefits": "benefits",
 }
 
 

@@ -8,7 +8,8 @@ and signs a checkpoint of the log.
 from __future__ import annotations
 
 HELP = ("Record the community's decision on an evaluation: adopt one candidate (its model and card are saved) "
-        "or --none. A candidate that does not pass every criterion needs --reason.")
+        "or --none. Adopting needs the community's decision ('workbench decide DIR adopt ...'); a candidate that "
+        "does not pass every criterion also needs --reason.")
 
 
 def add_arguments(p):
@@ -19,6 +20,8 @@ def add_arguments(p):
     p.add_argument("--none", dest="adopt_none", action="store_true", help="adopt no model (the decision is recorded)")
     p.add_argument("--reason", default="", help="why; needed when the candidate does not pass every criterion")
     p.add_argument("--language", default=None, help="the card's language (default: the project's first)")
+    p.add_argument("--decision", default=None, help="the community's decision id (default: the agreed one on this "
+                   "run and candidate; record it with 'workbench decide DIR adopt --run RUN --candidate NAME')")
 
 
 def find_run(store, run_id: str) -> dict:
@@ -58,7 +61,7 @@ def run(args):
             raise WorkbenchError(f"The candidate {args.candidate!r} did not run in evaluation {found['run']}.",
                                  f"Choose one that ran: {ran}.", key="evaluation.error.not_in_run",
                                  candidate=str(args.candidate))
-        paths = adopt(project, found, args.candidate, args.reason, args.language)
+        paths = adopt(project, found, args.candidate, args.reason, args.language, decision=args.decision)
         if args.candidate is None:
             print(f"Recorded: no model adopted from evaluation {found['run']}.")
         else:

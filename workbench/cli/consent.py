@@ -20,6 +20,8 @@ def add_arguments(p):
     pb.add_argument("dir", metavar="DIR", help="the project folder")
     pb.add_argument("file", metavar="FILE", nargs="?", default=None, help="the scope as JSON")
     pb.add_argument("--draft", action="store_true", help="publish the draft saved in the scope app instead of FILE")
+    pb.add_argument("--decision", default=None, help="the community's decision id (default: the agreed one on "
+                    "this scope; record it with 'workbench decide DIR scope')")
     pb.add_argument("--effective", default=None, metavar="DATE",
                     help="when it took effect, if earlier than now (YYYY-MM-DD); recorded as back-dated")
 
@@ -197,6 +199,6 @@ def _publish(project, history, args):
             raise WorkbenchError(f"{args.file} is not a JSON scope.",
                                  "Export one with 'workbench consent scope DIR --out FILE' and edit it.") from None
         scope = Scope.from_dict(raw)
-    version = publish(project.store, scope, effective_at=args.effective)
+    version = publish(project.store, scope, effective_at=args.effective, decision=args.decision)
     note = f", in force from {version.effective_at[:10]} (back-dated)" if version.backdated else ""
     print(f"Published scope version {version.version} ({version.hash[:12]}){note}.")

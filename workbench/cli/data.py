@@ -1,4 +1,4 @@
-"""``workbench data ACTION`` (add, profile, consent, snapshot, export, datasheet) and ``workbench datasheet``.
+"""``workbench data ACTION`` (add, profile, consent, snapshot, export, accept, datasheet) and ``workbench datasheet``.
 
 ``workbench datasheet DIR`` is the same as ``workbench data datasheet DIR`` (the verb the issue names): both
 are registered in ``COMMANDS`` and share :func:`add_arguments` / :func:`run`, which read the verb from the
@@ -72,6 +72,14 @@ def add_arguments(p):
                    "--hf-card")
     e.add_argument("--force", action="store_true", help="replace the file (or the card's README.md) if it exists")
 
+    ac = sub.add_parser("accept", help="accept the curated dataset with its datasheet, as the community decided",
+                        description="Record that the community accepted the curated dataset as it stands (file, "
+                        "mapping, curation actions) with its datasheet, after 'workbench decide DIR dataset'. The "
+                        "evaluation stage refuses data the community has not accepted.")
+    ac.add_argument("dir", metavar="DIR", help="the project folder")
+    ac.add_argument("--decision", default=None, help="the decision id (default: the agreed one on this data)")
+    ac.add_argument("--language", "--lang", dest="lang", default=None, help="the datasheet's language")
+
     d = sub.add_parser("datasheet", help="write the datasheet (Markdown and HTML) into artifacts/",
                        description="Write artifacts/datasheet.md and .html, naming the snapshot hashes.")
     _datasheet_arguments(d)
@@ -87,7 +95,7 @@ def run(args):
     action = getattr(args, "data_command", None)
     if not action:
         raise WorkbenchError("workbench data needs an action.", "Use one of: add, profile, consent, snapshot, "
-                             "export, datasheet (each has --help).")
+                             "export, accept, datasheet (each has --help).")
     tr = Translator("en")
     with open_project(args.dir) as project:
         if action == "add":
@@ -167,6 +175,13 @@ def run(args):
             snap, path = spreadsheet_copy(project, args.use, args.out, content_hash=args.hash, force=args.force)
             print(f"Wrote a spreadsheet copy of the {snap.use} snapshot {snap.content_sha256[:16]} ({snap.rows} rows) "
                   f"to {path}; the snapshot artifacts/{snap.file} is unchanged.")
+            return 0
+        if action == "accept":
+            from ..curation.accept import accept
+
+            out = accept(project, args.decision, args.lang)
+            print(f"Accepted the curated dataset {out['hash'][:12]} ({out['actions']} curation actions) with its "
+                  f"datasheet {out['datasheet_sha256'][:12]}, as decided in {out['community_decision']}.")
             return 0
         if action == "datasheet":
             from ..curation.datasheet import write

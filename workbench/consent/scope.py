@@ -293,8 +293,11 @@ def save_draft(store, scope: Scope, actor: str = "facilitator") -> Event:
     return store.append(DRAFT_SAVED, {"scope": scope.to_dict(), "hash": scope.content_hash}, actor)
 
 
-def publish(store, scope: Scope, actor: str = "facilitator", effective_at=None) -> ScopeVersion:
-    """Publish ``scope`` as the next version; refuses a version identical to the latest.
+def publish(store, scope: Scope, actor: str = "facilitator", effective_at=None,
+            decision: str | None = None) -> ScopeVersion:
+    """Publish ``scope`` as the next version; refuses a version identical to the latest, and a version the
+    community has not agreed (a gate: :func:`workbench.decisions.require` finds the agreed decision on this
+    scope's hash, or checks ``decision``).
 
     ``effective_at``: when the scope took effect, if earlier than now (a scope agreed on paper before the
     log existed): recorded as back-dated, never in the future, never before the previous version took effect.
@@ -307,8 +310,12 @@ def publish(store, scope: Scope, actor: str = "facilitator", effective_at=None) 
         raise WorkbenchError(f"This scope is the same as version {latest.version}, already published.",
                              "Change something before publishing a new version.",
                              key="consent.error.unchanged", version=latest.version)
+    from ..decisions import require
+
+    agreed = require(store, "scope", scope.content_hash, decision)
     number = len(history.versions) + 1
-    payload = {"scope": scope.to_dict(), "hash": scope.content_hash, "version": number, "schema_version": 1}
+    payload = {"scope": scope.to_dict(), "hash": scope.content_hash, "version": number, "schema_version": 1,
+               "community_decision": agreed.id}
     if effective_at is not None:
         when = _time.not_in_future(effective_at)
         if latest is not None and _time.to_us(when) < _time.to_us(latest.effective_at):

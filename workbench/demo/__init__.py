@@ -18,7 +18,7 @@ DEMO_PURPOSE = ("Help our health promoters see urgent messages from residents fi
                 "without sending anyone's messages outside the co-op.")
 DEMO_SEED = 7
 
-STAGE_MODULES = ("purpose", "consent", "curation", "evaluation")
+STAGE_MODULES = ("purpose", "consent", "curation", "evaluation", "afterwards")
 
 
 DEMO_LANGUAGES = ("pt-BR", "es", "en")

@@ -37,7 +37,7 @@ def demo_scope() -> Scope:
         contact=CONTACT,
         language="pt-BR",
         uses={"train": CHOOSES, "evaluate": CHOOSES, "publish_aggregates": ALWAYS, "publish_examples": NEVER,
-              "share_data": NEVER, "share_models": CHOOSES, "commercial": NEVER},
+              "share_data": NEVER, "share_models": CHOOSES, "commercial": NEVER, "monitor": CHOOSES},
         conditions=Conditions(expiry_months=EXPIRY_MONTHS, stays_on_machine=True, benefit_sharing=BENEFIT,
                               collaboration_required=True, derived_data_returned=True, new_use_approver=APPROVER),
         labels=("bc_provenance", "bc_consent_verified", "tk_community_use_only"),
@@ -45,7 +45,13 @@ def demo_scope() -> Scope:
 
 
 def build(project, rows, plan, seed: int = 7, now: datetime | None = None) -> None:
-    version = publish(project.store, demo_scope(), actor="facilitator")
+    from ..decisions import decide, subjects
+
+    scope = demo_scope()
+    decide(project.store, "scope", subjects.scope(scope), present=19, in_favour=17, against=1, abstain=1,
+           title="Consent scope for the urgent-first model",
+           outcome="Agreed: training and evaluation each by choice; examples never published.")
+    version = publish(project.store, scope, actor="facilitator")
     rng = random.Random(seed + 4)
     now = now or datetime.now(UTC)
     choosable = version.scope.choosable()

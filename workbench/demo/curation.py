@@ -44,6 +44,13 @@ def build(project, rows, plan, today: date | None = None) -> None:
     actions.revert(project.store, ds, drop.id, reason="Kept: empty messages still count in the waterfall review.")
     for (section, question), text in ANSWERS.items():
         datasheet.answer(project.store, section, question, text, "pt-BR")
+    from ..curation.accept import accept
+    from ..decisions import decide, subjects
+
+    decide(project.store, "dataset", subjects.dataset(project), present=16, in_favour=15, against=0, abstain=1,
+           title="Accept the curated messages and their datasheet",
+           outcome="Accepted after reading the datasheet; duplicates out, phone numbers and e-mails redacted.")
+    accept(project, language="pt-BR")
     today = today or datetime.now(UTC).date()
     datawork.set_terms(project.store, 25, "BRL", 30,
                        "10% of any grant the model brings goes to the co-op's health fund.",

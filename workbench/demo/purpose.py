@@ -104,6 +104,8 @@ def build(project, rows, plan) -> None:
                          min_group_size=20),
         ],
         footprint_kwh=0.5,
+        gate_rule="two_thirds",  # how the co-op decides its gates (scope, dataset, model)
+        quorum=0.5,  # half of the registered members present
     )
     attributes, labels = ch.project_columns(project)
     ch.save_draft(store, charter, "first draft from the assembly", attributes, labels)
@@ -115,3 +117,6 @@ def build(project, rows, plan) -> None:
                                  mitigation="Recall of 'urgent' is checked per language and per age band."))
     ch.save_draft(store, charter, "mitigations", attributes, labels)
     ch.record_decision(store, present=23, in_favour=20, against=1, abstain=2, rule="two_thirds")
+    # The co-op's member register: everyone who took part votes; two of them are stewards of the data.
+    store.append_many([("member.added", {"member": c, "roles": ["member", "steward"] if i < 2 else ["member"]},
+                        "facilitator") for i, c in enumerate(codes)])

@@ -294,8 +294,10 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     # The rule as it was when the run was recorded (the log is the truth): its own key and figures.
     recommendation = tr(rec["reason"], **(rec.get("params") or {})) if rec.get("reason") else ""
     prov = dict(started.get("provenance") or {})
-    if not prov.get("datasheet"):
-        found = (links or {}).get("datasheet") or _datasheet_link(project, started)
+    if (links or {}).get("datasheet"):  # a run that wrote its own datasheet links that one
+        prov["datasheet"] = links["datasheet"]
+    elif not prov.get("datasheet"):
+        found = _datasheet_link(project, started)
         if found:
             prov["datasheet"] = found
     for key, value in (links or {}).items():
@@ -362,12 +364,12 @@ def write_card(project, run: dict, candidate: str, language: str | None = None, 
 
 
 def adopt(project, run: dict, candidate: str | None, reason: str = "", language: str | None = None,
-          actor: str = "facilitator") -> list[Path]:
+          actor: str = "facilitator", decision: str | None = None) -> list[Path]:
     """Record the decision; when a candidate is adopted, save it with its card and log ``modelcard.written``."""
     from ..store.witness import checkpoint_now
     from .protocol import load_runs
 
-    record_decision(project.store, run, candidate, reason, actor)
+    record_decision(project.store, run, candidate, reason, actor, decision)
     if candidate is None:
         checkpoint_now(project, f"decision on evaluation {run['run']}: none adopted", actor)
         return []

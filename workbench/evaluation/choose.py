@@ -116,7 +116,8 @@ def _energy(r) -> float:
     return float(total or 0.0)
 
 
-def record_decision(store, run: dict, candidate: str | None, reason: str = "", actor: str = "facilitator"):
+def record_decision(store, run: dict, candidate: str | None, reason: str = "", actor: str = "facilitator",
+                    community_decision: str | None = None):
     """Record the community's decision on ``run`` (a folded run, see :func:`.protocol.runs`): adopt or none."""
     reason = free_text(reason or "", "The reason", MAX_REASON)  # refused (control character, too long), never cut
     results = run.get("candidates", {})
@@ -138,4 +139,9 @@ def record_decision(store, run: dict, candidate: str | None, reason: str = "", a
                                  key="evaluation.error.reason_needed", candidate=str(candidate))
     payload = {"run": run["run"], "decision": "adopt" if candidate else "none", "candidate": candidate,
                "reason": reason, "recommended": rec.candidate, "passes_all": passes_all}
+    if candidate is not None:  # adopting is a gate: the community's decision on this run and candidate
+        from ..decisions import require, subjects
+
+        payload["community_decision"] = require(store, "adopt", subjects.adopt(run["run"], candidate)["hash"],
+                                                community_decision).id
     return store.append(DECIDED, payload, actor=actor)

@@ -120,6 +120,9 @@ def from_project(project, at=None) -> EvaluationData:
                              "Name it in the curation app.", key="evaluation.error.no_target_mapped")
     train_view, _ds, train_inputs, train_hash, _ = snapshot.compute(project, "train", at)
     eval_view, _ds, eval_inputs, eval_hash, _ = snapshot.compute(project, "evaluate", at)
+    from ..curation.accept import require_accepted
+
+    require_accepted(project.store, train_inputs)  # a gate: the community accepted the curated data as it is
     doc = charter_criteria(project)
     columns = set(train_view.frame.columns) | set(eval_view.frame.columns)
     groups = [g for g in (doc["groups"] if doc and doc.get("groups") else mapping.groups) if g in columns]

@@ -47,6 +47,7 @@ DEFAULT_MIN_CONSENSUS = 0.7
 MAX_FIELD_CHARS = 2000
 KINDS = ("charter.drafted", "charter.agreed", "charter.not_agreed")
 CRITERIA_FORMAT = "commons-workbench-criteria"
+OPTIONAL_FIELDS = ("gate_rule", "quorum")
 
 
 def _num(value, what: str) -> float:
@@ -196,9 +197,18 @@ class Charter:
     groups: list[str] = field(default_factory=list)  # attributes whose outcomes are checked separately
     criteria: list[Criterion] = field(default_factory=list)
     footprint_kwh: float | None = None  # budget to train and evaluate one candidate
+    # How the community decides its gates (workbench.decisions): a rule of DECISION_RULES and a quorum, the
+    # share of registered voting members who must be present. Unset (None) they are left out of the dict,
+    # so a charter written before they existed keeps its hash.
+    gate_rule: str | None = None
+    quorum: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for name in OPTIONAL_FIELDS:
+            if out.get(name) is None:
+                out.pop(name, None)
+        return out
 
     @classmethod
     def from_dict(cls, raw: dict) -> Charter:
@@ -211,6 +221,8 @@ class Charter:
         out.criteria = [Criterion.from_dict(c) for c in raw.get("criteria", [])]
         fk = raw.get("footprint_kwh")
         out.footprint_kwh = None if fk is None else float(fk)
+        out.gate_rule = None if raw.get("gate_rule") in (None, "") else str(raw["gate_rule"])
+        out.quorum = None if raw.get("quorum") is None else float(raw["quorum"])
         return out
 
     def copy(self) -> Charter:
@@ -245,6 +257,16 @@ class Charter:
             if self.footprint_kwh <= 0:
                 raise WorkbenchError("The footprint budget must be more than 0 kWh.",
                                      key="purpose.charter.error.footprint")
+        if self.gate_rule is not None and self.gate_rule not in DECISION_RULES:
+            raise WorkbenchError(f"{snippet(self.gate_rule)!r} is not a decision rule.",
+                                 f"Use one of: {', '.join(DECISION_RULES)}.",
+                                 key="purpose.charter.error.decision_rule", rule=snippet(self.gate_rule))
+        if self.quorum is not None:
+            self.quorum = _num(self.quorum, "quorum")
+            if not 0.0 <= self.quorum <= 1.0:
+                raise WorkbenchError(f"The quorum {self.quorum:g} is outside 0 to 1; it is the share of members "
+                                     "who must be present.", "Write it as a share, for example 0.5 for half.",
+                                     key="purpose.charter.error.quorum", value=f"{self.quorum:g}")
         self.groups = list(dict.fromkeys(check_text(g, "A group's attribute").strip()
                                          for g in self.groups if g and g.strip()))
         if attributes is not None:

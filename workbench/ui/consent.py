@@ -589,6 +589,11 @@ class FacilitatorView(View):
         self.import_all.on_click(lambda _b: self._on_import(good_only=False))
         self.import_good.on_click(lambda _b: self._on_import(good_only=True))
 
+        from ..decisions import subjects
+        from .decide import DecisionBox
+
+        # Publishing is a gate: the room's decision on exactly the scope on screen (workbench.decisions).
+        self.decision = DecisionBox(project, self.tr, "scope", lambda: subjects.scope(self.scope_from_controls()))
         uses_box = []
         for u in USE_KEYS:
             uses_box += [self.use_labels[u], self.use_choice[u]]
@@ -600,6 +605,7 @@ class FacilitatorView(View):
             self.collaboration_required, self.derived_data_returned, self.benefit_label, self.benefit_sharing,
             self.approver_label, self.new_use_approver,
             self.labels_heading, *self.label_boxes.values(),
+            self.decision.widget,
             w.HBox([self.preview_button, self.save_draft, self.publish]), self.message, self.preview,
             self.coverage_heading, self.refresh, self.coverage, self.coverage_chart,
             self.import_heading, self.upload, self.import_report, w.HBox([self.import_all, self.import_good]),
@@ -755,6 +761,7 @@ class FacilitatorView(View):
             box.description = f"{tr(LABELS[k].name_key)} ({LABELS[k].code})"
         self.save_draft.description = tr("consent.scope.save_draft")
         self.publish.description = tr("consent.scope.publish")
+        self.decision.relabel(tr)
         self.preview_button.description = tr("consent.scope.preview")
         self.refresh.description = tr("consent.scope.refresh")
         self.import_heading.value = (f"<h2>{esc(tr('consent.scope.import_heading'))}</h2>"

@@ -557,9 +557,17 @@ class CurationView(View):
         self.ds_write.on_click(lambda _b: self.write_datasheet())
         self.ds_status = w.HTML()
         self.ds_labels = [w.HTML() for _ in range(4)]
+        from ..decisions import subjects
+        from .decide import DecisionBox
+
+        # Accepting the curated data with its datasheet is a gate: the community's decision on the data as it is.
+        self.accept_gate = DecisionBox(self.project, self.tr, "dataset", lambda: subjects.dataset(self.project))
+        self.accept_button = _button("success")
+        self.accept_button.on_click(lambda _b: self.accept_dataset())
         lb = self.ds_labels
         self.datasheet_panel = w.VBox([lb[0], lb[1], self.ds_section, lb[2], self.ds_question, lb[3], self.ds_answer,
-                                       self.ds_save, self.ds_write, self.ds_status], layout=FULL)
+                                       self.ds_save, self.ds_write, self.ds_status, self.accept_gate.widget,
+                                       self.accept_button], layout=FULL)
 
     def _questions(self) -> None:
         from ..curation.datasheet import SECTIONS
@@ -590,6 +598,15 @@ class CurationView(View):
             self._ok("curation.ds.written", path=str(paths[0].parent))
             self.ds_status.value = "".join(f'<p class="wb-muted">{esc(p)}</p>' for p in paths)
         return paths
+
+    def accept_dataset(self):
+        from ..curation.accept import accept
+
+        out = self._run(lambda: accept(self.project, language=self.language, actor=ACTOR))
+        if out is not None:
+            self._ok("curation.accept.done", hash=out["hash"][:12])
+            self.accept_gate.refresh()
+        return out
 
     # -- rendering ----------------------------------------------------------------------------------------
     def render(self) -> None:
@@ -659,6 +676,8 @@ class CurationView(View):
             self.ds_question.value = question
         self.ds_save.description = tr("curation.ds.save")
         self.ds_write.description = tr("curation.ds.write")
+        self.accept_button.description = tr("curation.accept.button")
+        self.accept_gate.relabel(tr)
         self.render_log()
         self.render_pii()
         self.work.set_language(self.language)

@@ -80,13 +80,19 @@ class EvaluationView(View):
         self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px", width="auto"))
         self.message = w.HTML()
         self.drift = w.HTML()
+        from .decide import DecisionBox
+
+        # Adopting is a gate: the community's decision on the run and candidate chosen above.
+        self.gate = DecisionBox(project, self.tr, "adopt", self._adopt_subject)
+        self.decision.observe(lambda _ch: self.gate.refresh(), names="value")
         self.run.on_click(self._on_run)
         self.cancel.on_click(lambda _b: self._stop.set())
         self.record.on_click(self._on_record)
         self.widget.children = [self.style, self.header, self.language_switch, self.drift, self.candidates_heading,
                                 self.candidate_box,
                                 self.seed, w.HBox([self.run, self.cancel]), self.progress, self.status, self.table,
-                                self.recommendation, self.charts, self.decision, self.reason, self.record,
+                                self.recommendation, self.charts, self.decision, self.gate.widget, self.reason,
+                                self.record,
                                 self.message]
         self._data_error = None
         self._spec = None
@@ -161,6 +167,15 @@ class EvaluationView(View):
         self._load_spec()
         self.render()
 
+    def _adopt_subject(self) -> dict:
+        from ..decisions import subjects
+
+        run = self.latest()
+        if run is None or not self.decision.value:
+            raise WorkbenchError("Choose the candidate the community decides on.",
+                                 key="decisions.error.choose_candidate")
+        return subjects.adopt(run["run"], self.decision.value)
+
     def _on_record(self, _button=None) -> None:
         from ..evaluation.card import adopt
 
@@ -201,6 +216,7 @@ class EvaluationView(View):
         self.reason.placeholder = tr("evaluation.ui.reason")
         self.reason.description = ""
         self.record.description = tr("evaluation.ui.record")
+        self.gate.relabel(tr)
         if self._data_error and not self.running():
             self.status.value = f'<p class="wb-error" role="status">{esc(self._data_error)}</p>'
         run = self.latest()

@@ -78,6 +78,7 @@ SVG_ICONS: dict[str, str] = {
     "evaluation": _svg('<path d="M12 4v16M8 20h8M5 8h14"/><path d="M5 8l-3 6h6zM19 8l-3 6h6z"/>'),
     "people": _svg('<circle cx="9" cy="8" r="3"/><circle cx="17" cy="9" r="2.5"/>'
                    '<path d="M3 20c0-4 3-6 6-6s6 2 6 6M15 14c3 0 6 2 6 5"/>'),
+    "concern": _svg('<path d="M4 5h16v11H9l-5 4z"/><path d="M12 8v4M12 14v.5"/>'),
     "books": _svg('<path d="M4 4h4v16H4zM10 4h4v16h-4z"/><path d="M16 5l4-1 2 15-4 1z"/>'),
     "language": _svg('<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18"/>'),
 }

@@ -12,7 +12,8 @@ from .icons import ICON_STYLE, icon_html, svg_icon
 
 STAGE_ICONS = {"purpose": "purpose", "consent": "consent", "curation": "curation", "evaluation": "evaluation"}
 STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
-APP_ICONS = {"room": "people", "catalog": "books"}  # apps of no stage; the others take their stage's icon
+# apps of no stage (and the concern form, open to anyone); the others take their stage's icon
+APP_ICONS = {"room": "people", "catalog": "books", "outcomes": "evaluation", "concern": "concern"}
 
 
 class WelcomeView(View):
@@ -76,7 +77,8 @@ class WelcomeView(View):
             )
         self.stage_cards.value = "".join(cards)
         links = [f"<h2>{esc(tr('welcome.apps_heading'))}</h2>"]
-        visible = [a for a in apps.for_role(self.role) if a.key != "welcome"]
+        done = any(st.status == DONE for st in self.project.stages())  # the outcomes app once a stage has one
+        visible = [a for a in apps.for_role(self.role) if a.key != "welcome" and (a.key != "outcomes" or done)]
         if not visible:
             links.append(f"<p>{esc(tr('welcome.no_apps'))}</p>")
         for app in visible:
