@@ -204,7 +204,16 @@ def test_retiring_the_model_in_use_is_a_gate_and_ends_its_use(tmp_path):
         status = lifecycle.status(project)
         assert status["state"] == "under review"  # the demo's monitoring batch and an upheld concern
         assert {r["source"] for r in status["reasons"]} == {"monitoring", "concern"}
-        with pytest.raises(WorkbenchError, match="has not decided to retire"):
+        from workbench.ui.room import RoomView
+
+        room = RoomView(project, "pt-BR")  # the room says so, in the facilitator's language
+        assert 'data-model="under-review"' in room.gates.value and "em revisão" in room.gates.value
+        d = propose(project.store, "retire", subjects.for_gate(project, "retire"), "Retire it")
+        vote(project.store, d.id, Register.load(project.store).voters()[0], "agree")
+        room.render()
+        assert "Retire it" in room.gates.value and "1 a favor" in room.gates.value  # the phones' tally, live
+        close(project.store, d.id, present=3, in_favour=3, against=0)  # no quorum: 13 of 25 members needed
+        with pytest.raises(WorkbenchError, match="did not agree to retire the model in use .*no quorum"):
             lifecycle.retire(project, "too many misses")
         code, out, err = run_cli(["decide", str(project.root), "retire", "--present", "15", "--for", "12",
                                   "--against", "2", "--abstain", "1", "--outcome", "Retrain with more data."])
@@ -212,6 +221,13 @@ def test_retiring_the_model_in_use_is_a_gate_and_ends_its_use(tmp_path):
         code, out, err = run_cli(["retire", str(project.root), "--reason", "misses Campo Verde"])
         assert code == 0 and "Retired" in out, err
         assert lifecycle.status(project)["state"] == "retired" and lifecycle.in_use(project.store) is None
+        room.render()
+        assert 'data-model="retired"' in room.gates.value
+        from workbench.demo.monitoring import demo_batch
+        from workbench.monitoring import add_batch
+
+        with pytest.raises(WorkbenchError, match="no longer in use"):
+            add_batch(project, demo_batch(project, tmp_path / "later.csv"))
     finally:
         project.close()
 

@@ -34,7 +34,8 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("purpose", 1, ("statement.", "vote.", "charter."), ("charter.agreed",)),
     Stage("consent", 2, ("scope.", "consent."), ("scope.published",)),
-    Stage("curation", 3, ("dataset.", "curation.", "datawork."), ("datasheet.written",)),
+    # Done once the community accepted the curated data with its datasheet (a gate, workbench.decisions).
+    Stage("curation", 3, ("dataset.", "curation.", "datawork."), ("curation.accepted",)),
     Stage("evaluation", 4, ("evaluation.", "modelcard."), ("modelcard.written",)),
 )
 

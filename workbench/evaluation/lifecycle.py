@@ -1,7 +1,8 @@
 """The adopted model's life: in use, under review, retired (issue 20).
 
 - In use: the latest ``evaluation.decided`` that adopted a candidate, unless a ``model.retired`` for it
-  came later, or a later decision adopted none.
+  came later (deciding to adopt none from a later evaluation keeps the model in use, as
+  :func:`workbench.federation.bundle.adopted_run` does).
 - Under review: in use, and since it was adopted an upheld concern about the model
   (:func:`workbench.concerns.under_review_reasons`) or a monitoring batch in which a group fell below a
   charter criterion with enough evidence (:func:`workbench.monitoring.under_review_reasons`). A new
@@ -22,8 +23,9 @@ def in_use(store) -> dict | None:
     for ev in store.events(kinds=["evaluation.decided", RETIRED]):
         p = ev.payload
         if ev.kind == "evaluation.decided":
-            current = ({"run": p["run"], "candidate": p["candidate"], "seq": ev.seq, "ts": ev.ts,
-                        "community_decision": p.get("community_decision")} if p.get("candidate") else None)
+            if p.get("candidate"):  # adopting none from a later evaluation keeps the model in use as it is
+                current = {"run": p["run"], "candidate": p["candidate"], "seq": ev.seq, "ts": ev.ts,
+                           "community_decision": p.get("community_decision")}
         elif current is not None and p.get("run") == current["run"] and p.get("candidate") == current["candidate"]:
             current = None
     return current

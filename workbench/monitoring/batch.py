@@ -59,6 +59,15 @@ def adopted_model(store, required: bool = True) -> dict | None:
                    "Record the community's decision first ('workbench adopt DIR RUN CANDIDATE').",
                    "monitor.error.no_model")
     card = run["card"]
+    from ..evaluation.lifecycle import in_use
+
+    using = in_use(store)
+    if using is None or (using["run"], using["candidate"]) != (run["run"], card["candidate"]):
+        if not required:
+            return None
+        raise _err("The model adopted last is no longer in use (it was retired, or the community adopted none "
+                   "since), so there is nothing to monitor.", "Adopt a model again first.",
+                   "monitor.error.not_in_use")
     return {"run": run["run"], "candidate": card["candidate"], "model_sha256": card.get("model_sha256", ""),
             "card_seq": card["seq"], "decided_seq": (run.get("decision") or {}).get("seq")}
 

@@ -39,6 +39,7 @@ class RoomView(View):
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
         self.codes = w.HTML()
         self.health = w.HTML()
+        self.gates = w.HTML()  # open decisions with the phones' tally, the model's status, open concerns
         self.activity = w.HTML()
         self.presence = w.HTML()
         self.groups = w.HTML()
@@ -49,7 +50,7 @@ class RoomView(View):
         self.refresh = with_icon(w.Button(), "refresh")  # not Font Awesome: its glyph would enter the name
         self.refresh.on_click(lambda _b: self.render())
         self.widget.children = [self.style, self.title, self.language_switch, self.codes, self.refresh,
-                                self.presence, self.groups, self.health, self.activity]
+                                self.presence, self.groups, self.gates, self.health, self.activity]
         self._timer = None
         self._seen_seq = -1
         self.render()
@@ -135,6 +136,7 @@ class RoomView(View):
             self.health.value = f'<p class="wb-ok">✔ {esc(tr("room.chain_ok", count=result.count))}</p>'
         else:
             self.health.value = f'<p class="wb-error">✖ {esc(tr("room.chain_bad", reason=result.sentence))}</p>'
+        self.render_gates()
         events = self.project.store.events()
         self._progress = group_progress(events, self._opinion_groups(events))
         self.render_presence()
@@ -159,6 +161,28 @@ class RoomView(View):
             f"<h2>{esc(tr('room.recent'))}</h2><table><tr><th>{esc(tr('room.when'))}</th>"
             f"<th>{esc(tr('room.who'))}</th><th>{esc(tr('room.kind'))}</th></tr>{recent}</table>"
         )
+
+    def render_gates(self) -> None:
+        """What the room is deciding now, whether the model in use is under review, and concerns waiting."""
+        from ..concerns import summary
+        from ..decisions import DecisionLog
+        from ..evaluation.lifecycle import status
+        from .decide import decision_line
+
+        tr = self.tr
+        parts = [f"<p><strong>{esc(tr('decisions.box.heading.' + d.gate))}</strong>: {esc(d.title)}<br>"
+                 f"{decision_line(tr, d)}</p>" for d in DecisionLog.load(self.project.store).open()]
+        model = status(self.project)
+        state = model["state"].replace(" ", "_")  # a state key, not text shown
+        if state == "under_review":
+            text = tr("room.model.under_review", count=len(model["reasons"]))
+            parts.append(f'<p class="wb-error" data-model="under-review">{esc(text)}</p>')
+        elif model["state"] == "retired":
+            parts.append(f'<p data-model="retired">{esc(tr("room.model.retired"))}</p>')
+        waiting = summary(self.project.store)["by_status"].get("received", 0)
+        if waiting:
+            parts.append(f'<p data-concerns="{waiting}">{esc(tr("room.concerns_waiting", count=waiting))}</p>')
+        self.gates.value = f'<div class="wb-card">{"".join(parts)}</div>' if parts else ""
 
     def _who(self, actor: str, roster: dict[str, int]) -> str:
         if actor == "facilitator":
