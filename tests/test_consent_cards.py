@@ -124,7 +124,8 @@ def test_cli_prints_a_sheet_of_cards_for_the_contributors_in_the_data(tmp_path):
         csv.write_text("contributor_id,text\nc-0001,oi\nc-0002,olá\nc-0001,tchau\n,sem dono\n", encoding="utf-8")
         importer.add_file(p, csv, importer.ColumnMapping("contributor_id", text="text"))
     out = tmp_path / "cards.html"
-    code, stdout, err = run_cli(["consent", "cards", str(tmp_path / "p"), "--language", "es", "--out", str(out)])
+    code, stdout, err = run_cli(["consent", "cards", str(tmp_path / "p"), "--language", "es", "--out", str(out),
+                                 "--server", "http://192.168.1.10:8866"])
     assert code == 0, err
     assert "Issued 2 contributor card(s)" in stdout and "secret" in stdout
     html = out.read_text(encoding="utf-8")
@@ -133,6 +134,8 @@ def test_cli_prints_a_sheet_of_cards_for_the_contributors_in_the_data(tmp_path):
     assert "Tarjeta de consentimiento" in html and "Test co-op" in html and html.count("<svg") == 2
     found = re.findall(r'<p class="wb-code">([0-9A-Z-]{14})</p>', html)
     assert len(found) == 2
+    # where anyone can raise a concern, no code needed (issue 20)
+    assert html.count("Sin código: http://192.168.1.10:8866/voila/render/concern.ipynb?lang=es") == 2
     with _open(tmp_path / "p") as p:
         assert sorted(cards.verify(p.store, c).contributor for c in found) == ["c-0001", "c-0002"]
         assert not any(c in str([e.payload for e in p.store.events()]) for c in found)

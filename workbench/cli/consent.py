@@ -56,6 +56,8 @@ def add_arguments(p):
                    help="replace this contributor's card (lost card); the old one stops working; needs --witness")
     c.add_argument("--witness", default="", help="who checked the person in person (for --reissue)")
     c.add_argument("--out", default=None, help="the HTML file to write (default: DIR/.workbench/cards/...)")
+    c.add_argument("--server", default="", help="the workshop server's address as phones reach it (for example "
+                   "http://192.168.1.10:8866), printed on each card as where to raise a concern")
 
 
 def run(args):
@@ -125,7 +127,7 @@ def _cards(project, args):
             print(f"Every one of the {len(wanted)} contributors already has a card; nothing was written. "
                   "Use --reissue ID --witness NAME to replace a lost one.")
             return
-    path = cards.write_sheet(project, issued, language, args.out)
+    path = cards.write_sheet(project, issued, language, args.out, args.server)
     print(f"Issued {len(issued)} contributor card(s); the sheet is {path}")
     print("That file holds the cards' secret codes (they are nowhere else): print it, hand out the cards, "
           "then delete it.")

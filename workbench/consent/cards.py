@@ -300,8 +300,10 @@ def qr_svg(code: str) -> str:
                                                   svgclass="wb-qr-code")
 
 
-def sheet_html(project_name: str, issued: Iterable[Issued], language: str) -> str:
-    """A printable HTML sheet of cards (A4, several per page): project, code in large type, QR, one line."""
+def sheet_html(project_name: str, issued: Iterable[Issued], language: str, server: str = "") -> str:
+    """A printable HTML sheet of cards (A4, several per page): project, code in large type, QR, one line, and
+    where to raise a concern (the concern app on ``server``, which needs no code: issue 20)."""
+    from ..concerns import concern_link
     from ..i18n import Translator
     from .form import _env
 
@@ -312,10 +314,12 @@ def sheet_html(project_name: str, issued: Iterable[Issued], language: str) -> st
         cards=cards, project=project_name, lang=tr.language,
         title=tr("consent.card.sheet_title"), heading=tr("consent.card.name"),
         explain=tr("consent.card.explain"), secret=tr("consent.card.sheet_secret"),
-        contributor_label=tr("consent.card.contributor_label"))
+        contributor_label=tr("consent.card.contributor_label"),
+        concern=tr("consent.card.concern", link=concern_link(server or "/", tr.language)))
 
 
-def write_sheet(project, issued: list[Issued], language: str, out: str | Path | None = None) -> Path:
+def write_sheet(project, issued: list[Issued], language: str, out: str | Path | None = None,
+                server: str = "") -> Path:
     """Write the sheet (default: ``.workbench/cards/``, never shared) readable by the owner only."""
     import os
     from datetime import UTC, datetime
@@ -325,7 +329,7 @@ def write_sheet(project, issued: list[Issued], language: str, out: str | Path | 
         out = Path(project.root) / ".workbench" / "cards" / f"cards-{language}-{stamp}.html"
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = sheet_html(project.name, issued, language)
+    text = sheet_html(project.name, issued, language, server)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
