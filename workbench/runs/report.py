@@ -1,8 +1,9 @@
 """The project report: one self-contained HTML file that opens without a network.
 
 Sections: the charter, the deliberation, consent (scope and coverage), the
-datasheet, the evaluation with its charts, the model card, the data work, and
-the run's manifest. Everything is in the one file: inline CSS (readable on a
+datasheet, the evaluation with its charts, the model card, the community's
+decisions, the model in use, monitoring, concerns, benefits (see
+:mod:`.accountability`), the data work, and the run's manifest. Everything is in the one file: inline CSS (readable on a
 phone, printable), charts as static SVG rendered here by vl-convert, no
 ``<script>``, no external ``<link>``, ``src`` or ``href``.
 
@@ -30,11 +31,13 @@ from pathlib import Path
 from .._atomic import write_atomic
 from ..errors import WorkbenchError
 from ..i18n import Translator
+from . import accountability as acc
 from . import manifest as mf
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_NAME = "report.html"
-SECTIONS = ("charter", "deliberation", "consent", "datasheet", "evaluation", "model_card", "datawork", "manifest")
+SECTIONS = ("charter", "deliberation", "consent", "datasheet", "evaluation", "model_card", "decisions",
+            "model_in_use", "monitoring", "concerns", "benefits", "datawork", "manifest")
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
 _PAIRED = re.compile(r"<(script|style|iframe|object)\b[^>]*>.*?</\1\s*>", re.S | re.I)
@@ -310,8 +313,9 @@ def _guard(step):
 
 
 # -- the report -----------------------------------------------------------------------------------
-def build_report(project=None, run=None, language: str | None = None) -> str:
-    """The report as one HTML string (see the module's docstring)."""
+def build_report(project=None, run=None, language: str | None = None, url: str | None = None) -> str:
+    """The report as one HTML string (see the module's docstring); ``url``: the workshop server's address,
+    for the link and QR code to the concern app (default: the ``workbench serve`` serving it, if any)."""
     from .. import __version__
     from ..project import Project
     from .pinned import pinned_project
@@ -349,6 +353,11 @@ def build_report(project=None, run=None, language: str | None = None) -> str:
             ("datasheet", lambda: _datasheet(p, tr, at)),
             ("model_card", lambda: _model_card(p, tr, results, folder)),
             ("evaluation", lambda: _evaluation(p, tr, results, (sections["model_card"] or {}).get("candidate"))),
+            ("decisions", lambda: acc.decisions(p, tr)),
+            ("model_in_use", lambda: acc.model_in_use(p, tr)),
+            ("monitoring", lambda: acc.monitoring(p, tr)),
+            ("concerns", lambda: acc.concerns(p, tr, url)),
+            ("benefits", lambda: acc.benefits(p, tr, at)),
             ("datawork", lambda: _datawork(p, tr, at)),
         )
         for name, step in steps:
@@ -359,18 +368,19 @@ def build_report(project=None, run=None, language: str | None = None) -> str:
             "problems": problems, "manifest": manifest, "results": results, "at": at.isoformat(timespec="seconds"),
             "head": head, "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "version": __version__,
             "manifest_json": json.dumps(manifest, indent=2, ensure_ascii=False) if manifest else "",
+            "money": acc.money,
         }
         return _env().get_template("report.html.j2").render(**context)
     finally:
         p.close()
 
 
-def write_report(project=None, run=None, output=None, language: str | None = None) -> Path:
+def write_report(project=None, run=None, output=None, language: str | None = None, url: str | None = None) -> Path:
     """Write the report; by default to ``report.html`` in the run folder, else ``artifacts/report.html``."""
     from ..project import Project
 
     path = Path(project or os.environ.get("WORKBENCH_PROJECT") or "demo-project")
-    html_text = build_report(path, run, language)
+    html_text = build_report(path, run, language, url)
     if output:
         target = Path(output)
     else:
