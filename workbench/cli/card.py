@@ -10,6 +10,8 @@ HELP = "Write the model card of the adopted model (Markdown, HTML, Hugging Face 
 def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="the project folder")
     p.add_argument("--language", help="the card's language (default: the project's first)")
+    p.add_argument("--server", default=None, help="the workshop server's address as people reach it (for example "
+                   "http://192.168.1.10:8866), for the link and QR code where anyone can raise a concern")
     add_as_of(p, help="check consent drift as of this date or time (YYYY-MM-DD or ISO time; default: now)")
 
 
@@ -31,7 +33,7 @@ def run(args):
 
         at = as_of_time(args.as_of) if args.as_of else None
         run = max(adopted, key=lambda r: r["card"]["seq"])
-        paths = write_card(project, run, run["card"]["candidate"], args.language, at)
+        paths = write_card(project, run, run["card"]["candidate"], args.language, at, base_url=args.server)
         for p in paths:
             print(p)
         d = drift.check(project, at)

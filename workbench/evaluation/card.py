@@ -5,7 +5,14 @@ model details, intended use, factors, metrics, evaluation data, training data,
 quantitative analyses, ethical considerations, caveats and recommendations;
 then the workbench's own: the criteria table, the footprint, the community's
 labels, the decision, consent drift, and the hashes of the charter version,
-consent scope version, datasheet and snapshots. Headings and fixed sentences
+consent scope version, datasheet and snapshots; and what the community decided
+and saw since (:func:`accountability`): the adoption's own decision next to
+the model details, the model's status (in use, under review and why, retired),
+every gate decision with its counts, rule and method (an override marked as
+one, with its reason), the concerns (counts, responses, only the words their
+authors chose to share, and where to raise one), monitoring in use with the
+whole life's energy against the budget, and the benefits promised and delivered.
+Headings and fixed sentences
 come from the message catalogs (the project's first language by default);
 anything not known reads as a visible placeholder, never as nothing.
 
@@ -240,12 +247,140 @@ def _evaluated_by(project, tr) -> list[dict]:
     return out
 
 
+# -- what the community decided and saw since: decisions, status, concerns, monitoring, benefits (issue 20) --
+def _decision(tr, d: dict) -> dict:
+    """One decision as the card says it: counts, rule and method, never who voted how; an override as such."""
+    status = d.get("status", "open")
+    rule = tr(f"decisions.rule.{d.get('rule')}") if tr.has(f"decisions.rule.{d.get('rule')}") else str(d.get("rule"))
+    if status == "override":
+        result = tr("outcomes.decisions.override")
+    elif status == "open":
+        result = tr("evaluation.card.decision_open")
+    else:
+        result = tr(f"outcomes.decisions.{status.replace(' ', '_')}", rule=rule,
+                    **{k: d.get(k, 0) for k in ("present", "in_favour", "against", "abstain")})
+    method = d.get("method") or ""
+    gate = d.get("gate", "")
+    return {**d, "override": status == "override", "result_text": result,
+            "gate_text": tr(f"outcomes.gate.{gate}") if tr.has(f"outcomes.gate.{gate}") else gate,
+            "method_text": tr(f"evaluation.card.vote_method.{method}") if method in ("hands", "phones") else "",
+            "date": str(d.get("closed_ts") or d.get("ts") or "")[:10]}
+
+
+def _model_status(project, run: dict, candidate: str, tr) -> dict:
+    """This card's model now: in use, under review (and why: counts, criterion and group; never a concern's
+    words), retired, or not in use (another model, or none, was adopted since)."""
+    from .lifecycle import RETIRED, status
+
+    st = status(project)
+    model = st.get("model") or {}
+    mine = model.get("run") == run["run"] and model.get("candidate") == candidate
+    if mine and st["state"] in ("in use", "under review"):
+        state = st["state"]
+    elif any(ev.payload.get("run") == run["run"] and ev.payload.get("candidate") == candidate
+             for ev in project.store.events(kinds=[RETIRED])):
+        state = "retired"
+    else:
+        state = "not in use"
+    reasons = st["reasons"] if state == "under review" else []
+    return {"state": state, "key": state.replace(" ", "_"),
+            "concerns": sum(1 for r in reasons if r.get("source") == "concern"),
+            "monitoring": [_below(tr, r) for r in reasons if r.get("source") == "monitoring"]}
+
+
+def _below(tr, r: dict) -> dict:
+    """A monitored group below a criterion with enough evidence: the template's sentence parameters."""
+    return {"criterion": criterion_sentence(tr, {**r, "id": r.get("criterion")}),
+            "group": r.get("group") if r.get("attribute") else tr("monitor.ui.everyone"),
+            "value": _num(r.get("value"), 2), "lo": _num(r.get("lo"), 2), "hi": _num(r.get("hi"), 2),
+            "n": r.get("n") or 0, "start": r.get("date_from") or "—", "end": r.get("date_to") or "—"}
+
+
+def _concerns(project, language: str, base_url: str | None) -> dict:
+    """Counts by status and by what they are about, the responses, the words of only those who chose to
+    share them, and where to raise one (the concern app's link; a QR only for an address a phone can open)."""
+    from ..concerns import ABOUT, STATUSES, concern_link, qr_svg, summary
+
+    s = summary(project.store)
+    url = concern_link(base_url or "", language)
+    absolute = url.startswith(("http://", "https://"))
+    return {"total": s["total"], "by_status": [(k, s["by_status"].get(k, 0)) for k in STATUSES],
+            "by_about": [(k, s["by_about"].get(k, 0)) for k in ABOUT], "responses": s["responses"],
+            "shared": s["shared"], "url": url if absolute else url.lstrip("/"), "on_server": not absolute,
+            "qr": qr_svg(url) if absolute else ""}
+
+
+def _footprint_lines(tr, f: dict) -> tuple[list[str], bool | None]:
+    """The whole life's energy in sentences (catalog text and numbers only), and whether it is in budget."""
+    def kwh(x) -> str:
+        return "—" if x is None else f"{float(x):.4g}"
+
+    lines = [tr("monitor.fp.training", kwh=kwh(f["training_kwh"]), candidates=f["candidates"]),
+             tr("monitor.fp.evaluation", kwh=kwh(f["evaluation_kwh"])),
+             tr("monitor.fp.inference", kwh=kwh(f["inference_kwh"]), predictions=f["predictions"])]
+    if f["predictions_unmeasured"]:
+        lines.append(tr("monitor.fp.unmeasured", count=f["predictions_unmeasured"]))
+    lines += [tr("monitor.fp.server", kwh=kwh(f["server_kwh"])), tr("monitor.fp.total", kwh=kwh(f["total_kwh"]))]
+    if f["budget_kwh"] is None:
+        lines.append(tr("monitor.fp.no_budget"))
+    else:
+        lines.append(tr("monitor.fp.within" if f["within"] else "monitor.fp.over", budget=kwh(f["budget_kwh"]),
+                        share=f"{(f['share_of_budget'] or 0) * 100:.1f}"))
+    return lines, f["within"]
+
+
+def _monitoring(project, run: dict, candidate: str, tr) -> dict:
+    """The batches of outcomes from this model's use, what in them fell below a criterion with enough
+    evidence, and the energy of the whole life against the charter's budget."""
+    from ..monitoring import lifetime_footprint, status
+
+    st = status(project)
+
+    def ours(x) -> bool:
+        m = x.get("model") or {}
+        return m.get("run") == run["run"] and m.get("candidate") == candidate
+
+    lines, within = _footprint_lines(tr, lifetime_footprint(project))
+    return {"batches": [b for b in st["batches"] if ours(b)],
+            "under_review": [_below(tr, r) for r in st["under_review"] if ours(r)],
+            "footprint": lines, "within": within}
+
+
+def _money(amounts: dict) -> str:
+    return ", ".join(f"{float(v):,.2f} {cur}" for cur, v in sorted((amounts or {}).items())) or "—"
+
+
+def _benefits(project) -> dict:
+    from ..benefits import card_summary
+
+    b = card_summary(project.store)
+    items = [{**i, "promised_text": _money(i["promised"]), "delivered_text": _money(i["delivered"])}
+             for i in b["items"]]
+    return {**b, "promised_list": items, "promised_text": _money(b["promised"]), "delivered_text": _money(b["delivered"])}
+
+
+def accountability(project, run: dict, candidate: str, tr, base_url: str | None = None) -> dict:
+    """The card's community sections: every gate decision (the adoption's named), the model's status, the
+    concerns, monitoring in use and the benefits promised and delivered."""
+    from ..decisions import DecisionLog
+
+    log = DecisionLog.load(project.store)
+    decisions = [_decision(tr, d.to_dict()) for d in sorted(log.decisions.values(), key=lambda d: d.seq)]
+    adopted_id = (run.get("decision") or {}).get("community_decision")
+    adoption = next((d for d in decisions if d["id"] == adopted_id), None)
+    return {"decisions": decisions, "adoption": adoption, "status": _model_status(project, run, candidate, tr),
+            "concerns": _concerns(project, tr.language, base_url), "monitoring": _monitoring(project, run, candidate, tr),
+            "benefits": _benefits(project)}
+
+
 def context(project, run: dict, candidate: str, language: str | None = None, drift=None,
-            links: dict | None = None) -> dict:
+            links: dict | None = None, base_url: str | None = None) -> dict:
     """Everything the templates need, from the folded run (see :func:`.protocol.load_runs`).
 
     ``links``: documents the caller wrote with this card (a run's datasheet: ``{"datasheet": {hash, file}}``);
-    they fill the card's "made from" links the run's record leaves empty.
+    they fill the card's "made from" links the run's record leaves empty. ``base_url``: the workshop
+    server's address (``http://10.0.0.2:8866``), for the link and QR code where people raise a concern;
+    without it the link is relative to the workshop server and the card says so.
     """
     tr = Translator(language or project.config.default_language)
     started = run["started"]
@@ -329,6 +464,7 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
         "passes_all": bool(result.get("criteria")) and all(c["status"] == PASS for c in result.get("criteria", [])),
         "OVERALL": OVERALL, "split": split_sentence(tr, started), "split_md": split_sentence(tr, started, md_text), "interval_method": interval_sentence(tr, started),
         "columns": columns(tr, started), "read_columns": _read_columns(started.get("features") or {}),
+        "acc": accountability(project, run, candidate, tr, base_url),
     }
 
 
@@ -345,8 +481,10 @@ def readme(ctx: dict) -> str:
     return f"---\n{ctx['hf_yaml']}---\n\n{render_markdown(ctx)}"
 
 
-def write_card(project, run: dict, candidate: str, language: str | None = None, at=None) -> list[Path]:
-    """(Re)write the card of the model adopted in ``run``, with the current consent drift."""
+def write_card(project, run: dict, candidate: str, language: str | None = None, at=None,
+               base_url: str | None = None) -> list[Path]:
+    """(Re)write the card of the model adopted in ``run``, with the current consent drift, decisions,
+    status, concerns, monitoring and benefits."""
     from . import drift as drift_mod
 
     folder = Path(project.artifacts_dir) / "models" / f"{run['run']}-{candidate}"
@@ -354,7 +492,7 @@ def write_card(project, run: dict, candidate: str, language: str | None = None, 
         drift = drift_mod.for_run(project, run, candidate, at)
     except WorkbenchError:
         drift = None
-    ctx = context(project, run, candidate, language, drift)
+    ctx = context(project, run, candidate, language, drift, base_url=base_url)
     md, html_text = render_markdown(ctx), render_html(ctx)
     paths = [folder / "card.md", folder / "card.html", folder / "README.md",
              Path(project.artifacts_dir) / "model_card.md", Path(project.artifacts_dir) / "model_card.html"]

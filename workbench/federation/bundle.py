@@ -6,6 +6,12 @@ each in plain words (catalog keys), so the facilitator sees it before export:
 - always, when they exist: the charter, the consent scope (with its DUO/DPV
   mapping and Local Contexts labels), the data-work summary (totals only;
   workers are pseudonyms and no one's pay is listed);
+- always, in the signed manifest (``accountability``), the community's accountability: every
+  gate decision with its counts, rule and method, never who voted how, an override marked as one with
+  its reason; the model's status (in use, under review and why, retired); the concerns' counts, the
+  facilitators' responses and only the words their authors chose to share; the benefits promised and
+  delivered; and, unless the scope forbids publishing counts and metrics, monitoring in use (groups of
+  fewer than :data:`MIN_GROUP` rows show no numbers) and the energy of the model's whole life;
 - the datasheet, the model card and the evaluation results, unless the scope
   forbids publishing counts and metrics (``publish_aggregates`` = never); in the
   evaluation results, groups of fewer than :data:`MIN_GROUP` rows show no numbers;
@@ -32,6 +38,7 @@ from . import _format as F
 
 EXPORTED = "federation.bundle_exported"
 MIN_GROUP = 10
+MAX_LISTED = 50  # concern responses and shared words, monitoring batches and rows below, in the manifest
 NEVER_SHARED = ("private_key", "event_log", "raw_data", "access_codes")
 
 
@@ -72,13 +79,18 @@ class BundlePlan:
     model: dict | None = None
     rows: int = 0
     scope_version: int | None = None
+    accountability: dict | None = None
 
     @property
     def shares_model(self) -> bool:
         return any(p.what == "model" for p in self.parts)
 
     def will_share(self) -> list[tuple[str, dict]]:
-        return [(p.key, p.params) for p in self.parts if p.what != "model_info"]
+        out = [(p.key, p.params) for p in self.parts if p.what != "model_info"]
+        if self.accountability:
+            out.append(("federation.share.accountability", {"decisions": len(self.accountability["decisions"]),
+                                                            "overrides": len(self.accountability["overrides"])}))
+        return out
 
     def will_not_share(self) -> list[tuple[str, str, dict]]:
         return [(w.key, w.reason, w.params) for w in self.withheld]
@@ -168,6 +180,78 @@ def _evaluation_doc(run: dict) -> dict:
         "text": started.get("text"), "rule": started.get("rule"), "plan": started.get("plan"),
         "n_train": started.get("n_train"), "n_test": started.get("n_test"), "min_group_size_shown": MIN_GROUP,
     }
+
+
+def _suppress_rows(rows: list[dict], min_size: int = MIN_GROUP) -> list[dict]:
+    """Monitoring rows: no numbers for a group of fewer than ``min_size`` rows."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        if r.get("n") is not None and r["n"] < min_size:
+            r.update(value=None, lo=None, hi=None, n=None, suppressed=True)
+        out.append(r)
+    return out
+
+
+def _monitoring_doc(project) -> dict:
+    """Monitoring in use as counts and per-group numbers (no file names, no rows, no one's code)."""
+    from ..monitoring import lifetime_footprint, status
+
+    st = status(project)
+    keep = ("criterion", "metric", "label", "scope", "attribute", "group", "direction", "threshold", "value", "lo",
+            "hi", "n", "min_group_size", "status", "reason", "batch", "date_from", "date_to", "under_review")
+    batches = [{k: b.get(k) for k in ("seq", "date_from", "date_to", "rows", "kept", "dropped_no_consent", "known",
+                                      "model")} for b in st["batches"]]
+    for b in batches:
+        b["model"] = {k: (b.get("model") or {}).get(k) for k in ("run", "candidate", "model_sha256")}
+    rows = _suppress_rows([{k: r.get(k) for k in keep} for r in st["rows"]])
+    latest = batches[-1]["seq"] if batches else None  # every row of the latest batch, and what fell below in any
+    return {"batches": batches[-MAX_LISTED:], "batches_more": max(0, len(batches) - MAX_LISTED),
+            "latest": [r for r in rows if r["batch"] == latest],
+            "under_review": [r for r in rows if r.get("under_review")][-MAX_LISTED:],
+            "lifetime_footprint": lifetime_footprint(project), "min_group_size_shown": MIN_GROUP}
+
+
+def _model_status_doc(project) -> dict:
+    """In use / under review / retired, and why in counts, criteria and groups (never a concern's words)."""
+    from ..evaluation.lifecycle import status
+
+    st = status(project)
+    model = st.get("model") or {}
+    reasons = []
+    for r in st["reasons"]:
+        if r.get("source") == "concern":
+            reasons.append({"source": "concern", "id": r.get("id"), "ts": r.get("ts")})
+        else:
+            n = r.get("n")
+            small = n is not None and n < MIN_GROUP
+            reasons.append({"source": r.get("source"), "criterion": r.get("criterion"),
+                            "attribute": r.get("attribute"), "group": r.get("group"), "batch": r.get("batch"),
+                            "date_from": r.get("date_from"), "date_to": r.get("date_to"),
+                            **{k: None if small else r.get(k) for k in ("value", "lo", "hi", "n")}})
+    return {"state": st["state"], "model": {k: model.get(k) for k in ("run", "candidate", "community_decision")},
+            "reasons": reasons}
+
+
+def accountability_doc(project, aggregates: bool = True) -> dict:
+    """What the community decided and what came of it, for another community to read: decisions (counts and
+    reasons, never who voted how; ``override`` marks a facilitator's override), the model's status, the
+    concern summary (only shared words), monitoring (only with ``aggregates``) and the benefits."""
+    from ..benefits import card_summary
+    from ..concerns import summary
+    from ..decisions import DecisionLog
+
+    log = DecisionLog.load(project.store)
+    decisions = [{**d.to_dict(), "override": d.status == "override"}
+                 for d in sorted(log.decisions.values(), key=lambda d: d.seq)]
+    concerns = summary(project.store)
+    for key in ("responses", "shared"):  # the latest; the manifest stays far below what verification accepts
+        concerns[f"{key}_more"] = max(0, len(concerns[key]) - MAX_LISTED)
+        concerns[key] = concerns[key][-MAX_LISTED:]
+    return {"decisions": decisions, "overrides": [d["id"] for d in decisions if d["override"]],
+            "model_status": _model_status_doc(project), "concerns": concerns,
+            "monitoring": _monitoring_doc(project) if aggregates else {"withheld": "federation.reason.no_aggregates"},
+            "benefits": card_summary(project.store)}
 
 
 def _training_consent(project, run: dict) -> tuple[int, int, str | None]:
@@ -295,6 +379,7 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
     exported = version.export()
     parts.append(Part("scope.json", "scope", lambda: _json(exported), {"version": version.version}))
     run = adopted_run(project)
+    acc = accountability_doc(project, aggregates=scope.uses["publish_aggregates"] != NEVER)
     if scope.uses["publish_aggregates"] == NEVER:
         withheld += [Withheld(w, "federation.reason.no_aggregates") for w in ("datasheet", "model_card", "evaluation")]
     else:
@@ -305,7 +390,13 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
             withheld.append(Withheld("datasheet", "federation.reason.missing"))
         card = Path(project.artifacts_dir) / "model_card.md"
         if run is not None and card.is_file():
-            parts.append(Part("model_card.md", "model_card", card.read_bytes))
+            def fresh_card(run=run) -> bytes:
+                """The card as of now: decisions, status, concerns and monitoring since adoption included."""
+                from ..evaluation.card import context, render_markdown
+
+                return render_markdown(context(project, run, run["card"]["candidate"])).encode("utf-8")
+
+            parts.append(Part("model_card.md", "model_card", fresh_card))
             doc = _evaluation_doc(run)
             parts.append(Part("evaluation.json", "evaluation", lambda: _json(doc),
                               {"criteria": len(doc["criteria"])}))
@@ -324,7 +415,7 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
     parts += model_parts + rows_parts
     withheld += model_withheld + rows_withheld
     withheld += [Withheld(w, "federation.reason.never_leaves") for w in NEVER_SHARED]
-    return BundlePlan(parts, withheld, info, rows, version.version)
+    return BundlePlan(parts, withheld, info, rows, version.version, acc)
 
 
 def export_bundle(project, out_file, include_rows: bool = False, at=None, actor: str = "facilitator") -> Exported:
@@ -346,7 +437,8 @@ def export_bundle(project, out_file, include_rows: bool = False, at=None, actor:
     plan = plan_bundle(project, include_rows, at)
     parts = {p.path: (p.what, p.make()) for p in plan.parts}
     path, manifest = F.write_signed(project, target, F.KIND_COMMONS, parts,
-                                    {"shares": plan.to_dict(), "provenance": provenance(project)})
+                                    {"shares": plan.to_dict(), "provenance": provenance(project),
+                                     **({"accountability": plan.accountability} if plan.accountability else {})})
     body = F.manifest_bytes(manifest)
     try:
         ev = project.store.append(EXPORTED, {
