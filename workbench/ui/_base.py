@@ -20,6 +20,10 @@ STYLE = """
 .wb-app * { box-sizing: border-box; }
 .wb-app .widget-html, .wb-app .widget-html-content { width: 100%; }
 .wb-app .widget-html { margin-left: 0; margin-right: 0; }
+/* Controls stacked in a column are often width 100%: ipywidgets' 2px side margins would push them 4px past
+   the column, and the whole app would scroll sideways on a phone (tests/browser/test_phone_a11y.py). */
+.wb-app > .widget-inline-hbox, .wb-app > .jupyter-button,
+.wb-app .widget-vbox > .widget-inline-hbox, .wb-app .widget-vbox > .jupyter-button { margin-left: 0; margin-right: 0; }
 .wb-app .widget-html-content { font-size: 17px; line-height: 1.45; white-space: normal; }
 .wb-app h1 { font-size: 1.5em; margin: 0.3em 0; overflow-wrap: anywhere; }
 .wb-app h2 { font-size: 1.2em; margin: 0.8em 0 0.3em; }
@@ -49,6 +53,11 @@ STYLE = """
 /* 44px touch targets for text fields, dropdowns, checkboxes (their label is the target) and links in cards. */
 .wb-app input[type=text], .wb-app input[type=number], .wb-app input[type=date], .wb-app select { min-height: 44px; }
 .wb-app .widget-checkbox label { min-height: 44px; display: flex; align-items: center; }
+/* A checkbox's words wrap onto more lines (ipywidgets keeps them on one, cut off past the screen's edge). */
+.wb-app .widget-checkbox { height: auto; }
+.wb-app .widget-checkbox label { white-space: normal; overflow: visible; text-overflow: clip; height: auto; }
+.wb-app .widget-checkbox label > span { min-width: 0; overflow-wrap: anywhere; }
+.wb-app .widget-checkbox input[type=checkbox] { flex: 0 0 auto; }
 .wb-app .wb-card a:not(.wb-link) { display: inline-flex; align-items: center; min-height: 44px; }
 .wb-app table { border-collapse: collapse; width: 100%; }
 .wb-app td, .wb-app th { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; }
