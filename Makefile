@@ -19,13 +19,14 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Installed once per change of pyproject.toml.
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+# Installed once per change of pyproject.toml or the pins: the versions mybinder runs (binder/requirements.txt)
+# are the versions the tests run with, and tests/test_binder.py checks that they are.
+$(VENV)/.installed: pyproject.toml binder/requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -c binder/requirements.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml binder/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -c binder/requirements.txt -e ".[test]"
 	touch $@
 
 venv: $(VENV)/.installed

@@ -106,6 +106,55 @@ def test_post_build_and_start_scripts():
     assert done.stdout.strip() == "/home/jovyan/demo-project"
 
 
+def _binder_pins() -> dict[str, str]:
+    """binder/requirements.txt as ``{name as written: version}``."""
+    pins = {}
+    for line in (BINDER / "requirements.txt").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _sep, version = line.partition("==")
+            pins[name.strip()] = version.strip()
+    return pins
+
+
+def _pin_mismatches(pins: dict[str, str], installed=None) -> list[str]:
+    """One sentence per pin that is not the version installed here (``installed``: name -> version or None)."""
+    from importlib import metadata
+
+    def version_here(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    installed = installed or version_here
+    out = []
+    for name, pinned in pins.items():
+        here = installed(name)
+        if here is None:
+            out.append(f"{name} is pinned to {pinned} in binder/requirements.txt but is not installed here.")
+        elif here != pinned:
+            out.append(f"{name} is pinned to {pinned} in binder/requirements.txt but {here} is installed here "
+                       "(the tested version): run .venv/bin/python binder/update-requirements.py.")
+    return out
+
+
+def test_binder_pins_are_the_versions_the_tests_run_with():
+    """What mybinder installs is what this test run imported: every pin equals the installed version."""
+    pins = _binder_pins()
+    assert {_canonical(n) for n in pins} >= {"pandas", "scikit-learn", "ipywidgets", "voila", "python-stdnum"}
+    problems = _pin_mismatches(pins)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_drifted_pin_is_named_with_both_versions():
+    pins = {"babel": "2.18.0", "segno": "1.6.6", "gone": "1.0"}
+    here = {"babel": "2.19.0", "segno": "1.6.6"}.get
+    assert _pin_mismatches(pins, here) == [
+        "babel is pinned to 2.18.0 in binder/requirements.txt but 2.19.0 is installed here (the tested version): "
+        "run .venv/bin/python binder/update-requirements.py.",
+        "gone is pinned to 1.0 in binder/requirements.txt but is not installed here."]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("WORKBENCH_BINDER_ENV") != "1",
                     reason="installs binder/requirements.txt from PyPI into a fresh venv (minutes); "

@@ -63,12 +63,18 @@ def test_a_wrong_check_digit_is_not_that_id(text, kind):
 
 
 @pytest.mark.parametrize("fn,good,bad", [
-    (pii.valid_cpf, ["529.982.247-25", "11144477735"], ["529.982.247-26", "00000000000", "123"]),
-    (pii.valid_cnpj, ["11.222.333/0001-81", "11444777000161"], ["11.222.333/0001-80", "1"]),
+    # All-equal digits pass the CPF's check digits (python-stdnum accepts 111.111.111-11); they are placeholders.
+    (pii.valid_cpf, ["529.982.247-25", "11144477735"], ["529.982.247-26", "00000000000", "111.111.111-11", "123"]),
+    # The alphanumeric CNPJ issued since July 2026 (Receita Federal's example) has check digits too.
+    (pii.valid_cnpj, ["11.222.333/0001-81", "11444777000161", "12.ABC.345/01DE-35"],
+     ["11.222.333/0001-80", "12.ABC.345/01DE-36", "00.000.000/0000-00", "1"]),
     (pii.valid_cuit, ["20-12345678-6", "27-28033514-8"], ["20-12345678-7", "99-12345678-6"]),
     (pii.valid_rut, ["12.345.678-5", "7.654.321-6", "11.111.111-1"], ["12.345.678-K", "1"]),
-    (pii.valid_curp, ["HEGG560427MVZRRL04"], ["HEGG560427MVZRRL03", "SHORT"]),
-    (pii.valid_rfc, ["GODE561231GR8"], ["GODE561231GR7", "X"]),
+    # "X" is the sex letter of a non-binary CURP; a 31st of February is no birth date, whatever the check digit.
+    (pii.valid_curp, ["HEGG560427MVZRRL04", "HEGG560427XVZRRL08"],
+     ["HEGG560427MVZRRL03", "HEGG560231MVZRRL00", "SHORT"]),
+    # The homoclave's first two characters come from SAT's table (1-9, A-Z), never 0; dates must exist.
+    (pii.valid_rfc, ["GODE561231GR8", "ABC680524P73"], ["GODE561231GR7", "GODE560231GR4", "GODE561231W02", "X"]),
 ])
 def test_check_digits(fn, good, bad):
     assert all(fn(x) for x in good), [x for x in good if not fn(x)]

@@ -4,8 +4,8 @@ Patterns cover the international forms (e-mail, phones written with a ``+``
 country code) and the national ids of Brazil (CPF, CNPJ), Argentina (DNI,
 CUIT/CUIL), Mexico (CURP, RFC), Colombia (cédula de ciudadanía) and Chile (RUT),
 plus phone numbers as people write them locally. Where an id has a check digit
-(CPF, CNPJ, CUIT, CURP, RFC, RUT) a match counts only when the digit is right,
-so a random number in a message is not reported as a person's id. DNI and
+(CPF, CNPJ, CUIT, CURP, RFC, RUT) a match counts only when the digit is right
+(python-stdnum checks it), so a random number in a message is not reported as a person's id. DNI and
 cédula have no check digit: they are found only next to their name ("DNI",
 "C.C.", "cédula") or in their dotted form, to keep false alarms down.
 
@@ -33,98 +33,60 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stdnum.ar import cuit
+from stdnum.br import cnpj, cpf
+from stdnum.cl import rut
+from stdnum.mx import curp, rfc
+
 from ..errors import WorkbenchError
 
 
-# -- check digits ---------------------------------------------------------------------------------
+# -- check digits (python-stdnum) ----------------------------------------------------------------
+# Thin wrappers: a match is a candidate id; stdnum says whether its check digits (and, for CURP and RFC,
+# its date and components) are right. Two rules of ours stay on top, both about what people type:
+# an all-equal CPF (111.111.111-11 passes its check digits) is a placeholder, not a person's id, and a
+# CURP may carry "X" as its sex letter (RENAPO's non-binary marker), which stdnum does not know yet.
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _repeated(text: str) -> bool:
+    d = _digits(text)
+    return bool(d) and d == d[0] * len(d)
+
+
 def valid_cpf(text: str) -> bool:
     """Brazil CPF: 11 digits, two mod-11 check digits; all-equal digits are invalid."""
-    d = _digits(text)
-    if len(d) != 11 or d == d[0] * 11:
-        return False
-    n = [int(c) for c in d]
-    for size in (9, 10):
-        total = sum(v * w for v, w in zip(n[:size], range(size + 1, 1, -1), strict=True))
-        check = (total * 10) % 11 % 10
-        if check != n[size]:
-            return False
-    return True
+    return cpf.is_valid(text) and not _repeated(text)
 
 
 def valid_cnpj(text: str) -> bool:
-    """Brazil CNPJ: 14 digits, two mod-11 check digits."""
-    d = _digits(text)
-    if len(d) != 14 or d == d[0] * 14:
-        return False
-    n = [int(c) for c in d]
-    for size, weights in ((12, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]), (13, [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2])):
-        r = sum(v * w for v, w in zip(n[:size], weights, strict=True)) % 11
-        if (0 if r < 2 else 11 - r) != n[size]:
-            return False
-    return True
+    """Brazil CNPJ: 14 characters (digits, or letters and digits since July 2026), two mod-11 check digits."""
+    return cnpj.is_valid(text)
 
 
 def valid_cuit(text: str) -> bool:
-    """Argentina CUIT/CUIL: 11 digits, mod-11 check digit with weights 5432765432."""
-    d = _digits(text)
-    if len(d) != 11 or d[:2] not in ("20", "23", "24", "27", "30", "33", "34"):
-        return False
-    n = [int(c) for c in d]
-    r = 11 - sum(v * w for v, w in zip(n[:10], [5, 4, 3, 2, 7, 6, 5, 4, 3, 2], strict=True)) % 11
-    check = 0 if r == 11 else 9 if r == 10 else r
-    return check == n[10]
+    """Argentina CUIT/CUIL: 11 digits, a known type prefix and a mod-11 check digit."""
+    return cuit.is_valid(text)
 
 
 def valid_rut(text: str) -> bool:
-    """Chile RUT/RUN: body digits and a mod-11 verifier (0-9 or K)."""
-    raw = re.sub(r"[^0-9kK]", "", text).upper()
-    if len(raw) < 2 or not raw[:-1].isdigit():
-        return False
-    body, verifier = raw[:-1], raw[-1]
-    total, factor = 0, 2
-    for c in reversed(body):
-        total += int(c) * factor
-        factor = 2 if factor == 7 else factor + 1
-    r = 11 - total % 11
-    expected = "0" if r == 11 else "K" if r == 10 else str(r)
-    return verifier == expected
-
-
-_CURP_CHARS = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+    """Chile RUT/RUN: 7-8 body digits and a mod-11 verifier (0-9 or K)."""
+    return rut.is_valid(text)
 
 
 def valid_curp(text: str) -> bool:
-    """Mexico CURP: 18 characters, the last a check digit over the first 17 (RENAPO's algorithm)."""
+    """Mexico CURP: 18 characters, a real birth date, a state, and a check digit over the first 17."""
     s = text.strip().upper()
-    if len(s) != 18 or not s[-1].isdigit():
-        return False
-    try:
-        total = sum(_CURP_CHARS.index(c) * (18 - i) for i, c in enumerate(s[:17]))
-    except ValueError:
-        return False
-    return (10 - total % 10) % 10 == int(s[-1])
-
-
-_RFC_CHARS = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
+    if len(s) == 18 and s[10] == "X":  # checked as "H" for the components, the check digit on the real text
+        return curp.is_valid(f"{s[:10]}H{s[11:]}", validate_check_digits=False) and curp.calc_check_digit(s) == s[-1]
+    return curp.is_valid(s)
 
 
 def valid_rfc(text: str) -> bool:
-    """Mexico RFC: 12 (companies) or 13 (people) characters; the last is a mod-11 check digit (0-9 or A)."""
+    """Mexico RFC: 12 (companies) or 13 (people) characters, a real date; the last is a mod-11 check digit."""
     s = text.strip().upper()
-    if len(s) not in (12, 13):
-        return False
-    s13 = s if len(s) == 13 else " " + s
-    try:
-        total = sum(_RFC_CHARS.index(c) * (13 - i) for i, c in enumerate(s13[:12]))
-    except ValueError:
-        return False
-    r = total % 11
-    expected = "0" if r == 0 else "A" if 11 - r == 10 else str(11 - r)
-    return s[-1] == expected
+    return len(s) in (12, 13) and rfc.is_valid(s, validate_check_digits=True)
 
 
 def _digit_count(low: int, high: int) -> Callable[[str], bool]:
