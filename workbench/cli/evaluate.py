@@ -36,8 +36,7 @@ def run(args):
 
     from .. import open as open_project
     from ..evaluation import candidates as cands
-    from ..evaluation.inputs import charter_criteria, from_project
-    from ..evaluation.protocol import evaluate
+    from ..evaluation.run import run_evaluation
 
     if args.list:
         for key, c in cands.REGISTRY.items():
@@ -51,10 +50,6 @@ def run(args):
     at = as_of_time(args.as_of) if args.as_of else None
     stop = threading.Event()
     with open_project(args.dir) as project:
-        data = from_project(project, at)
-        doc = charter_criteria(project) or {}
-        keys = names or [k for k in cands.usable(data.spec()) if "heavy" not in cands.get(k).tags]
-
         from ._options import show_progress
 
         on_terminal = show_progress()
@@ -64,17 +59,15 @@ def run(args):
                 print(_bar(done, total, key), end="", file=sys.stderr, flush=True)
 
         try:
-            result = evaluate(data, keys, seed=args.seed, method=args.method, criteria=doc.get("criteria", []),
-                              budget_kwh=doc.get("footprint_kwh"), progress=progress, cancel=stop,
-                              intersections=[tuple(x.split(",")) for x in args.intersections],
-                              store=project.store, runs_dir=project.artifacts_dir / "runs",
-                              country=project.config.country)
+            ran = run_evaluation(project, names, seed=args.seed, at=at, method=args.method, progress=progress,
+                                 stop=stop, intersections=[tuple(x.split(",")) for x in args.intersections])
         except KeyboardInterrupt:  # the run logs itself as cancelled at the next step
             stop.set()
             print("\nstopped.", file=sys.stderr)
             return 130
         if on_terminal:
             print(file=sys.stderr)
+        result, doc = ran.result, ran.charter
         print(f"run {result.run}: {result.plan.method}, seed {result.plan.seed}, {result.n_train} training rows, "
               f"{result.n_test} evaluated; charter {doc.get('charter_version', '-')} ({doc.get('status', 'none')})")
         for key, r in result.results.items():

@@ -13,11 +13,13 @@ DEMO_CANDIDATES = ("majority", "decision_tree", "tfidf_naive_bayes", "tfidf_logi
 
 
 def _closest(run: dict) -> str | None:
+    from ..evaluation.criteria import FAIL, candidate_status
+
     best = None
     for key, res in run["candidates"].items():
-        statuses = [c["status"] for c in res.get("criteria", [])]
-        if res.get("status") != "ok" or "fail" in statuses:
+        if candidate_status(res) in ("failed", FAIL):  # it crashed, or failed a criterion
             continue
+        statuses = [c["status"] for c in res.get("criteria", [])]
         score = (statuses.count("not_enough_evidence"), (res.get("footprint") or {}).get("total_kwh") or 0.0)
         if best is None or score < best[0]:
             best = (score, key)
@@ -26,17 +28,12 @@ def _closest(run: dict) -> str | None:
 
 def build(project, rows, plan) -> None:
     from ..evaluation.card import adopt
-    from ..evaluation.inputs import charter_criteria, from_project
-    from ..evaluation.protocol import evaluate, load_runs
+    from ..evaluation.run import run_evaluation
     from ..i18n import Translator
 
-    data = from_project(project)
-    doc = charter_criteria(project) or {}
-    result = evaluate(data, DEMO_CANDIDATES, seed=7, criteria=doc.get("criteria", []),
-                      budget_kwh=doc.get("footprint_kwh"), store=project.store,
-                      runs_dir=project.artifacts_dir / "runs", country=project.config.country)
-    run = load_runs(project.store)[result.run]
-    chosen = result.recommendation.candidate if result.recommendation else None
+    ran = run_evaluation(project, DEMO_CANDIDATES, seed=7)
+    run = ran.folded()
+    chosen = ran.recommendation.candidate if ran.recommendation else None
     reason = ""
     if chosen is None:
         chosen = _closest(run)

@@ -9,8 +9,10 @@
 - :mod:`.card`: the model card (Markdown, HTML, Hugging Face metadata) and the saved model.
 - :mod:`.drift`: consent drift: the chosen model's contributors who later withdrew.
 - :mod:`.inputs`: the adapter from a project (curated views, consent, charter) to plain pandas inputs.
+- :mod:`.run`: the one evaluation path (``run_evaluation``) the app, the CLI, the pipeline and the demo call.
 
 Everything works on plain pandas inputs (a train and a test DataFrame, the target
 column, the group columns, an optional text column); only :mod:`.inputs` knows
-about the project. scikit-learn, pandas and codecarbon are imported where used.
+about the project, and :mod:`.run`, which starts from one. scikit-learn, pandas
+and codecarbon are imported where used.
 """

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..errors import WorkbenchError
 from ..text import free_text, snippet
-from .criteria import FAIL, INSUFFICIENT, PASS
+from .criteria import FAIL, INSUFFICIENT, PASS, candidate_status
 
 DECIDED = "evaluation.decided"
 ENERGY_FLOOR_KWH = 1e-4  # 0.1 Wh: below this a measurement cannot tell two candidates apart
@@ -132,7 +132,7 @@ def record_decision(store, run: dict, candidate: str | None, reason: str = "", a
             raise WorkbenchError(f"The candidate {snippet(candidate)!r} did not run in this evaluation.",
                                  "Choose one of the candidates in the table.",
                                  key="evaluation.error.not_in_run", candidate=snippet(candidate))
-        passes_all = all(c.get("status") == PASS for c in result.get("criteria", [])) and bool(result.get("criteria"))
+        passes_all = candidate_status(result) == PASS
         if not passes_all and not reason:
             raise WorkbenchError(f"{candidate} does not pass every criterion.",
                                  "Write down why the community adopts it anyway.",

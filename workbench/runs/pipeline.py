@@ -144,35 +144,21 @@ def curate(ctx: RunContext):
     return pd.DataFrame(rows).set_index("use")
 
 
-def default_candidates(spec) -> list[str]:
-    from ..evaluation import candidates as cands
-
-    return [k for k in cands.usable(spec) if "heavy" not in cands.get(k).tags]
-
-
 def evaluate(ctx: RunContext):
-    """Train and evaluate the candidates on the curated views at ``ctx.at`` (seeded); one row per candidate."""
+    """Train and evaluate the candidates on the curated views at ``ctx.at`` (seeded); one row per candidate.
+
+    :func:`workbench.evaluation.run.run_evaluation`, as every caller does, logged in memory (the run only reads the
+    project); it refuses rows that changed since :func:`curate`.
+    """
     import pandas as pd
 
-    from ..evaluation import protocol
-    from ..evaluation.inputs import charter_criteria, from_project
+    from ..evaluation.run import run_evaluation
 
-    data = from_project(ctx.project, ctx.at)
-    for use in ("train", "evaluate"):  # the rows evaluated are the rows curated above
-        seen = ctx.results["snapshots"].get(use, {}).get("content_sha256")
-        used = data.provenance["snapshots"][use]["content_sha256"]
-        if seen and seen != used:
-            raise WorkbenchError(f"The {use} rows changed between curation and evaluation.",
-                                 "Run again; the project's data folder may be changing.")
-    doc = charter_criteria(ctx.project) or {}
-    keys = ctx.candidates or default_candidates(data.spec())
-    log = MemoryLog()
-    result = protocol.evaluate(data, keys, seed=ctx.seed, criteria=doc.get("criteria", []),
-                               budget_kwh=doc.get("footprint_kwh"), store=log, runs_dir=ctx.folder / "evaluation",
-                               country=ctx.project.config.country)
-    ctx.run = protocol.runs(log.collected)[result.run]
+    ran = run_evaluation(ctx.project, ctx.candidates, seed=ctx.seed, at=ctx.at, snapshots=ctx.results["snapshots"],
+                         store=MemoryLog(), runs_dir=ctx.folder / "evaluation")
+    ctx.run = ran.folded()
     ctx.results["evaluation"] = ctx.run
-    ctx.results["candidates"] = keys
+    ctx.results["candidates"] = ran.candidates
     table = []
     for key, r in ctx.run["candidates"].items():
         fp = r.get("footprint") or {}

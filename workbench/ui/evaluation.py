@@ -148,16 +148,11 @@ class EvaluationView(View):
                              f'{esc(self.tr("evaluation.ui.progress", done=done, total=total, candidate=title))}</p>')
 
     def _run(self, chosen: list[str], seed: int) -> None:
-        from ..evaluation.inputs import charter_criteria, from_project
-        from ..evaluation.protocol import evaluate
+        from ..evaluation.run import run_evaluation
 
         try:
-            data = from_project(self.project)
-            doc = charter_criteria(self.project) or {}
-            evaluate(data, chosen, seed=seed, criteria=doc.get("criteria", []), budget_kwh=doc.get("footprint_kwh"),
-                     meter=self.meter, progress=self._progress, cancel=self._stop, n_boot=self.n_boot,
-                     store=self.project.store, runs_dir=self.project.artifacts_dir / "runs",
-                     country=self.project.config.country)
+            run_evaluation(self.project, chosen, seed=seed, meter=self.meter, n_boot=self.n_boot,
+                           progress=self._progress, stop=self._stop)
             self.message.value = ""
         except WorkbenchError as exc:
             self.status.value = f'<p class="wb-error" role="status">{esc(_message(self.tr, exc))}</p>'
