@@ -36,7 +36,7 @@ from ..text import md_text
 from . import candidates as cands
 from .artifacts import sha256_file, write_atomic
 from .choose import record_decision
-from .criteria import PASS
+from .criteria import PASS, candidate_status
 from .criteria import sentence as criterion_sentence
 from .metrics import OVERALL
 
@@ -419,7 +419,7 @@ def context(project, run: dict, candidate: str, language: str | None = None, dri
     for key, r in run["candidates"].items():
         acc = (r.get("overall", {}).get("accuracy", {}).get("") or [None])[0]
         others.append({"key": key, "title": tr(f"evaluation.candidate.{key}.title"), "status": r.get("status"),
-                       "passes": bool(r.get("criteria")) and all(c["status"] == PASS for c in r.get("criteria", [])),
+                       "passes": candidate_status(r) == PASS,  # the one definition (evaluation.criteria)
                        "kwh": (r.get("footprint") or {}).get("total_kwh"), "accuracy": acc,
                        "bytes": (r.get("footprint") or {}).get("model_bytes")})
     small = sorted({g["group"] for c in result.get("criteria", []) for g in c.get("groups", [])
