@@ -57,8 +57,13 @@ def test_workbench_lab_opens_the_project_and_its_notebooks(tmp_path):
         assert token, log.read_text()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", f"/api/contents/notebooks/welcome.ipynb?content=0&token={token}")
-        assert conn.getresponse().status == 200
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200
         assert (project / "notebooks" / "welcome.ipynb").is_file()
+        conn.request("GET", f"/api/contents/notebooks/facilitator/01-purpose.ipynb?content=0&token={token}")
+        assert conn.getresponse().status == 200  # the guided facilitator notebooks come along (issue 24)
+        assert len(list((project / "notebooks" / "facilitator").glob("0*.ipynb"))) == 5
         assert "every app notebook opens this project" in log.read_text()
     finally:
         try:

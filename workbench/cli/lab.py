@@ -9,7 +9,8 @@ def add_arguments(p):
 
 
 def copy_notebooks(project_root) -> list:
-    """The app notebooks into ``DIR/notebooks/``: only those not there yet (a facilitator's edits stay)."""
+    """The app notebooks, and the guided facilitator notebooks under ``facilitator/``, into ``DIR/notebooks/``:
+    only those not there yet (a facilitator's edits stay)."""
     import shutil
     from pathlib import Path
 
@@ -18,10 +19,13 @@ def copy_notebooks(project_root) -> list:
     target = Path(project_root) / "notebooks"
     target.mkdir(exist_ok=True)
     copied = []
-    for nb in sorted(notebooks_dir().glob("*.ipynb")):
-        if not (target / nb.name).exists():
-            shutil.copyfile(nb, target / nb.name)
-            copied.append(target / nb.name)
+    src = notebooks_dir()
+    for nb in sorted(src.glob("*.ipynb")) + sorted(src.glob("facilitator/*.ipynb")):
+        dest = target / nb.relative_to(src)
+        if not dest.exists():
+            dest.parent.mkdir(exist_ok=True)
+            shutil.copyfile(nb, dest)
+            copied.append(dest)
     return copied
 
 

@@ -307,7 +307,7 @@ def _trust_shipped_notebooks(app) -> None:
     notary = getattr(getattr(app, "contents_manager", None), "notary", None)
     if notary is None:  # pragma: no cover - every Voila we support has one
         return
-    for path in sorted(notebooks_dir().glob("*.ipynb")):
+    for path in sorted(notebooks_dir().glob("*.ipynb")) + sorted(notebooks_dir().glob("facilitator/*.ipynb")):
         try:
             notary.sign(nbformat.read(path, as_version=4))
         except (OSError, ValueError):
