@@ -29,6 +29,17 @@ def _fsync(path: Path, flags: int) -> None:
         os.close(fd)
 
 
+def _new_temp(path: Path, mode: int | None) -> Path:
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, mode: int | None = None, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path in ``path``'s folder; on success it becomes ``path``, on failure it goes.
@@ -37,14 +48,7 @@ def atomic_path(path: str | os.PathLike, mode: int | None = None, durable: bool 
     lose the write (for files that are only a courtesy, such as who is in the room right now).
     """
     path = Path(path)
-    while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        break
+    tmp = _new_temp(path, mode)
     try:
         if mode is not None:
             os.chmod(tmp, mode)  # exactly this, whatever the umask said
@@ -70,3 +74,40 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = 
     with atomic_path(path, mode, durable) as tmp:
         tmp.write_bytes(raw)
     return hashlib.sha256(raw).hexdigest()
+
+
+class Pending:
+    """A file being written whose name is known only at the end (a raw file named by its content hash).
+
+    ``tmp`` is the temporary file to write; set ``target`` (a path in the same folder) before the block
+    ends to keep it under that name, or leave it None to throw it away (the same bytes are already there).
+    """
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.target: Path | None = None
+
+
+@contextlib.contextmanager
+def atomic_pending(folder: str | os.PathLike, stem: str = "incoming", durable: bool = True) -> Iterator[Pending]:
+    """:func:`atomic_path` for a file named at the end: whole under ``pending.target``, or nothing at all."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pending = Pending(_new_temp(folder / stem, None))
+    try:
+        yield pending
+        if pending.target is None:
+            pending.tmp.unlink()
+            return
+        if Path(pending.target).parent.resolve() != folder.resolve():
+            raise ValueError("an atomic rename stays in one folder")
+        if durable:
+            _fsync(pending.tmp, os.O_RDONLY)
+        os.replace(pending.tmp, pending.target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            pending.tmp.unlink()
+        raise
+    if durable:
+        with contextlib.suppress(OSError):
+            _fsync(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))

@@ -124,6 +124,34 @@ def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") 
     ``stat`` said (a file that grows while it is read); the file is opened with ``O_NONBLOCK`` and
     ``O_NOFOLLOW``, so a FIFO or link swapped in after the check neither hangs nor is followed.
     """
+    from pathlib import Path
+
+    with open_regular_file(path, limit, what=what) as fh:
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).",
+                                 "Check the path and its permissions.", key="file.error.unreadable",
+                                 name=_shown(Path(path).name)) from None
+    if len(data) > limit:
+        raise too_big(Path(path).name, limit)
+    return data
+
+
+def too_big(name: str, limit: int) -> WorkbenchError:
+    """The sentence for a file that turned out larger than ``limit`` bytes while it was read."""
+    shown = _shown(name)
+    return WorkbenchError(f"{shown!r} is larger than the {_mb(limit)} the workbench reads from one file.",
+                          "Split it, or keep only the columns you need.", key="file.error.too_big",
+                          name=shown, size=f"> {_mb(limit)}", limit=_mb(limit))
+
+
+def open_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file"):
+    """An open binary file object for a regular file of at most ``limit`` bytes (by ``stat``), or a sentence.
+
+    The checks of :func:`read_regular_file` without the read, for a caller that streams the file: it must
+    still stop at ``limit`` bytes itself (:func:`too_big` gives the sentence), since a file can grow.
+    """
     import os
     import stat
     from pathlib import Path
@@ -152,20 +180,15 @@ def read_regular_file(path, limit: int = MAX_FILE_BYTES, *, what: str = "file") 
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a pipe after the check
-                raise WorkbenchError(f"{shown!r} is not a regular file (a folder, a pipe or a device).",
-                                     f"Give the path of the {what} itself.", key="file.error.not_regular",
-                                     name=shown)
-            data = fh.read(limit + 1)
     except OSError as exc:
         raise WorkbenchError(f"Cannot read {_shown(str(path))} ({exc.strerror}).", "Check the path and its permissions.",
                              key="file.error.unreadable", name=shown) from None
-    if len(data) > limit:
-        raise WorkbenchError(f"{shown!r} is larger than the {_mb(limit)} the workbench reads from one file.",
-                             "Split it, or keep only the columns you need.", key="file.error.too_big",
-                             name=shown, size=f"> {_mb(limit)}", limit=_mb(limit))
-    return data
+    fh = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a pipe after the check
+        fh.close()
+        raise WorkbenchError(f"{shown!r} is not a regular file (a folder, a pipe or a device).",
+                             f"Give the path of the {what} itself.", key="file.error.not_regular", name=shown)
+    return fh
 
 
 def _shown(text: str) -> str:

@@ -73,7 +73,8 @@ class Limits:
     """How much of a file the workbench reads (``[limits]`` in workbench.toml), each checked before the
     file is expanded: a hostile or mistaken file is refused with a sentence, not read until memory runs out.
 
-    - ``data_file_mb``: a data file for ``workbench data add`` (read whole; default 1,000 MB);
+    - ``data_file_mb``: a data file for ``workbench data add`` (CSV and TSV streamed, others read whole; default
+      1,000 MB);
     - ``sheet_rows`` / ``sheet_columns``: how far an .xlsx sheet may reach, from its cell references;
     - ``consent_rows``: rows in one file of paper consent records (``workbench consent import``);
     - ``model_mb``: what another community's skops model may unpack to (``workbench federate evaluate``).

@@ -16,6 +16,9 @@ bytes and is left alone) and two events appended in one transaction:
 
 A later ``dataset.mapped`` for the same file changes the mapping; the latest
 one names the project's current dataset.
+
+:func:`add_file` (``workbench data add``) streams a CSV or TSV file instead of reading it whole: the same
+checks and events in bounded memory (:mod:`workbench.curation.stream`).
 """
 
 from __future__ import annotations
@@ -183,18 +186,23 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        guess = ""
-        try:
-            from charset_normalizer import from_bytes
+        raise _not_utf8(name, exc.start, data[:200_000]) from None
 
-            best = from_bytes(data[:200_000]).best()
-            guess = best.encoding if best else ""
-        except Exception:  # the guess is a courtesy
-            guess = ""
-        raise _err(f"{name!r} is not UTF-8 text (byte {exc.start} cannot be read"
-                   + (f"; it looks like {guess}" if guess else "") + ").",
-                   "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
-                   "curation.error.encoding", name=name, guess=guess or "?") from None
+
+def _not_utf8(name: str, start: int, sample: bytes) -> WorkbenchError:
+    """The sentence for a file that is not UTF-8: the first byte that cannot be read, and a guess from ``sample``."""
+    guess = ""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(sample).best()
+        guess = best.encoding if best else ""
+    except Exception:  # the guess is a courtesy
+        guess = ""
+    return _err(f"{name!r} is not UTF-8 text (byte {start} cannot be read"
+                + (f"; it looks like {guess}" if guess else "") + ").",
+                "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
+                "curation.error.encoding", name=name, guess=guess or "?")
 
 
 def _not_a_table(name: str, detail: str = "") -> WorkbenchError:
@@ -481,6 +489,10 @@ def add(project, preview: Preview, mapping: ColumnMapping, actor: str = "facilit
 def add_file(project, path: str | os.PathLike, mapping: ColumnMapping, actor: str = "facilitator") -> Dataset:
     """``workbench data add``: read the file at ``path``, check it, store and log it."""
     path = Path(path)
+    if FORMATS.get(Path(path.name).suffix.lower()) in ("csv", "tsv"):  # streamed: memory stays small (issue 26)
+        from .stream import add_streamed
+
+        return add_streamed(project, path, mapping, actor)
     limits = project.config.limits
     # A regular file, checked for size before it is read; an .xlsx's reach checked before it is expanded.
     data = read_regular_file(path, limits.data_file_mb * 1_000_000, what="data file")
