@@ -127,6 +127,21 @@ def test_members_vote_from_phones_and_the_phones_are_tallied(project):
     assert S.publish(store, scope).version == 1
 
 
+def test_who_was_present_can_be_ticked_from_the_register_and_stays_in_the_project(project):
+    store = project.store
+    codes = _people(store, 5)
+    for code in codes[:4]:
+        members.add(store, code)
+    scope = make_scope()
+    with pytest.raises(WorkbenchError, match="not in the member register"):
+        decide(store, "scope", subjects.scope(scope), in_favour=2, against=0, attendance=[codes[0], codes[4]])
+    with pytest.raises(WorkbenchError, match="3 were counted present but 2 members were ticked"):
+        decide(store, "scope", subjects.scope(scope), present=3, in_favour=2, against=0, attendance=codes[:2])
+    d = decide(store, "scope", subjects.scope(scope), in_favour=3, against=0, attendance=[*codes[:3], codes[0]])
+    assert d.present == 3 and d.attendance == codes[:3] and d.status == "agreed"
+    assert "attendance" not in d.to_dict()  # what leaves the project never names who was there
+
+
 def test_an_override_is_recorded_as_such_with_its_reason(project):
     scope = make_scope()
     with pytest.raises(WorkbenchError, match="reason"):
@@ -206,6 +221,10 @@ def test_retiring_the_model_in_use_is_a_gate_and_ends_its_use(tmp_path):
         assert {r["source"] for r in status["reasons"]} == {"monitoring", "concern"}
         from workbench.ui.room import RoomView
 
+        from workbench.ui.welcome import WelcomeView
+
+        welcome = WelcomeView(project, "participant", "es")  # and participants see it on the stage
+        assert 'data-model="under_review"' in welcome.stage_cards.value and "en revisión" in welcome.stage_cards.value
         room = RoomView(project, "pt-BR")  # the room says so, in the facilitator's language
         assert 'data-model="under-review"' in room.gates.value and "em revisão" in room.gates.value
         d = propose(project.store, "retire", subjects.for_gate(project, "retire"), "Retire it")
@@ -223,6 +242,8 @@ def test_retiring_the_model_in_use_is_a_gate_and_ends_its_use(tmp_path):
         assert lifecycle.status(project)["state"] == "retired" and lifecycle.in_use(project.store) is None
         room.render()
         assert 'data-model="retired"' in room.gates.value
+        welcome.render()
+        assert 'data-model="retired"' in welcome.stage_cards.value
         from workbench.demo.monitoring import demo_batch
         from workbench.monitoring import add_batch
 

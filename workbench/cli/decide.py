@@ -19,6 +19,8 @@ def add_arguments(p):
     p.add_argument("target", metavar="ID_OR_GATE", nargs="?", default=None,
                    help="for 'close': the decision id; for 'override': the gate")
     p.add_argument("--present", type=int, default=None, help="how many members were present")
+    p.add_argument("--attendance", default=None, metavar="CODES",
+                   help="the member codes present, comma-separated (kept in the project; --present is their number)")
     p.add_argument("--for", dest="in_favour", type=int, default=None, help="how many were in favour")
     p.add_argument("--against", type=int, default=None, help="how many were against")
     p.add_argument("--abstain", type=int, default=None, help="how many abstained (default 0)")
@@ -113,6 +115,8 @@ def run(args):
         if args.open_vote and given:
             raise WorkbenchError("Either open the decision to phones or give the counted hands, not both.",
                                  key="decisions.error.open_or_hands")
+        if args.attendance is not None and args.present is None:
+            args.present = len([c for c in args.attendance.split(",") if c.strip()])
         if not args.open_vote and (args.present is None or args.in_favour is None or args.against is None):
             raise WorkbenchError("Give the counted hands (--present, --for, --against), or --open for phones.",
                                  key="decisions.error.hands")
@@ -123,7 +127,8 @@ def run(args):
             print(f"Close it with: workbench decide {args.dir} close {d.id}")
             return 0
         d = decide(store, action, subject, present=args.present, in_favour=args.in_favour, against=args.against,
-                   abstain=args.abstain or 0, title=args.title, explain=args.explain, outcome=args.outcome)
+                   abstain=args.abstain or 0, title=args.title, explain=args.explain, outcome=args.outcome,
+                   attendance=args.attendance.split(",") if args.attendance is not None else None)
         print(f"Recorded: {_line(d)}")
         if d.allows:
             follow = {"scope": "workbench consent publish DIR --draft", "dataset": "workbench data accept DIR",

@@ -71,6 +71,7 @@ class Decision:
     closed_seq: int = 0
     actor: str = ""
     used_by: int | None = None  # seq of the gate event that used it
+    attendance: list[str] = field(default_factory=list)  # member codes ticked present (stays in the project)
     votes: dict[str, str] = field(default_factory=dict)  # member code -> choice, while phones vote
 
     @property
@@ -122,6 +123,7 @@ class DecisionLog:
                     d.present, d.in_favour = int(p.get("present", 0)), int(p.get("in_favour", 0))
                     d.against, d.abstain = int(p.get("against", 0)), int(p.get("abstain", 0))
                     d.closed_ts, d.closed_seq = ev.ts, ev.seq
+                    d.attendance = list(p.get("attendance", []))
             elif ev.kind == "decision.overridden":
                 out.decisions[p["id"]] = Decision(
                     p["id"], p["gate"], dict(p.get("subject", {})), p.get("title", ""), status="override",
@@ -237,6 +239,28 @@ def _closing(proposal: dict, method, present, in_favour, against, abstain, outco
             "outcome": _clean(outcome, "The outcome statement", MAX_TEXT_CHARS)}
 
 
+def _attendance(store, codes, present) -> tuple[list[str], int]:
+    """Who was present, when the facilitator ticks the register: registered members, each once; ``present``
+    is their number (a different count given with it is refused)."""
+    from ..purpose.deliberation import normalise_code
+    from .members import Register
+
+    if codes is None:
+        return [], present
+    roles = Register.load(store).roles
+    clean = list(dict.fromkeys(normalise_code(c) for c in codes if str(c).strip()))
+    unknown = [c for c in clean if c not in roles]
+    if unknown:
+        raise WorkbenchError(f"{snippet(unknown[0])!r} is not in the member register.",
+                             "Tick only registered members as present.", key="decisions.error.not_member",
+                             code=snippet(unknown[0]))
+    if present is not None and present != len(clean):
+        raise WorkbenchError(f"{present} were counted present but {len(clean)} members were ticked.",
+                             "Give one or the other, or make them agree.", key="decisions.error.attendance",
+                             present=present, ticked=len(clean))
+    return clean, len(clean)
+
+
 def _refuse_twice_open(store, gate, subject_hash) -> None:
     for d in DecisionLog.load(store).open():
         if d.gate == gate and d.hash == subject_hash:
@@ -254,11 +278,22 @@ def propose(store, gate: str, subject: dict, title: str = "", explain: str = "",
     return DecisionLog.load(store).get(p["id"])
 
 
-def decide(store, gate: str, subject: dict, *, present: int, in_favour: int, against: int, abstain: int = 0,
-           title: str = "", explain: str = "", outcome: str = "", actor: str = "facilitator") -> Decision:
-    """The room decides now, by counted hands: the proposal and its result in one transaction."""
+def decide(store, gate: str, subject: dict, *, present: int | None = None, in_favour: int, against: int,
+           abstain: int = 0, title: str = "", explain: str = "", outcome: str = "", attendance=None,
+           actor: str = "facilitator") -> Decision:
+    """The room decides now, by counted hands: the proposal and its result in one transaction.
+
+    ``attendance``: the member codes the facilitator ticked present (kept in the project's log, never in
+    what leaves it); ``present`` is then their number.
+    """
     p = _proposal(store, gate, subject, title, explain, False)
+    codes, present = _attendance(store, attendance, present)
+    if present is None:
+        raise WorkbenchError("Counted hands need how many were present, in favour and against.",
+                             key="decisions.error.hands")
     closing = _closing(p, "hands", present, in_favour, against, abstain, outcome)
+    if codes:
+        closing["attendance"] = codes
     store.append_many([("decision.proposed", p, actor), ("decision.closed", closing, actor)])
     return DecisionLog.load(store).get(p["id"])
 

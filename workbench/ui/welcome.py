@@ -49,6 +49,15 @@ class WelcomeView(View):
     def _on_language(self, change) -> None:
         self.set_language(change["new"])
 
+    def _model_state(self) -> str:
+        """The adopted model under review (an upheld concern, or a group below the charter in use) or retired."""
+        from ..evaluation.lifecycle import status
+
+        state = status(self.project)["state"].replace(" ", "_")  # a state key, not text shown
+        if state not in ("under_review", "retired"):
+            return ""
+        return f'<p class="wb-model" data-model="{state}">{icon_html("⚠")}{esc(self.tr("welcome.model." + state))}</p>'
+
     def render(self) -> None:
         tr = self.tr
         self.language_switch.tooltip = tr("welcome.language_label")
@@ -73,7 +82,8 @@ class WelcomeView(View):
                 f"{esc(tr(s.title_key))}</strong></p>"
                 f"<p>{esc(tr(s.summary_key))}</p>"
                 f'<p><span class="wb-badge {st.status}">{icon_html(STATUS_ICONS[st.status])}'
-                f"{esc(tr(st.status_key if st.status != DONE else 'status.done'))}</span></p></div>"
+                f"{esc(tr(st.status_key if st.status != DONE else 'status.done'))}</span></p>"
+                f"{self._model_state() if s.key == 'evaluation' and st.status == DONE else ''}</div>"
             )
         self.stage_cards.value = "".join(cards)
         links = [f"<h2>{esc(tr('welcome.apps_heading'))}</h2>"]
