@@ -220,7 +220,6 @@ def test_retiring_the_model_in_use_is_a_gate_and_ends_its_use(tmp_path):
         assert status["state"] == "under review"  # the demo's monitoring batch and an upheld concern
         assert {r["source"] for r in status["reasons"]} == {"monitoring", "concern"}
         from workbench.ui.room import RoomView
-
         from workbench.ui.welcome import WelcomeView
 
         welcome = WelcomeView(project, "participant", "es")  # and participants see it on the stage
