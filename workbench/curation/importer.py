@@ -454,6 +454,27 @@ def check_mapping(preview: Preview, mapping: ColumnMapping):
     return frame
 
 
+# The names a facilitator's file most often gives each part, most likely first (exact match only).
+GUESSES = {"contributor": ("contributor_id", "contributor", "participant"), "target": ("label", "target"),
+           "text": ("text", "message")}
+
+
+def guess_mapping(preview: Preview) -> ColumnMapping:
+    """A first mapping for ``preview``, for the facilitator to check: the contributor, target and text columns
+    found by their usual names (:data:`GUESSES`); no groups and nothing dropped.
+
+    The contributor falls back to the first column (it is required); target and text stay empty when no
+    column has one of their names.
+    """
+    cols = preview.columns
+
+    def first(part: str) -> str | None:
+        return next((n for n in GUESSES[part] if n in cols), None)
+
+    contributor = first("contributor") or (cols[0] if cols else "")
+    return ColumnMapping(contributor, first("target"), (), first("text"))
+
+
 def _write_raw(project, preview: Preview) -> tuple[Path, bool]:
     target = Path(project.data_dir) / preview.file
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -28,10 +28,13 @@ Configurable: ``Scanner(patterns)``; ``Scanner.default().without("phone_local")`
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
@@ -296,6 +299,80 @@ class Scanner:
         for name, regex in dict(cfg.get("extra", {})).items():
             scanner = scanner.with_pattern(Pattern(str(name), str(regex)))
         return scanner
+
+
+# -- the scan the curation app shows: raw file against curated view, cached by content hash ---------
+@dataclass(frozen=True)
+class CuratedScan:
+    """Personal data found in the raw file and left in the curated view of ``use``.
+
+    ``raw`` and ``left`` are :meth:`Scanner.summary` tables (``column, kind, rows``); ``content_sha256`` is the
+    curated view's content hash (:func:`workbench.curation.snapshot.content_hash`, what a snapshot taken now
+    would be named by).
+    """
+
+    use: str
+    content_sha256: str
+    columns: tuple[str, ...]
+    raw: Any
+    left: Any
+
+    def table(self):
+        """One row per (column, kind) found in the raw file: ``column, kind, raw_rows, left_rows``."""
+        left = {(r.column, r.kind): int(r.rows) for r in self.left.itertuples()}
+        out = self.raw.rename(columns={"rows": "raw_rows"})
+        return out.assign(left_rows=[left.get((c, k), 0) for c, k in zip(out["column"], out["kind"], strict=True)]
+                          ).astype({"left_rows": "int64"})
+
+
+def scannable_columns(dataset) -> list[str]:
+    """The columns a person could have written personal data in: the text column and every column the mapping
+    does not name (the contributor, target, group and dropped columns are not scanned)."""
+    used = dataset.mapping.used()
+    return [c for c in (dataset.mapping.text, *[c for c in dataset.columns if c not in used]) if c]
+
+
+_SCANS: OrderedDict = OrderedDict()
+_SCANS_LOCK = threading.Lock()
+SCAN_CACHE_SIZE = 32
+
+
+def _cached_summary(scanner: Scanner, digest: str, frame, columns: tuple[str, ...]):
+    """``scanner.summary(frame, columns)``, remembered by (scanner, content hash, columns) in this process."""
+    key = (scanner, digest, columns)
+    with _SCANS_LOCK:
+        hit = _SCANS.get(key)
+        if hit is not None:
+            _SCANS.move_to_end(key)
+            return hit.copy()
+    found = scanner.summary(frame, [c for c in columns if c in frame.columns])
+    with _SCANS_LOCK:
+        _SCANS[key] = found
+        while len(_SCANS) > SCAN_CACHE_SIZE:
+            _SCANS.popitem(last=False)
+    return found.copy()
+
+
+def scan_curated(project, use: str, at=None, scanner: Scanner | None = None) -> CuratedScan:
+    """Personal data in the current dataset's raw file and in its curated view for ``use`` at ``at`` (default
+    now), with the project's scanner (:meth:`Scanner.for_project`) unless ``scanner`` is given.
+
+    Each scan is cached in this process by the content hash of what was scanned (the raw file's hash; the
+    curated view's snapshot content hash), so re-drawing a view whose data did not change does not scan again,
+    while a new consent, exclusion or redaction changes the hash and so the findings.
+    """
+    from .enforce import curated
+    from .importer import load_frame, require_current
+    from .snapshot import content_hash
+
+    ds = require_current(project.store)
+    scanner = scanner or Scanner.for_project(project)
+    columns = tuple(scannable_columns(ds))
+    kept = curated(project, use, at, ds).frame
+    digest = content_hash(kept)
+    raw = _cached_summary(scanner, f"raw:{ds.sha256}", load_frame(project, ds), columns)  # load_frame is cached
+    left = _cached_summary(scanner, digest, kept, columns)
+    return CuratedScan(use, digest, columns, raw, left)
 
 
 def _contains(series, regex: str):

@@ -15,12 +15,10 @@ changes, and the evaluation stage reads the version it names.
 from __future__ import annotations
 
 import copy
-import csv
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..text import check_text, snippet
@@ -373,26 +371,26 @@ class CharterHistory:
         return self.versions[version]
 
 
-# -- what the project's data has (checked only once data was received) ------------------------
-NON_ATTRIBUTES = {"text", "label", "message_id", "contributor_id", "received_at"}
-
-
+# -- what the project's data has (checked only once data was mapped) ---------------------------
 def project_columns(project) -> tuple[set[str] | None, set[str] | None]:
-    """(attributes, class labels) of the data the project received; (None, None) before any data."""
-    attributes: set[str] | None = None
-    labels: set[str] | None = None
-    for ev in project.store.events(kinds=["data.received"]):
-        path = Path(project.data_dir) / str(ev.payload.get("file", ""))
-        if path.suffix.lower() != ".csv" or not path.is_file():
-            continue
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            cols = [c for c in (reader.fieldnames or []) if c]
-            found = {row.get("label") for row in reader} if "label" in cols else set()
-        attributes = (attributes or set()) | {c for c in cols if c not in NON_ATTRIBUTES}
-        if found - {None, ""}:
-            labels = (labels or set()) | (found - {None, ""})
-    return attributes, labels
+    """(attributes, class labels) of the project's current dataset, as curation mapped it; (None, None) before
+    a dataset is mapped, or (attributes, None) when no target column is mapped.
+
+    Asked of curation (:func:`workbench.curation.importer.current`), so any format it reads counts and only the
+    columns mapped as groups are attributes (never the contributor id, target or text). The labels are the
+    target column's values in the raw file.
+    """
+    from ..curation.importer import current, load_frame
+
+    ds = current(project.store)
+    if ds is None:
+        return None, None
+    attributes = set(ds.mapping.groups)
+    if not ds.mapping.target:
+        return attributes, None
+    values = load_frame(project, ds)[ds.mapping.target].dropna().astype(str).str.strip()
+    labels = set(values[values != ""].unique())
+    return attributes, labels or None
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -409,15 +407,16 @@ def save_draft(store, charter: Charter, change: str = "edit", attributes=None, l
 def promote(store, statement: int, to: str, consensus: float | None = None, actor: str = "facilitator") -> Item:
     """Put a deliberation statement into one of the charter's lists, recording its id and consensus.
 
-    ``consensus`` comes from the live analysis; without it the analysis is run here.
-    Refused when the statement's consensus is below the charter's decision rule.
+    The consensus is computed here from the log as it stands (the analysis of the current deliberation), so
+    what is recorded is never a figure drawn before the last votes. ``consensus`` overrides it for scripts that
+    replay a known analysis (the demo, tests). Refused when the consensus is below the charter's decision rule.
     """
-    from .deliberation import Deliberation
+    from .deliberation import current
 
     if to not in LISTS:
         raise WorkbenchError(f"{to!r} is not one of the charter's lists.", f"Use one of: {', '.join(LISTS)}.",
                              key="purpose.charter.error.list", name=str(to))
-    delib = Deliberation.load(store)
+    delib = current(store)  # the process's fold, caught up with the log: read only
     st = delib.statements.get(statement)
     if st is None or not st.visible:
         raise WorkbenchError(f"There is no visible statement {statement!r}.", key="purpose.error.no_statement",
@@ -461,10 +460,10 @@ def decide(present: int, in_favour: int, against: int, abstain: int, rule: str) 
     return 2 * in_favour > present
 
 
-def record_decision(store, present: int, in_favour: int, against: int, abstain: int, rule: str = "two_thirds",
-                    actor: str = "facilitator") -> tuple[bool, int]:
-    """Record the room's decision on the open draft; returns (agreed, version)."""
-    history = CharterHistory.load(store)
+def _decision(history: CharterHistory, charter: Charter | None, present: int, in_favour: int, against: int,
+              abstain: int, rule: str) -> tuple[bool, int, str, dict]:
+    """(agreed, version, event kind, payload) of the room's decision on the open draft, or on ``charter``
+    standing in for it; refused, before anything is written, when there is nothing to decide."""
     latest = history.latest
     if latest is None:
         raise WorkbenchError("There is no charter to agree yet.", "Write and save a draft first.",
@@ -473,18 +472,52 @@ def record_decision(store, present: int, in_favour: int, against: int, abstain: 
         raise WorkbenchError(f"Version {latest.version} is already agreed.",
                              "Change the charter to start a new version.",
                              key="purpose.charter.error.already_agreed", version=latest.version)
-    missing = latest.charter.missing_for_agreement()
+    charter = latest.charter if charter is None else charter
+    missing = charter.missing_for_agreement()
     if missing:
         key, params = missing[0]
         raise WorkbenchError(f"The charter is not complete yet ({key.rsplit('.', 1)[-1]}: "
                              f"{', '.join(map(str, params.values()))}).", "Fill it in before agreeing.",
                              key=key, **params)
     agreed = decide(present, in_favour, against, abstain, rule)
-    payload = {"version": latest.version, "hash": latest.charter.hash(), "present": present,
+    payload = {"version": latest.version, "hash": charter.hash(), "present": present,
                "in_favour": in_favour, "against": against, "abstain": abstain, "rule": rule,
-               "result": "agreed" if agreed else "not agreed", "problem": latest.charter.problem}
-    store.append("charter.agreed" if agreed else "charter.not_agreed", payload, actor=actor)
-    return agreed, latest.version
+               "result": "agreed" if agreed else "not agreed", "problem": charter.problem}
+    return agreed, latest.version, "charter.agreed" if agreed else "charter.not_agreed", payload
+
+
+def record_decision(store, present: int, in_favour: int, against: int, abstain: int, rule: str = "two_thirds",
+                    actor: str = "facilitator") -> tuple[bool, int]:
+    """Record the room's decision on the open draft; returns (agreed, version)."""
+    agreed, version, kind, payload = _decision(CharterHistory.load(store), None, present, in_favour, against,
+                                               abstain, rule)
+    store.append(kind, payload, actor=actor)
+    return agreed, version
+
+
+def save_and_decide(store, charter: Charter, present: int, in_favour: int, against: int, abstain: int,
+                    rule: str = "two_thirds", attributes=None, labels=None,
+                    actor: str = "facilitator") -> tuple[bool, int]:
+    """The room decides on ``charter`` as it stands on screen: one act, returning (agreed, version).
+
+    When ``charter`` differs from the open draft it is validated and saved as that draft first; the draft (if
+    changed) and the decision are appended in one transaction, so a failure leaves neither. Refused, with
+    nothing written, when there is no open draft, the draft is already agreed, the charter is incomplete or
+    the counts do not add up.
+    """
+    history = CharterHistory.load(store)
+    latest = history.latest
+    events = []
+    chosen = None
+    if latest is not None and not latest.agreed:
+        form = charter.copy().validate(attributes, labels)
+        if form.hash() != latest.charter.hash():
+            chosen = Charter.from_dict(form.to_dict())  # as the log will read it back, so the hashes agree
+            events.append(("charter.drafted", {"version": latest.version, "charter": form.to_dict(),
+                                               "change": "edit"}, actor))
+    agreed, version, kind, payload = _decision(history, chosen, present, in_favour, against, abstain, rule)
+    store.append_many([*events, (kind, payload, actor)])
+    return agreed, version
 
 
 def criteria_document(version: Version, project_id: str = "") -> dict:

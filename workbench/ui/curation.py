@@ -157,7 +157,7 @@ class CurationView(View):
 
     def load_file(self, data: bytes, name: str) -> None:
         """Read and check a file (what the upload does); fill the mapping controls with its columns."""
-        from ..curation.importer import inspect
+        from ..curation.importer import guess_mapping, inspect
 
         try:
             self._preview = inspect(data, name)
@@ -168,14 +168,10 @@ class CurationView(View):
             return
         cols = self._preview.columns
         self._fill_columns(cols)
-        guess = {"contributor": ("contributor_id", "contributor", "participant"), "target": ("label", "target"),
-                 "text": ("text", "message")}
-        for ctl, names in ((self.contributor_col, guess["contributor"]), (self.target_col, guess["target"]),
-                           (self.text_col, guess["text"])):
-            for n in names:
-                if n in cols:
-                    ctl.value = n
-                    break
+        guess = guess_mapping(self._preview)
+        self.contributor_col.value = guess.contributor
+        self.target_col.value = guess.target
+        self.text_col.value = guess.text
         info = self.tr("curation.import.read", name=name, rows=len(self._preview.frame), columns=len(cols))
         self.file_info.value = f'<p class="wb-muted">{esc(info)}</p>'
         self.status.value = ""
@@ -392,10 +388,16 @@ class CurationView(View):
         lb = self.pii_labels
         self.pii_panel = w.VBox([self.pii_out, lb[0], self.redact_column, lb[1], self.redact_kinds, lb[2],
                                  self.redact_reason, self.redact_button], layout=FULL)
+        self._drawing = False
+        self.use.observe(self._on_use, names="value")  # the scan follows the use chosen on the consent panel
+
+    def _on_use(self, _change) -> None:
+        if not self._drawing:
+            self.render_pii()
 
     def render_pii(self) -> None:
-        from ..curation.enforce import curated
-        from ..curation.pii import Scanner
+        """Personal data in the raw file and left in the curated view of the use chosen on the consent panel."""
+        from ..curation.pii import scan_curated, scannable_columns
 
         tr = self.tr
         ds = self._dataset()
@@ -403,23 +405,15 @@ class CurationView(View):
         if ds is None:
             self.pii_out.value = f"<p>{esc(tr('curation.no_dataset'))}</p>"
             return
-        cols = [c for c in (ds.mapping.text, *[c for c in ds.columns if c not in ds.mapping.used()]) if c]
-        self.redact_column.options = cols
+        self.redact_column.options = scannable_columns(ds)
         try:
-            kept = curated(self.project, "train").frame  # findings that curation has not redacted yet
-            from ..curation.importer import load_frame
-
-            raw = load_frame(self.project, ds)
+            found = scan_curated(self.project, self.use.value).table()
         except WorkbenchError as exc:
             self._fail(exc)
             return
-        scanner = Scanner.for_project(self.project)
-        raw_found = scanner.summary(raw, [c for c in cols if c in raw.columns])
-        left = scanner.summary(kept, [c for c in cols if c in kept.columns])
-        left_map = {(r.column, r.kind): r.rows for r in left.itertuples()}
         rows = [[r.column, tr(f"curation.pii.{r.kind}") if tr.has(f"curation.pii.{r.kind}") else r.kind,
-                 f"{r.rows:,}", f"{left_map.get((r.column, r.kind), 0):,}"] for r in raw_found.itertuples()]
-        self.pii_out.value = (f"<h2>{esc(tr('curation.pii.heading'))}</h2>"
+                 f"{r.raw_rows:,}", f"{r.left_rows:,}"] for r in found.itertuples()]
+        self.pii_out.value = (f"<h2>{esc(tr('curation.pii.heading'))} · {esc(self.use.label)}</h2>"
                               + (_table([tr("curation.col.column"), tr("curation.col.kind"),
                                          tr("curation.pii.raw_rows"), tr("curation.pii.left_rows")], rows, {2, 3})
                                  if rows else f"<p>{esc(tr('curation.pii.none'))}</p>"))
@@ -631,8 +625,12 @@ class CurationView(View):
         self.consent_labels[0].value = f"<label>{esc(tr('curation.consent.use'))}</label>"
         self.consent_labels[1].value = f"<label>{esc(tr('curation.consent.at'))}</label>"
         current_use = self.use.value
-        self.use.options = self._use_options()
-        self.use.value = current_use
+        self._drawing = True  # relabelling the uses is not choosing one: render_pii runs once, below
+        try:
+            self.use.options = self._use_options()
+            self.use.value = current_use
+        finally:
+            self._drawing = False
         self.show_button.description = tr("curation.consent.show")
         self.snapshot_button.description = tr("curation.snapshot.take")
         self.sheet_button.description = tr("curation.snapshot.spreadsheet")

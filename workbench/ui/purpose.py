@@ -597,10 +597,8 @@ class FacilitatorView(View):
 
     # -- analysis ------------------------------------------------------------------------
     def _on_promote(self, sid: int) -> None:
-        table = self.analysis.statements.set_index("id") if self.analysis is not None else None
-        cons = float(table.loc[sid, "consensus"]) if table is not None and sid in table.index else None
         to = self.promote_to.value
-        if self._act(lambda: ch.promote(self.store, sid, to, cons)):
+        if self._act(lambda: ch.promote(self.store, sid, to)):
             self._live()
             self._render_charter(fields=False)
             self._ok(self.tr("purpose.fac.promoted", statement=sid, list=self.tr(f"purpose.charter.field.{to}")))
@@ -686,14 +684,10 @@ class FacilitatorView(View):
         result = []
 
         def go():
-            # What the room sees on screen is what it agrees: unsaved edits are saved first.
-            latest = ch.CharterHistory.load(self.store).latest
-            if latest is not None and not latest.agreed:
-                form = self._form_charter().validate(self.attributes, self.labels)
-                if form.hash() != latest.charter.hash():
-                    ch.save_draft(self.store, form, "edit", self.attributes, self.labels)
-            result.append(ch.record_decision(self.store, self.present.value, self.in_favour.value,
-                                             self.against.value, self.abstain.value, self.rule.value))
+            # What the room sees on screen is what it agrees: unsaved edits are saved with the decision.
+            result.append(ch.save_and_decide(self.store, self._form_charter(), self.present.value,
+                                             self.in_favour.value, self.against.value, self.abstain.value,
+                                             self.rule.value, self.attributes, self.labels))
         if self._act(go):
             agreed, version = result[0]
             ch.witness_decision(self.project, version)
