@@ -1,11 +1,12 @@
-// A Jupyter kernel over one websocket, as Jupyter Server speaks it. Preferred: the
-// "v1.kernel.websocket.jupyter.org" subprotocol, binary frames carrying the kernel's own message parts,
-// which the server relays without decoding and re-encoding each message (on a 2-core laptop serving
-// sixty pages that relaying is most of the server's own work; benchmarks/bench_arrivals.py). A server
-// that does not offer it gets the legacy protocol: JSON text frames with a "channel" key; a message with
-// binary buffers as one binary frame (uint32 count, uint32 offsets, the JSON, the buffers). Only what
-// widgets need: comms (open, message, close), status and replies matched to the message that caused
-// them, and reconnection after a dropped connection (the server keeps the session's messages meanwhile).
+// A Jupyter kernel over one websocket, as Jupyter Server speaks it: the "v1.kernel.websocket.jupyter.org"
+// subprotocol, binary frames carrying the kernel's own message parts, which the server relays without
+// decoding and re-encoding each message (on a 2-core laptop serving sixty pages that relaying is most of
+// the server's own work; benchmarks/bench_arrivals.py). Jupyter Server 2 selects it whenever the page asks
+// for it, unless configured otherwise (ZMQChannelsWebsocketConnection.kernel_ws_protocol = ""); the legacy
+// JSON framing is not spoken here (frontend/README.md): a server that does not agree to v1 is told in the
+// console and the page shows its "reload" notice. Only what widgets need: comms (open, message, close),
+// status and replies matched to the message that caused them, and reconnection after a dropped
+// connection (the server keeps the session's messages meanwhile).
 
 const V1 = "v1.kernel.websocket.jupyter.org";
 
@@ -20,35 +21,6 @@ export { uuid };
 const utf8 = new TextDecoder("utf-8");
 const toUtf8 = new TextEncoder();
 const bytesOf = (b) => (b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-
-function decode(data) {
-  if (typeof data === "string") return JSON.parse(data);
-  const view = new DataView(data);
-  const n = view.getUint32(0);
-  const offsets = [];
-  for (let i = 0; i < n; i++) offsets.push(view.getUint32(4 * (i + 1)));
-  offsets.push(data.byteLength);
-  const msg = JSON.parse(utf8.decode(data.slice(offsets[0], offsets[1])));
-  msg.buffers = [];
-  for (let i = 1; i < n; i++) msg.buffers.push(new DataView(data.slice(offsets[i], offsets[i + 1])));
-  return msg;
-}
-
-function encode(msg, buffers) {
-  const parts = [toUtf8.encode(JSON.stringify(msg)), ...buffers.map(bytesOf)];
-  const head = 4 * (parts.length + 1);
-  const total = head + parts.reduce((s, p) => s + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, parts.length);
-  let at = head;
-  parts.forEach((p, i) => {
-    view.setUint32(4 * (i + 1), at);
-    out.set(p, at);
-    at += p.byteLength;
-  });
-  return out.buffer;
-}
 
 // v1: uint64 LE count of offsets, the offsets (uint64 LE), then the channel name and the message parts
 // (header, parent header, metadata, content, buffers...); offset 0 is where the channel starts, the
@@ -147,6 +119,14 @@ export class Kernel {
     const ws = new WebSocket(this.url, [V1]);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
+      if (ws.protocol !== V1) {
+        console.error(`workbench: the server did not agree to the ${V1} websocket protocol; `
+          + "it may be configured with kernel_ws_protocol = \"\" (frontend/README.md)");
+        this.closed = true;
+        ws.close();
+        this.onConnection("gone");
+        return;
+      }
       this.tries = 0;
       if (this.down) {
         this.down = false;
@@ -155,12 +135,12 @@ export class Kernel {
       // When the page first reached its kernel, on the page's own clock (the arrivals benchmark reads it).
       if (!performance.getEntriesByName(OPENED, "mark").length) performance.mark(OPENED);
       const queued = this.queue.splice(0);
-      for (const [msg, buffers] of queued) ws.send(this.frame(ws, msg, buffers));
+      for (const [msg, buffers] of queued) ws.send(encodeV1(msg, buffers));
     };
     ws.onmessage = (event) => {
       let msg;
       try {
-        msg = ws.protocol === V1 && typeof event.data !== "string" ? decodeV1(event.data) : decode(event.data);
+        msg = decodeV1(event.data);
       } catch (err) {
         console.error("workbench: unreadable kernel message", err);
         return;
@@ -246,14 +226,9 @@ export class Kernel {
       parent_header: {}, metadata: metadata || {}, content, channel, buffers: [],
     };
     if (callbacks) this.callbacks.set(msgId, callbacks);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(this.frame(this.ws, msg, buffers || []));
-    else this.queue.push([msg, buffers || []]);  // encoded once the connection says which protocol it speaks
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeV1(msg, buffers || []));
+    else this.queue.push([msg, buffers || []]);  // sent when the connection opens
     return msgId;
-  }
-
-  frame(ws, msg, buffers) {
-    if (ws.protocol === V1) return encodeV1(msg, buffers);
-    return buffers.length ? encode(msg, buffers) : JSON.stringify(msg);
   }
 
   request(msgType, content) {

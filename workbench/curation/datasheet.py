@@ -135,20 +135,20 @@ def facts(project, uses: tuple[str, ...] = ("train", "evaluate"), at=None) -> di
 
 
 def _charter(store) -> dict | None:
-    """Adapter over the purpose stage's charter (absent or changed: None)."""
+    """Adapter over the purpose stage's charter (none yet: None). A store that cannot be read or a charter
+    of another shape is an error the caller sees, not a datasheet silently without its charter (issue 23)."""
     try:
         from ..purpose.charter import CharterHistory
-
-        history = CharterHistory.load(store)
-        v = history.latest_agreed() or history.latest
-        if v is None:
-            return None
-        c = v.charter
-        return {"version": v.version, "agreed": v.agreed, "title": c.title, "problem": c.problem,
-                "intended_uses": [i.text for i in c.intended_uses], "out_of_scope": [i.text for i in c.out_of_scope],
-                "hash": c.hash()}
-    except Exception:
+    except ImportError:  # pragma: no cover - the purpose stage is part of the package
         return None
+    history = CharterHistory.load(store)
+    v = history.latest_agreed() or history.latest
+    if v is None:
+        return None
+    c = v.charter
+    return {"version": v.version, "agreed": v.agreed, "title": c.title, "problem": c.problem,
+            "intended_uses": [i.text for i in c.intended_uses], "out_of_scope": [i.text for i in c.out_of_scope],
+            "hash": c.hash()}
 
 
 # -- rendering -------------------------------------------------------------------------------------

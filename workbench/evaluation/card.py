@@ -232,14 +232,24 @@ def _labels(project, tr) -> list[dict]:
     return out
 
 
+# The event the federation stage appends when it imports another community's result for one of our models
+# (``workbench.federation.catalog.RESULT_IMPORTED``; a test keeps the two equal). The card reads it from the
+# store, below both stages: the federation stage is a layer above this one and imports this module.
+FEDERATED_RESULT = "federation.result_imported"
+
+
+def federated_results(project) -> list[dict]:
+    """The latest federated result from each community that evaluated one of our models (oldest first)."""
+    latest: dict[str, dict] = {}
+    for ev in project.store.events(kinds=[FEDERATED_RESULT]):
+        latest[ev.payload["community"]] = {**ev.payload, "ts": ev.ts, "seq": ev.seq}
+    return list(latest.values())
+
+
 def _evaluated_by(project, tr) -> list[dict]:
-    """Other communities' federated results for our models (the federation stage's catalog), if any."""
-    try:
-        from ..federation.catalog import evaluated_by
-    except ImportError:  # pragma: no cover - the federation stage is optional
-        return []
+    """Other communities' federated results for our models, if any."""
     out = []
-    for r in evaluated_by(project):
+    for r in federated_results(project):
         crit = ", ".join(f"{c.get('id')}: {tr('evaluation.status.' + str(c.get('status')))}"
                          for c in r.get("criteria", []))
         out.append({"name": str(r.get("name", "")), "rows": "—" if r.get("rows") is None else r["rows"],

@@ -83,7 +83,7 @@ def start(project: str = "", as_of="", seed: int = 0, candidates=(), language: s
     if run_dir:
         folder = Path(run_dir)
     else:
-        from .run import new_run_id
+        from .ids import new_run_id
 
         folder = Path(p.artifacts_dir) / "runs" / new_run_id()
     folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ notebook keeps the full traceback.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from . import manifest as mf
+from .ids import new_run_id
 
 TEMPLATE_NAMES = ("pipeline", "report")
 KERNEL = "python3"
@@ -45,11 +45,6 @@ class RunResult:
     @property
     def status(self) -> str:
         return self.manifest["status"]
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """Sortable by time, unique enough for one project: ``20260101T120000Z-1a2b3c``."""
-    return f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def template_dir() -> Path:

@@ -110,6 +110,17 @@ def connection_notice(tr: Translator) -> str:
             f'<a href="" class="wb-reload">{esc(tr("connection.reload"))}</a></p></div>')
 
 
+def poll_skips() -> tuple[type[BaseException], ...]:
+    """What a tick of live updating may meet and skip: a refusal (:class:`WorkbenchError`, the store's
+    ``NotSaved`` and ``StoreError`` included), a file busy or gone (``OSError``), the database locked or its
+    connection dropped for a moment (SQLAlchemy's ``OperationalError``). Anything else is a bug."""
+    from sqlalchemy.exc import OperationalError
+
+    from ..errors import WorkbenchError
+
+    return (WorkbenchError, OSError, OperationalError)
+
+
 class View:
     """Base for the stage views: a root ``widget`` and a translator ``tr``.
 
@@ -167,23 +178,36 @@ class View:
     def start_polling(self, seconds: float) -> None:
         """Call :meth:`poll` every ``seconds`` on the kernel's event loop (no page refresh needed).
 
-        A transient read error skips one tick; it never stops the loop. Outside a running
-        loop (a plain script), there is nothing to poll on and the view stays as drawn.
+        An expected, transient failure (:func:`poll_skips`: a refusal, a file or a database busy or gone for
+        a moment) skips one tick; it never stops the loop. Anything else is a bug: it goes to
+        ``.workbench/errors.log`` with an error id (:func:`workbench.ui.guard.record`), the view says one
+        sentence with that id, and the loop stops (the same bug would be logged at every tick).
+        Outside a running loop (a plain script), there is nothing to poll on and the view stays as drawn.
         """
         import asyncio
 
         async def loop():
+            skips = poll_skips()
             while True:
                 await asyncio.sleep(seconds)
                 try:
                     self.poll()
-                except Exception:
+                except skips:
                     continue
+                except Exception:  # last line of defence: a task nobody awaits would drop the error unseen
+                    self._polling_failed()
+                    return
 
         try:
             self._timer = asyncio.get_event_loop().create_task(loop())
         except RuntimeError:
             self._timer = None
+
+    def _polling_failed(self) -> None:
+        """A bug in :meth:`poll`: logged with its traceback and an id, and that id shown in this view."""
+        from . import guard
+
+        self.show_unexpected(guard.record())
 
     def _repr_mimebundle_(self, **kwargs):
         if self._shown is None:

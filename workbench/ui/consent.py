@@ -796,7 +796,7 @@ class FacilitatorView(View):
                 svg = chart_svg(coverage_chart(frame, self.language))
                 self.coverage_chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{svg}</div>'
                                              f"{reading_html(coverage_reading(frame, tr))}")
-            except Exception:  # a chart is a convenience; the table above is the record
+            except (ImportError, ValueError):  # vl-convert absent, or it refused the spec: the table above is the record
                 self.coverage_chart.value = ""
 
 

@@ -67,7 +67,7 @@ def _write(text: str) -> None:
             os.write(fd, text.encode("utf-8", "backslashreplace"))
         finally:
             os.close(fd)
-    except Exception:  # a full disk or a read-only project: the page still gets its sentence
+    except OSError:  # a full disk or a read-only project: the page still gets its sentence
         pass
 
 
@@ -84,7 +84,7 @@ def record(exc_info=None) -> str:
         etype, value, tb = exc_info or sys.exc_info()
         text = "".join(traceback.format_exception(etype, value, tb)) if etype else NO_EXCEPTION
         _write(_header(error_id, getattr(etype, "__name__", "error")) + text + "\n")
-    except Exception:
+    except Exception:  # last line of defence: formatting a hostile exception must not raise from the error path
         pass
     return error_id
 
@@ -96,7 +96,7 @@ class _FileHandler(logging.Handler):
         try:
             text = self.format(record)
             _write(_header(new_id(), f"log {record.name} {record.levelname}") + text + "\n\n")
-        except Exception:
+        except Exception:  # last line of defence: a logging handler must never raise (logging's own rule)
             pass
 
 
@@ -117,7 +117,7 @@ def tell(error_id: str) -> int:
         try:
             view.show_unexpected(error_id)
             told += 1
-        except Exception:
+        except Exception:  # last line of defence: one broken view must not stop the others being told
             pass
     return told
 
@@ -126,18 +126,19 @@ def _language() -> str:
     """The page's ``?lang=``, else the project's first language, else English (no view to ask)."""
     from urllib.parse import parse_qs
 
+    from ..errors import WorkbenchError
     from ..i18n import SOURCE_LANGUAGE, normalise_language
 
     for tag in (parse_qs(os.environ.get("QUERY_STRING", "")).get("lang") or [None])[:1]:
         try:
             return normalise_language(tag)
-        except Exception:
+        except WorkbenchError:  # not a language tag we have: the project's language below
             pass
     try:
         from .context import default_language
 
         return default_language()
-    except Exception:
+    except Exception:  # last line of defence: the error path itself must not fail over a language
         return SOURCE_LANGUAGE
 
 
@@ -167,7 +168,7 @@ def _showtraceback(exc_tuple=None, filename=None, tb_offset=None, exception_only
         error_id = record(exc_tuple)
         if not tell(error_id):
             _display(error_id, exc_tuple[1])
-    except Exception:
+    except Exception:  # last line of defence: this replaces IPython's showtraceback; raising here would loop
         pass
 
 
@@ -191,7 +192,7 @@ def install(project_root: str | os.PathLike | None = None, app: str | None = Non
             from IPython import get_ipython
 
             shell = get_ipython()
-        except Exception:
+        except ImportError:  # no IPython: not a kernel
             shell = None
         if getattr(shell, "kernel", None) is None:  # a terminal IPython or a test process: not an app kernel
             return False
