@@ -109,3 +109,16 @@ def test_the_bundle_speaks_the_installed_ipywidgets():
             "rebuild the bundle (make frontend) against it, or bound ipywidgets in pyproject.toml")
     # The model versions the bundle's controls 5.x and base 6.x register.
     assert __jupyter_widgets_base_version__ == "2.0.0" and __jupyter_widgets_controls_version__ == "2.0.0"
+
+
+def test_the_kernel_connection_speaks_only_the_v1_framing():
+    """frontend/test/kernel.test.mjs (node's own test runner, no npm packages): v1 frames round-trip, queued
+    messages go out once the socket opens, and a server that does not agree to v1 is refused, not guessed."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "node is needed for the frontend's own tests ('make system-deps' installs nodejs)"
+    out = subprocess.run([node, "--test", str(ROOT / "frontend" / "test")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
