@@ -43,7 +43,7 @@ def test_publishing_a_scope_needs_the_communitys_decision_on_exactly_that_scope(
     scope = make_scope()
     with pytest.raises(WorkbenchError, match="has not decided to publish this consent scope") as exc:
         S.publish(project.store, scope)
-    assert exc.value.key == "decisions.error.no_decision"
+    assert exc.value.key == "decisions.error.no_decision.scope"
     assert not project.store.events(kinds=["scope.published"])
     other = make_scope(holder="Another co-op")  # a decision on another scope allows nothing here
     decide(project.store, "scope", subjects.scope(other), present=4, in_favour=4, against=0)

@@ -293,3 +293,19 @@ def test_the_view_adds_a_batch_shows_the_flag_and_the_footprint(demo, tmp_path):
     view.set_language("pt-BR")
     assert "[monitor." not in view.widget.children[1].value + view.table.value + view.footprint.value
     assert MonitoringView(demo, role="participant", language="es").widget.children[-1] is not None
+
+
+def test_the_view_retires_the_model_only_after_the_communitys_decision(demo):
+    from workbench.evaluation.lifecycle import in_use
+    from workbench.ui.monitoring import MonitoringView
+
+    view = MonitoringView(demo, language="en", meter=EstimateMeter("BR"))
+    view.retire_reason.value = "Campo Verde's urgent messages are missed."
+    view.retire.click()
+    assert "has not decided to retire" in view.status.value and in_use(demo.store) is not None
+    gate = view.retire_gate
+    gate.present.value, gate.in_favour.value, gate.against.value, gate.abstain.value = 16, 14, 1, 1
+    gate.record.click()
+    assert "Agreed." in gate.message.value
+    view.retire.click()
+    assert "is retired, as the community decided" in view.status.value and in_use(demo.store) is None

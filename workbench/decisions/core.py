@@ -389,4 +389,4 @@ def require(store, gate: str, subject_hash: str, decision_id: str | None = None)
                              key="decisions.error.used", id=fits[-1].id)
     raise WorkbenchError(f"The community has not decided to {words}.",
                          f"Record the room's decision first (workbench decide DIR {gate} ...), or a facilitator's "
-                         "override with its reason.", key="decisions.error.no_decision", gate=gate)
+                         "override with its reason.", key=f"decisions.error.no_decision.{gate}", gate=gate)

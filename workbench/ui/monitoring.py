@@ -53,11 +53,20 @@ class MonitoringView(View):
         self.server_add.on_click(lambda _b: self.record_server())
         self.labels = [w.HTML() for _ in range(7)]
         lb = self.labels
+        from ..decisions import subjects
+        from .decide import DecisionBox
+
+        # Retiring the model in use is a gate: the community's decision, then the retire button.
+        self.retire_gate = DecisionBox(project, self.tr, "retire", lambda: subjects.for_gate(project, "retire"))
+        self.retire_reason = w.Text(layout=FULL)
+        self.retire = w.Button(button_style="danger", layout=w.Layout(min_height="44px"))
+        self.retire.on_click(lambda _b: self.retire_model())
         self.language_switch = language_switch(lang)
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
         self.widget.children = [self.style, self.header, self.language_switch, self.status, self.model, lb[0],
                                 lb[1], self.upload, lb[2], self.path, self.add, self.table, lb[3], self.footprint,
-                                self.measure, lb[4], self.server_kwh, lb[5], self.server_note, self.server_add, lb[6]]
+                                self.measure, lb[4], self.server_kwh, lb[5], self.server_note, self.server_add, lb[6],
+                                self.retire_gate.widget, self.retire_reason, self.retire]
         if role != apps.FACILITATOR:
             self.widget.children = [self.style, self.header, self.status]
         self.render()
@@ -66,6 +75,18 @@ class MonitoringView(View):
     def _fail(self, exc: WorkbenchError) -> None:
         text = self.tr(exc.key, **exc.params) if exc.key and self.tr.has(exc.key) else exc.sentence
         self.status.value = f'<p class="wb-error" role="alert">✖ {esc(text)}</p>'
+
+    def retire_model(self):
+        from ..evaluation.lifecycle import retire
+
+        try:
+            out = retire(self.project, self.retire_reason.value)
+        except WorkbenchError as exc:
+            self._fail(exc)
+            return None
+        self.render()
+        self._ok(self.tr("monitor.ui.retired", candidate=out["candidate"]))
+        return out
 
     def _ok(self, text: str) -> None:
         self.status.value = f'<p class="wb-ok" role="status">✔ {esc(text)}</p>'
@@ -158,6 +179,10 @@ class MonitoringView(View):
         self.add.description = tr("monitor.ui.add")
         self.measure.description = tr("monitor.ui.measure")
         self.server_add.description = tr("monitor.ui.server_add")
+        self.retire.description = tr("monitor.ui.retire")
+        self.retire_reason.description = tr("monitor.ui.retire_reason")
+        self.retire_reason.style = {"description_width": "initial"}
+        self.retire_gate.relabel(tr)
         st = status(self.project)
         m = st["model"]
         self.model.value = (f'<p>{esc(tr("monitor.ui.model", candidate=m["candidate"], run=m["run"]))}</p>' if m
