@@ -4,6 +4,7 @@ log, the Pol.is import and export at 1x and 10x.
     python benchmarks/bench_polis_scale.py                 # ../shared/data/polis/brexit-consensus (~4 min)
     python benchmarks/bench_polis_scale.py --polis FOLDER  # another Pol.is export
     python benchmarks/bench_polis_scale.py --big 500000    # the size of the big log
+    python benchmarks/bench_polis_scale.py --export-only   # step 3's export alone: 1x and 10x, 3 runs each
 
 What it does, on SQLite in a temporary folder (wall clock, this machine, whatever else runs on it; the load
 average is printed so a busy machine shows):
@@ -160,6 +161,55 @@ def writes_at(project, ids, codes, runs: int = 20) -> dict[str, float]:
     return out
 
 
+def export_runs(root: Path, folder: Path, runs: int = 3) -> tuple[list[float], list[float], int]:
+    """The Pol.is export of an imported ``folder``, ``runs`` times after one warm-up: wall and CPU ms, votes."""
+    import workbench
+    from workbench.purpose import deliberation as dl
+    from workbench.purpose import polis_import as pi
+    from workbench.purpose.export import export_polis
+
+    project = workbench.init(root, "Bench", ["en"], "BR", "Export")
+    pi.import_polis(project, folder)
+    delib = dl.Deliberation.load(project.store)
+    groups = {c: i["polis"]["group"] for c, i in delib.participants.items() if "group" in i.get("polis", {})}
+    export_polis(delib, root / "export", groups)  # imports and first-call costs out of the timed runs
+    wall, cpu = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        export_polis(delib, root / "export", groups)
+        wall.append((time.perf_counter() - w) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    project.close()
+    return wall, cpu, len(delib.votes_cast)
+
+
+def export_only(src: Path, tmp: Path, times: int) -> None:
+    """The export's runs at 1x and ``times``x, wall clock and this process's CPU time (a busy machine inflates
+    the first, hardly the second); printed and written to RESULTS.md (section ``bench_polis_export``)."""
+    import _results
+
+    load = os.getloadavg()[0]
+    big = scaled_folder(src, tmp / f"x{times}", times)
+    (w1, c1, n1), (wn, cn, nn) = export_runs(tmp / "e1", src), export_runs(tmp / "en", big)
+    rows = [[label, f"{n:,}", " / ".join(f"{x:.0f}" for x in w), " / ".join(f"{x:.0f}" for x in c)]
+            for label, n, w, c in (("1x", n1, w1, c1), (f"{times}x", nn, wn, cn))]
+    ratio = (f"{times}x / 1x: wall best {min(wn) / min(w1):.1f}, median {sorted(wn)[1] / sorted(w1)[1]:.1f}; "
+             f"CPU best {min(cn) / min(c1):.1f}, median {sorted(cn)[1] / sorted(c1)[1]:.1f} (target <= {times})")
+    body = "\n\n".join([
+        "## Pol.is export at 1x and 10x (bench_polis_scale --export-only)",
+        f"{_results.now()}; {_results.machine_line()}; load average {load:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after",
+        f"    {_results.command_line()}",
+        f"{src.name} (Pol.is open data, CC BY 4.0, The Computational Democracy Project) imported, then "
+        f"`export_polis` with Pol.is's groups; {times}x repeats every participant {times} times. One untimed "
+        "run first, then 3 timed runs in the same process.",
+        _results.table(["export", "votes logged", "wall ms (3 runs)", "CPU ms (3 runs)"], rows),
+        ratio,
+    ])
+    print(body)
+    _results.write_section("bench_polis_export", body)
+
+
 def export_ms(root: Path, folder: Path, runs: int = 3) -> tuple[float, float, int, float, int]:
     import workbench
     from workbench.purpose import deliberation as dl
@@ -189,10 +239,18 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=500_000, help="events in the big log (default 500,000)")
     ap.add_argument("--times", type=int, default=10, help="the larger conversation, as a multiple (default 10)")
     ap.add_argument("--skip-api-10x", action="store_true", help="skip loading the 10x conversation call by call")
+    ap.add_argument("--export-only", action="store_true", help="only the Pol.is export at 1x and --times x")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-polis-"))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; data: {args.polis.name} "
           "(Pol.is open data, CC BY 4.0, The Computational Democracy Project)")
+    if args.export_only:
+        import shutil
+
+        export_only(args.polis, tmp, args.times)
+        print(f"load average {os.getloadavg()[0]:.1f} after")
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     big_folder = scaled_folder(args.polis, tmp / f"x{args.times}", args.times)
     rows = []
 

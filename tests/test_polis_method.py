@@ -131,7 +131,8 @@ def test_london_youth_policing_same_groups_count_as_red_dwarf_and_polis():
 @needs_data
 def test_brexit_consensus_two_groups_as_polis_and_red_dwarfs_three_without_base_clusters():
     """Pol.is published 2 groups; red-dwarf, which has no base clusters (its docstring: it cannot match Pol.is
-    above 100 participants), finds 3. With base clusters we find Pol.is's 2; without them, red-dwarf's 3."""
+    above 100 participants), finds 3. With base clusters we find Pol.is's 2; without them, red-dwarf's 3.
+    Groups Pol.is / red-dwarf / ours: 2 / 3 / 2. We keep Pol.is's answer on purpose and do not chase red-dwarf's."""
     votes = polis_votes("brexit-consensus")
     summary = dict(pd.read_csv(POLIS / "brexit-consensus" / "summary.csv", header=None).values)
     theirs = red_dwarf_of("brexit-consensus").participants_df["cluster_id"].dropna().astype(int)
@@ -263,3 +264,38 @@ def test_participants_below_the_vote_threshold_are_on_the_map_but_in_no_group():
     late = result.participants.set_index("code").loc["late"]
     assert not late["clustered"] and pd.isna(late["group"]) and np.isfinite(late["x"])
     assert result.method["in_conversation"] == 30 and result.method["base_clusters"] == 30
+
+
+# -- representative statements: Pol.is's repness, checked against red-dwarf's port of it ------------------------
+@needs_data
+@pytest.mark.parametrize("name", ["brexit-consensus", "london.youth.policing"])
+def test_representative_statements_match_red_dwarf_repness(name):
+    """On our groups, the same statements, in the same order and direction, with the same statistics as
+    red-dwarf's ``select_representative_statements`` (a port of Pol.is's ``repness.clj``)."""
+    stats = pytest.importorskip("reddwarf.utils.stats")
+    from workbench.purpose.analysis import Z_SIG_90, representative
+
+    matrix = as_matrix(polis_votes(name))
+    labels = polis_clusters(matrix).labels
+    ours = representative(matrix, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grouped, _consensus = stats.calculate_comment_statistics_dataframes(matrix.loc[labels.index],
+                                                                            labels.to_numpy())
+        theirs = stats.select_representative_statements(grouped)
+    assert sorted(ours) == sorted(theirs) == list(range(labels.nunique()))
+    checked = 0
+    for g, rows in ours.items():
+        assert [(r["statement"], r["direction"]) for r in rows] == [(t["tid"], t["repful-for"]) for t in theirs[g]]
+        for r, t in zip(rows, theirs[g], strict=True):
+            assert (r["count"], r["votes"]) == (t["n-success"], t["n-trials"])
+            assert (r["p_in"], r["ratio"], r["p_test"], r["ratio_test"]) == pytest.approx(
+                (t["p-success"], t["repness"], t["p-test"], t["repness-test"]), rel=1e-6)
+            assert r["best_agree"] == bool(t.get("best-agree", False))
+            if r["best_agree"]:  # its agree share (Pol.is's :n-agree is na; red-dwarf's "n-agree" copies n-success)
+                na = grouped.loc[(g, r["statement"]), "na"]
+                assert r["p_agree"] == pytest.approx((na + 1) / (t["n-trials"] + 2))
+            if not r["best_agree"]:  # every other one passed Pol.is's significance test at 90%
+                assert r["p_test"] > Z_SIG_90 and r["ratio_test"] > Z_SIG_90
+                checked += 1
+    assert checked >= 4

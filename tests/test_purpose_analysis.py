@@ -155,3 +155,24 @@ def test_three_camps_come_out_as_three_groups():
     assert len(result.groups) == 3
     assert sorted(g.size for g in result.groups) == [5, 5, 5]
     assert result.consensus_ranking().iloc[0]["id"] == 6
+
+
+def test_representative_statements_need_polis_significance_not_just_a_lean():
+    """Pol.is's test: a group of 3 that leans 2 to 1 on a statement the others reject is not significant
+    (prop-test z = 2 * sqrt(4) * (3/4 - 1/2) = 1.0 < 1.2816); 10 to 0 is (z = 2 * sqrt(11) * 1/2 = 3.3)."""
+    from workbench.purpose.analysis import Z_SIG_90
+
+    people = [f"g{i}" for i in range(13)] + [f"o{i}" for i in range(13)]
+    mat = pd.DataFrame(np.nan, index=people, columns=[1, 2])
+    mat.loc[people[:13], 1] = [1] * 10 + [np.nan] * 3  # ten in the group agree on 1; the others disagree
+    mat.loc[people[13:], 1] = -1
+    mat.loc[people[:3], 2] = [1, 1, -1]  # three in the group lean to agree on 2; the others disagree
+    mat.loc[people[13:], 2] = -1
+    labels = pd.Series([0] * 13 + [1] * 13, index=people)
+    rows = representative(mat, labels)[0]
+    assert [(r["statement"], r["direction"]) for r in rows] == [(1, "agree")]
+    assert rows[0]["p_in"] == pytest.approx(11 / 12) and rows[0]["p_test"] > Z_SIG_90
+    from workbench.purpose.analysis import repness_stats
+
+    st = repness_stats(mat, labels)
+    assert st["pat"][0, 1] == pytest.approx(1.0) and st["pa"][0, 1] == pytest.approx(3 / 5)

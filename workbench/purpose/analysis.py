@@ -18,11 +18,13 @@ The method, step by step (README.md "Analysis" says where and why it departs fro
    that goes to fewer groups.
 7. Group-informed consensus per statement: the product over groups of (agrees + 1) / (votes + 2), where
    votes count agree, disagree and pass. With no groups, all voters form one group.
-8. Representative statements per group (Pol.is "repness"): for agreement,
-   ``ra = pa_in / pa_out`` with ``pa = (agrees + 1) / (votes + 2)`` inside and
-   outside the group, ranked by ``ra * pa_in``; the same for disagreement. A
-   statement is representative when the group leans that way (``pa_in > 0.5``)
-   and more than the others (``ra > 1``).
+8. Representative statements per group (Pol.is ``repness.clj``, :func:`representative`): for each group and
+   statement, ``pa = (agrees + 1) / (votes + 2)`` in the group, ``ra = pa / pa_others`` (the other groups'
+   members), ``pat`` Pol.is's ``prop-test`` and ``rat`` its ``two-prop-test`` (group against the others), each
+   with one pseudo-count; the same for disagreement. A statement is representative when ``pat`` and ``rat`` (or
+   ``pdt`` and ``rdt``) are both significant at 90% (z > 1.2816); ranked by ``ra * rat * pa * pat``, the
+   group's best agreed statement first, at most 5, agreements before disagreements; with none significant, the
+   best agreed statement (or the best by ``max(rat, rdt)``) alone.
 
 Joins in a burst: ``Analysis.bursts`` lists participants created from one page, browser session or
 address within a few minutes (:meth:`Deliberation.join_bursts`), for the facilitator to look at. It never
@@ -50,6 +52,7 @@ MIN_GROUP_SIZE = 2
 BASE_N_INIT = 3
 K_TIE = 0.01
 REPRESENTATIVE_PER_GROUP = 5
+Z_SIG_90 = 1.2816  # Pol.is stats/z-sig-90?: one-sided 90% (norm.ppf(0.9) = 1.28155)
 GROUP_NAMES = "ABCDE"
 
 
@@ -58,7 +61,9 @@ class Group:
     name: str
     size: int
     members: list[str]
-    representative: list[dict] = field(default_factory=list)  # {"statement", "direction", "p_in", "ratio"}
+    # {"statement", "direction", "p_in", "ratio", "p_test", "ratio_test", "count", "votes", "score", "best_agree",
+    #  "p_agree"}: see representative()
+    representative: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -320,28 +325,104 @@ def cluster(matrix: pd.DataFrame, min_votes: int | None = None, seed: int = 0):
     return found.coords.loc[found.in_conv], found.labels, found.k, found.silhouette
 
 
+def _prop_test(success: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Pol.is ``prop-test``: z of a proportion against 1/2, one pseudo-count added to successes and trials."""
+    success, n = success + 1.0, n + 1.0
+    return 2 * np.sqrt(n) * (success / n - 0.5)
+
+
+def _two_prop_test(succ_in: np.ndarray, succ_out: np.ndarray, n_in: np.ndarray, n_out: np.ndarray) -> np.ndarray:
+    """Pol.is ``two-prop-test``: z of the group's proportion against the others', one pseudo-count added to each.
+
+    Where both proportions are 1 the statistic is 0/0; it counts as 0 (no difference), as in red-dwarf.
+    """
+    succ_in, succ_out, n_in, n_out = succ_in + 1.0, succ_out + 1.0, n_in + 1.0, n_out + 1.0
+    pi1, pi2 = succ_in / n_in, succ_out / n_out
+    pi_hat = (succ_in + succ_out) / (n_in + n_out)
+    spread = np.sqrt(pi_hat * (1 - pi_hat) * (1 / n_in + 1 / n_out))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (pi1 - pi2) / spread
+    return np.where(spread > 0, z, 0.0)
+
+
+def repness_stats(matrix: pd.DataFrame, labels: pd.Series) -> dict[str, np.ndarray]:
+    """Pol.is's per-group statement statistics (``conv-repness``), each a groups x statements array.
+
+    ``na``/``nd``/``ns``: agrees, disagrees and votes (pass included) in the group; ``pa``/``pd``:
+    (n + 1) / (ns + 2); ``pat``/``pdt``: ``prop-test``; ``ra``/``rd``: ``pa`` over the same for the other
+    groups' members; ``rat``/``rdt``: ``two-prop-test`` of the group against the other groups. Rows follow
+    ``sorted(set(labels))``, columns ``matrix.columns``.
+    """
+    m = matrix.loc[labels.index].to_numpy(dtype=float)
+    names = sorted(set(labels))
+    member = (labels.to_numpy()[:, None] == np.asarray(names)[None, :]).astype(float)  # people x groups
+    na, nd, ns = (member.T @ (m == 1), member.T @ (m == -1), member.T @ ~np.isnan(m))
+    out = {"na": na, "nd": nd, "ns": ns, "pa": (na + 1) / (ns + 2), "pd": (nd + 1) / (ns + 2),
+           "pat": _prop_test(na, ns), "pdt": _prop_test(nd, ns)}
+    ra_out, rd_out, rs_out = na.sum(axis=0) - na, nd.sum(axis=0) - nd, ns.sum(axis=0) - ns
+    out["ra"] = out["pa"] / ((ra_out + 1) / (rs_out + 2))
+    out["rd"] = out["pd"] / ((rd_out + 1) / (rs_out + 2))
+    out["rat"] = _two_prop_test(na, ra_out, ns, rs_out)
+    out["rdt"] = _two_prop_test(nd, rd_out, ns, rs_out)
+    return out
+
+
+def _finalised(stats: dict, g: int, j: int, sid) -> dict:
+    """Pol.is ``finalize-cmt-stats``: the statement's stronger side (agree when ``rat > rdt``)."""
+    agree = stats["rat"][g, j] > stats["rdt"][g, j]
+    n, p, pt, r, rt = ("na", "pa", "pat", "ra", "rat") if agree else ("nd", "pd", "pdt", "rd", "rdt")
+    row = {"statement": int(sid), "direction": "agree" if agree else "disagree", "p_in": float(stats[p][g, j]),
+           "ratio": float(stats[r][g, j]), "p_test": float(stats[pt][g, j]), "ratio_test": float(stats[rt][g, j]),
+           "count": int(stats[n][g, j]), "votes": int(stats["ns"][g, j]), "best_agree": False,
+           "p_agree": float(stats["pa"][g, j])}  # for a best-agree row Pol.is shows as a disagreement
+    row["score"] = row["ratio"] * row["ratio_test"] * row["p_in"] * row["p_test"]  # Pol.is ``repness-metric``
+    return row
+
+
 def representative(matrix: pd.DataFrame, labels: pd.Series, per_group: int = REPRESENTATIVE_PER_GROUP):
-    """For each group index, the statements that set it apart (Pol.is repness, simplified)."""
+    """For each group index, the statements that set it apart, chosen as Pol.is chooses them (``repness.clj``).
+
+    A statement passes when, for agreement or for disagreement, both the group's probability (``pat``/``pdt``)
+    and its difference from the other groups (``rat``/``rdt``) are significant at 90% (one-sided z > 1.2816,
+    Pol.is ``z-sig-90?``). The passing statements are sorted by ``ratio * ratio_test * p_in * p_test``; the
+    group's best agreed statement (``beats-best-agr?``, marked ``best_agree``) goes first, then the top
+    ``per_group``, agreements before disagreements. With none passing, the best agreed statement alone, or else
+    the statement with the largest ``max(rat, rdt)``. Statements are visited in id order, as Pol.is visits them.
+    """
+    cols = list(matrix.columns)
+    order = sorted(range(len(cols)), key=lambda j: cols[j])
+    stats = repness_stats(matrix, labels)
     out: dict[int, list[dict]] = {}
-    m = matrix.loc[labels.index]
-    for g in sorted(set(labels)):
-        inside, outside = m[labels == g], m[labels != g]
-        rows = []
-        for direction, value in (("agree", 1), ("disagree", -1)):
-            p_in = ((inside == value).sum() + 1) / (inside.notna().sum() + 2)
-            p_out = ((outside == value).sum() + 1) / (outside.notna().sum() + 2)
-            ratio = p_in / p_out
-            ok = (p_in > 0.5) & (ratio > 1) & (inside.notna().sum() > 0)
-            for sid in m.columns[ok.to_numpy()]:
-                rows.append({"statement": int(sid), "direction": direction, "p_in": float(p_in[sid]),
-                             "ratio": float(ratio[sid]), "score": float(ratio[sid] * p_in[sid])})
-        rows.sort(key=lambda r: (-r["score"], r["statement"]))
-        seen, picked = set(), []
-        for r in rows:
-            if r["statement"] not in seen:
-                seen.add(r["statement"])
-                picked.append(r)
-        out[g] = picked[:per_group]
+    for g, name in enumerate(sorted(set(labels))):
+        s = {key: value[g] for key, value in stats.items()}
+        passes = ((s["rat"] > Z_SIG_90) & (s["pat"] > Z_SIG_90)) | ((s["rdt"] > Z_SIG_90) & (s["pdt"] > Z_SIG_90))
+        best_agree = None
+        for j in order:  # Pol.is beats-best-agr?, a fold in statement order
+            if s["na"][j] == 0 and s["nd"][j] == 0:
+                continue
+            if best_agree is None:
+                better = s["pat"][j] > Z_SIG_90 or (s["ra"][j] > 1.0 and s["pa"][j] > 0.5)
+            elif s["ra"][best_agree] > 1.0:
+                better = (s["ra"][j] * s["rat"][j] * s["pa"][j] * s["pat"][j] >
+                          s["ra"][best_agree] * s["rat"][best_agree] * s["pa"][best_agree] * s["pat"][best_agree])
+            else:
+                better = s["pa"][j] * s["pat"][j] > s["pa"][best_agree] * s["pat"][best_agree]
+            if better:
+                best_agree = j
+        head = []
+        if best_agree is not None:
+            head = [{**_finalised(stats, g, best_agree, cols[best_agree]), "best_agree": True}]
+        sufficient = [j for j in order if passes[j]]
+        if not sufficient:
+            if not head and order:  # Pol.is beats-best-by-test?
+                best = max(order, key=lambda j: max(s["rat"][j], s["rdt"][j]))  # the first on a tie
+                head = [_finalised(stats, g, best, cols[best])]
+            out[name] = head
+            continue
+        rows = [_finalised(stats, g, j, cols[j]) for j in sufficient if j != best_agree]
+        rows.sort(key=lambda r: -r["score"])  # stable: id order among equals
+        picked = (head + rows)[:per_group]
+        out[name] = [r for r in picked if r["direction"] == "agree"] + [r for r in picked if r["direction"] == "disagree"]
     return out
 
 

@@ -28,15 +28,19 @@ Any text cell that starts with ``= + - @``, a tab or a carriage return is prefix
 spreadsheet shows it as text. An imported conversation's licence and attribution go with it:
 ``attribution.txt`` beside the CSV files.
 
-Cost: one pass over the vote rows plus the participants x comments table Pol.is's format itself holds
-(benchmarks/bench_polis_scale.py).
+Cost: the vote rows are read from the fold's vote objects in a few C-level passes (no Python loop per vote),
+sorted once (numpy ``lexsort``) and counted with numpy; then the participants x comments table Pol.is's
+format itself holds. What still grows a little faster than the votes is the CPU cache: each pass touches one
+Python object per vote, and 10x as many no longer fit in it (benchmarks/bench_polis_scale.py).
 """
 
 from __future__ import annotations
 
 import csv
 import gc
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from ..spreadsheet import FORMULA_START, neutralise  # noqa: F401  (the one rule, shared by every export)
@@ -123,8 +127,10 @@ def _comment_ids(delib: Deliberation) -> dict[int, int]:
 def polis_tables(delib: Deliberation, groups: dict | None = None, summary: dict | None = None) -> dict:
     """The four tables as ``{file name: (header or None, rows, text columns)}``: one pass over the vote rows.
 
-    Python's cycle collector is paused meanwhile: the rows are tens of thousands of small tuples without
-    cycles, and its passes over them made a 10x conversation take ~15-25x the time (measured here).
+    The rows of ``votes.csv`` come as an iterator, read once (each row is made as it is written, so a large
+    conversation does not hold them all at once). Python's cycle collector is paused meanwhile: the rows are
+    tens of thousands of small objects without cycles, and its passes over them made a 10x conversation take
+    ~15-25x the time (measured here).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -135,7 +141,75 @@ def polis_tables(delib: Deliberation, groups: dict | None = None, summary: dict 
             gc.enable()
 
 
+def _vote_columns(delib: Deliberation, cid: dict[int, int], pid: dict[str, int]):
+    """Every vote row as columns (comment id, voter id, log order, timestamp ms, datetime text, vote).
+
+    The author's agreement with their own statement is a row too, Pol.is's way. One pass in Python over the
+    log's vote objects to read them; everything after is vectorised (numpy, pandas' hash tables).
+    """
+    import numpy as np
+    import pandas as pd
+
+    own = [st for st in delib.statements.values()
+           if st.author in delib.participants and not st.seed and st.origin is None]
+    cast = delib.votes_cast
+    statement = np.fromiter(map(attrgetter("statement"), cast), np.int64, len(cast))
+    order = np.fromiter(map(attrgetter("seq"), cast), np.int64, len(cast))
+    value = np.fromiter(map(attrgetter("value"), cast), np.int64, len(cast))
+    voters = list(map(attrgetter("voter"), cast))
+    ts = list(map(attrgetter("ts"), cast))
+    origins = list(map(attrgetter("origin"), cast))
+    if own:
+        statement = np.concatenate([statement, np.array([st.id for st in own], np.int64)])
+        order = np.concatenate([order, np.array([st.id for st in own], np.int64)])
+        value = np.concatenate([value, np.ones(len(own), np.int64)])
+        voters += [st.author for st in own]
+        ts += [st.ts for st in own]
+        origins += [None] * len(own)
+    n = len(statement)
+    # Pol.is's own times where an imported vote carries them; the log's time (UTC) otherwise.
+    ms = np.zeros(n, np.int64)
+    text = np.empty(n, dtype=object)
+    try:  # an imported conversation: every row has Pol.is's integer timestamp and datetime text (C-level maps)
+        stamps = np.array(list(map(itemgetter("ts"), origins)))
+        texts = list(map(itemgetter("datetime"), origins))
+        every = stamps.dtype.kind == "i" and set(map(type, texts)) <= {str}
+    except (TypeError, KeyError):  # some row without Pol.is's times (None has no items)
+        every = False
+    if every:
+        ms[:], text[:] = stamps, texts
+        imported = np.ones(n, bool)
+    else:
+        stamped = [o.get("ts") if o is not None else None for o in origins]
+        imported = np.fromiter((isinstance(t, int) for t in stamped), bool, n)
+        if imported.any():
+            where = np.flatnonzero(imported)
+            ms[where] = [stamped[i] for i in where]
+            text[where] = [str(origins[i].get("datetime", "")) for i in where]
+    if not imported.all():
+        where = np.flatnonzero(~imported)
+        ns = pd.to_datetime(pd.Series([ts[i] for i in where]), utc=True, format="ISO8601").to_numpy("datetime64[ns]")
+        ms[where] = ns.astype(np.int64) // 1_000_000  # whole milliseconds, floored as _ms floors
+        seconds, back = np.unique(ms[where] // 1000, return_inverse=True)  # the text has whole seconds
+        names = np.array([polis_datetime(datetime.fromtimestamp(int(s), UTC).isoformat()) for s in seconds],
+                         dtype=object)
+        text[where] = names[back.reshape(-1)]
+    # Ids: Pol.is's comment id of each statement, and each voter's participant id (-1 for none).
+    keys = np.fromiter(cid.keys(), np.int64, len(cid))
+    vals = np.fromiter(cid.values(), np.int64, len(cid))
+    rank = np.argsort(keys)
+    comment = vals[rank][np.searchsorted(keys[rank], statement)] if n else statement
+    known = defaultdict(lambda: -1, pid)  # a voter who never joined: -1
+    voter = np.fromiter(map(known.__getitem__, voters), np.int64, n)
+    # By comment and voter as Pol.is orders votes.csv, and within a pair in log order (imported votes were
+    # logged in Pol.is's time order): the pair's last row is the vote that counts, as in the fold.
+    sort = np.lexsort((order, voter, comment))
+    return comment[sort], voter[sort], ms[sort], text[sort], value[sort]
+
+
 def _tables(delib: Deliberation, groups: dict | None, summary: dict | None) -> dict:
+    import numpy as np
+
     pid = _participant_ids(delib)
     cid = _comment_ids(delib)
     gid = _group_ids(groups)
@@ -143,58 +217,59 @@ def _tables(delib: Deliberation, groups: dict | None, summary: dict | None) -> d
     def who(code: str) -> int:
         return pid.get(code, -1)
 
-    # Every vote row, Pol.is's way: the author's agreement with their own statement is a row too.
-    # (comment id, voter id, log order, timestamp, datetime, vote): the first three are unique, so the rows
-    # sort as plain tuples, by comment and voter as Pol.is orders votes.csv, and within a pair in log order
-    # (imported votes were logged in Pol.is's time order): the pair's last row is the vote that counts, as
-    # in the fold.
-    rows: list[tuple] = []
     authored: dict[int, int] = {}
     for st in delib.statements.values():
         author = who(st.author)
         authored[author] = authored.get(author, 0) + 1
-        if st.author in delib.participants and not st.seed and st.origin is None:
-            rows.append((cid[st.id], author, st.id, *_when(st.ts, None), 1))
-    for v in delib.votes_cast:
-        origin = v.origin
-        if origin is not None and isinstance(origin.get("ts"), int):
-            rows.append((cid[v.statement], pid.get(v.voter, -1), v.seq, origin["ts"],
-                         str(origin.get("datetime", "")), v.value))
-        else:
-            rows.append((cid[v.statement], pid.get(v.voter, -1), v.seq, _ms(v.ts), polis_datetime(v.ts), v.value))
-    rows.sort()
+    comment, voter, ms, text, value = _vote_columns(delib, cid, pid)
 
     agrees: dict[int, int] = {}
     disagrees: dict[int, int] = {}
-    last: dict[int, dict[int, int]] = {}  # voter -> comment -> the vote that counts (the pair's last row)
-    for c, p, _order, _when_ms, _text, value in rows:
-        if value == 1:
-            agrees[c] = agrees.get(c, 0) + 1
-        elif value == -1:
-            disagrees[c] = disagrees.get(c, 0) + 1
-        last.setdefault(p, {})[c] = value
-    votes = [(ms, neutralise(text), c, p, value) for c, p, _order, ms, text, value in rows]
+    if len(comment):
+        ids, start = np.unique(comment, return_index=True)
+        agrees = dict(zip(ids.tolist(), np.add.reduceat(value == 1, start).tolist(), strict=True))
+        disagrees = dict(zip(ids.tolist(), np.add.reduceat(value == -1, start).tolist(), strict=True))
+    risky = {t: neutralise(t) for t in set(text.tolist()) if neutralise(t) != t}
+    texts = [risky.get(t, t) for t in text.tolist()] if risky else text.tolist()
+    votes = zip(ms.tolist(), texts, comment.tolist(), voter.tolist(), value.tolist(), strict=True)  # one pass
 
     statements = sorted(delib.statements.values(), key=lambda s: cid[s.id])
     comments = []
     for st in statements:
-        ms, text = _when(st.ts, st.origin)
+        when_ms, when_text = _when(st.ts, st.origin)
         moderated = -1 if not st.visible else 1 if (st.seed or st.accepted) else 0
-        comments.append([ms, text, cid[st.id], who(st.author), agrees.get(cid[st.id], 0),
+        comments.append([when_ms, when_text, cid[st.id], who(st.author), agrees.get(cid[st.id], 0),
                          disagrees.get(cid[st.id], 0), moderated, st.text])
 
-    columns = [cid[s.id] for s in statements if s.visible]
+    # participants-votes.csv: each voter's last vote per comment (the last row of each comment-voter run).
+    columns = [cid[s.id] for s in statements if s.visible]  # ascending, as ``statements`` is
+    last = np.ones(len(comment), bool)
+    if len(comment):
+        last[:-1] = (comment[1:] != comment[:-1]) | (voter[1:] != voter[:-1])
+    last &= voter >= 0
+    lc, lp, lv = comment[last], voter[last], value[last]
+    ids, row = np.unique(lp, return_inverse=True)
+    row = row.reshape(-1)
+    n_votes = np.bincount(row, minlength=len(ids))
+    n_agree = np.bincount(row, weights=lv == 1, minlength=len(ids)).astype(np.int64)
+    n_disagree = np.bincount(row, weights=lv == -1, minlength=len(ids)).astype(np.int64)
+    cols = np.asarray(columns, np.int64)
+    col = np.searchsorted(cols, lc)
+    shown = col < len(cols)
+    shown[shown] = cols[col[shown]] == lc[shown]
+    grid = np.full((len(ids), len(cols)), 2, np.int8)  # 2: unseen
+    grid[row[shown], col[shown]] = lv[shown]
+    cells = grid.astype(object)
+    cells[grid == 2] = ""
     xid = bool(delib.imported and delib.imported.get("xid"))
     code_of = {n: code for code, n in pid.items()}
     people = []
-    for p in sorted(n for n in last if n >= 0):
-        mine = last[p]
-        values = mine.values()
-        info = delib.participants.get(code_of.get(p, ""), {}).get("polis") or {}
-        group = gid.get(code_of.get(p, ""), "")
+    for p, n, a, d, mine in zip(ids.tolist(), n_votes.tolist(), n_agree.tolist(), n_disagree.tolist(),
+                                cells.tolist(), strict=True):
+        code = code_of.get(p, "")
+        info = delib.participants.get(code, {}).get("polis") or {}
         head = [p, str(info.get("xid", ""))] if xid else [p]
-        people.append([*head, group, authored.get(p, 0), len(mine), sum(x == 1 for x in values),
-                       sum(x == -1 for x in values), *[mine.get(c, "") for c in columns]])
+        people.append([*head, gid.get(code, ""), authored.get(p, 0), n, a, d, *mine])
     header = ["participant", *(["xid"] if xid else []), "group-id", "n-comments", "n-votes", "n-agree",
               "n-disagree", *columns]
 
