@@ -55,6 +55,8 @@ def workbench_services(projects: dict, command: list[str] | None = None) -> tupl
     for name, project in projects.items():
         if not NAME_RE.match(name):
             raise ValueError(f"Project name {name!r}: use lower-case letters, digits and '-' (it is a URL path).")
+        if name == "runtime":  # its role's name is the runtime projects' group's (below)
+            raise ValueError("Project name 'runtime' is taken by the hub's runtime projects: choose another.")
         port = int(project["port"])
         if port in ports:
             raise ValueError(f"Project {name!r}: port {port} is already used by another project.")
@@ -101,5 +103,14 @@ PROJECTS_FILE = os.environ.get("WORKBENCH_HUB_PROJECTS", "/srv/workbench/project
 _services, _roles = workbench_services(load_projects(PROJECTS_FILE))
 # Loaded with load_subconfig, these lists replace any set before: add your own services and roles
 # after load_subconfig, with .append or .extend (tests/_hub.py does).
+# Projects added while the hub runs (workbench.serve.hub.add_project; docs/jupyterhub.md): the hub
+# lets the members of this group through its OAuth to every service, and each project's own server
+# then lets in only the users and groups it names.
+_roles.append({
+    "name": "workbench-runtime-facilitators",
+    "description": "Facilitators of workbench projects added while the hub runs",
+    "scopes": ["access:services"],
+    "groups": ["workbench-runtime-facilitators"],
+})
 c.JupyterHub.services = _services
 c.JupyterHub.load_roles = _roles

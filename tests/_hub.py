@@ -80,6 +80,8 @@ class Hub:
     log_path: Path
     workdir: Path
     _log: object = field(repr=False, default=None)
+    hub_api_url: str = ""  # the hub's own API address (not through the proxy), for services
+    managed: tuple[str, ...] = ()  # the projects the hub's config runs
 
     def log_text(self) -> str:
         try:
@@ -151,9 +153,11 @@ c.JupyterHub.log_level = "INFO"
 
 
 def start_hub(workdir: Path, timeout: float = START_TIMEOUT_S, workshop: dict | None = None,
-              serve_args: tuple[str, ...] = (), per_project: dict[str, dict] | None = None) -> Hub:
+              serve_args: tuple[str, ...] = (), per_project: dict[str, dict] | None = None,
+              managed: tuple[str, ...] = ("coop-a", "coop-b")) -> Hub:
     """``workshop``: [workshop] settings for both projects, ``per_project``: for one (by name), over those;
-    ``serve_args``: more `workbench serve` options."""
+    ``serve_args``: more `workbench serve` options. Both projects are made; only those in ``managed``
+    are in the hub's projects file (the others are for adding while the hub runs)."""
     import tomli_w
 
     import workbench
@@ -172,6 +176,8 @@ def start_hub(workdir: Path, timeout: float = START_TIMEOUT_S, workshop: dict | 
             codes = project.access_codes()
         port = _free_port()
         projects[name] = Project(name, path, port, codes, store_url)
+        if name not in managed:
+            continue
         spec[name] = {"dir": str(path), "port": port, **roles, **({"serve_args": list(serve_args)} if serve_args else {})}
     projects_file = workdir / "projects.toml"
     projects_file.write_text(tomli_w.dumps(spec), encoding="utf-8")
@@ -197,7 +203,8 @@ def start_hub(workdir: Path, timeout: float = START_TIMEOUT_S, workshop: dict | 
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    hub = Hub(url, f"{url}/hub/api", admin_token, projects, proc, log_path, workdir, log)
+    hub = Hub(url, f"{url}/hub/api", admin_token, projects, proc, log_path, workdir, log,
+              hub_api_url=f"http://127.0.0.1:{hub_port}/hub/api", managed=tuple(managed))
     try:
         _wait_until_ready(hub, timeout)
     except BaseException:
@@ -217,7 +224,7 @@ def _wait_until_ready(hub: Hub, timeout: float) -> None:
             if hub.proc.poll() is not None:
                 raise RuntimeError(f"jupyterhub exited with code {hub.proc.returncode}")
             ready = True
-            for path in ["/hub/api/", *[f"{p.prefix}login" for p in hub.projects.values()]]:
+            for path in ["/hub/api/", *[f"{p.prefix}login" for p in hub.projects.values() if p.name in hub.managed]]:
                 try:
                     ready = ready and s.get(f"{hub.url}{path}", timeout=5, allow_redirects=False).status_code == 200
                 except requests.RequestException:

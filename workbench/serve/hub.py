@@ -124,3 +124,73 @@ def _classes() -> tuple:
     if not _CLASSES:
         _CLASSES.append(_make_handlers())
     return _CLASSES[0]
+
+
+# -- a project added to, or removed from, a running hub (no restart) ---------------------------------
+#
+# JupyterHub (5 and later) adds and removes *external* services through its REST API; a service with a
+# ``command`` (hub-managed) can only come from the config, at start. So a project added at runtime runs
+# its own ``workbench serve`` (started by you: systemd, supervisor, a shell), with the environment a
+# managed service would get, and the hub only routes its URL and runs the facilitators' OAuth for it.
+# Order: start the server, then ``add_project``; ``remove_project``, then stop the server.
+
+RUNTIME_FACILITATORS_GROUP = "workbench-runtime-facilitators"
+
+
+def serve_args(name: str, project_dir, port: int) -> list[str]:
+    """The `workbench serve` arguments of a hub project (as docs/jupyterhub_config.py runs them)."""
+    return ["serve", str(project_dir), "--base-url", f"/services/{name}/", "--ip", "127.0.0.1",
+            "--port", str(port), "--no-qr"]
+
+
+def runtime_service(name: str, port: int, hub_api_url: str, facilitators=(), facilitator_groups=()) -> tuple[dict, dict]:
+    """(service model to POST to the hub, environment for this project's ``workbench serve``).
+
+    ``hub_api_url``: where the server reaches the hub's API (``http://127.0.0.1:8081/hub/api``).
+    ``facilitators`` / ``facilitator_groups``: hub users and groups who are facilitators of this project
+    (the workbench's own check). The hub's check, for a service added at runtime, is membership of the
+    hub group ``workbench-runtime-facilitators`` (docs/jupyterhub_config.py gives it
+    ``access:services``): put this project's facilitators in that group too.
+    """
+    import re
+
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", name):
+        raise ValueError(f"Project name {name!r}: use lower-case letters, digits and '-' (it is a URL path).")
+    token = secrets.token_hex(32)
+    prefix = f"/services/{name}/"
+    url = f"http://127.0.0.1:{int(port)}"
+    client_id = f"service-{name}"
+    scopes = json.dumps([f"access:services!service={name}"])
+    spec = {"url": url, "api_token": token, "oauth_client_id": client_id,
+            "oauth_redirect_uri": f"{prefix}oauth_callback", "oauth_no_confirm": True, "display": False}
+    env = {TOKEN_ENV: token, "JUPYTERHUB_CLIENT_ID": client_id, "JUPYTERHUB_SERVICE_NAME": name,
+           "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_SERVICE_URL": url, "JUPYTERHUB_API_URL": hub_api_url,
+           "JUPYTERHUB_BASE_URL": "/", "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
+           "JUPYTERHUB_OAUTH_SCOPES": scopes, "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
+           USERS_ENV: ",".join(facilitators), GROUPS_ENV: ",".join(facilitator_groups)}
+    return spec, env
+
+
+def _hub_api(api_url: str, token: str, method: str, path: str, body: dict | None = None) -> int:
+    import urllib.request
+
+    req = urllib.request.Request(f"{api_url.rstrip('/')}{path}", method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the hub is ours: no proxy
+    with opener.open(req, timeout=60) as r:
+        return r.status
+
+
+def add_project(api_url: str, admin_token: str, name: str, spec: dict) -> None:
+    """Add a project's service to a running hub (its server must answer already), then have the hub
+    route its URL at once (``POST /hub/api/proxy``; otherwise the route waits for the next check).
+    ``admin_token``: a token with ``admin:services`` and ``proxy`` (an admin service's)."""
+    _hub_api(api_url, admin_token, "POST", f"/services/{name}", spec)
+    _hub_api(api_url, admin_token, "POST", "/proxy")
+
+
+def remove_project(api_url: str, admin_token: str, name: str) -> None:
+    """Remove a project added with :func:`add_project` and its route; then stop its server."""
+    _hub_api(api_url, admin_token, "DELETE", f"/services/{name}")
+    _hub_api(api_url, admin_token, "POST", "/proxy")
