@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= demo-project
 PORT ?= 8866
 
-.PHONY: help venv dev demo lab test test-unit test-browser system-deps lint bench clean frontend
+.PHONY: help venv dev demo lab screenshots test test-unit test-browser system-deps lint bench clean frontend
 
 help:
 	@echo "make demo   - create .venv, install, build the demo project, serve it at http://127.0.0.1:$(PORT)"
 	@echo "make lab    - JupyterLab on the demo project (after make demo), every app notebook opened on it"
 	@echo "make test   - install test needs (Python extras, Debian chromium) and run the whole suite"
+	@echo "make screenshots - the README's phone screenshots (docs/screenshots/), taken again from the real apps"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks (minutes; numbers go to benchmarks/RESULTS.md)"
 	@echo "make frontend - rebuild the participant pages' bundle from frontend/ (needs node and npm; commit the result)"
@@ -37,6 +38,10 @@ demo: $(VENV)/.installed
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/workbench lab $(DEMO_DIR)
+
+# The README's phone screenshots (docs/screenshots/), taken from the real apps on the demo; commit the PNGs.
+screenshots: $(VENV)/.installed-test system-deps
+	$(PY) scripts/screenshots.py
 
 # Debian's chromium for the real-browser tests (Playwright drives it; no browser download) and
 # PostgreSQL's server binaries (the tests start a throwaway cluster on 127.0.0.1 themselves).

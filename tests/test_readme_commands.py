@@ -7,6 +7,10 @@ builds the demo, names a placeholder or a file of the reader's, or is not a work
 workbench line is still checked against ``--help``: its verb exists and knows every option the line uses.
 A run must exit 0 (or, for the few lines the README itself says may refuse, exit 2 with one sentence); a usage
 error always fails the test.
+
+Every other ```sh block of the README is read the same way (``demo-project``, the folder ``make demo`` builds,
+stands for the demo too), before "Using it" changes the demo: its workbench lines run, a ``make`` line's target
+must exist in the Makefile, and ``. .venv/bin/activate`` must name the folder the Makefile installs into.
 """
 
 from __future__ import annotations
@@ -38,6 +42,22 @@ def using_it_block() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+def sh_blocks() -> list[tuple[str, list[str]]]:
+    """(the heading above it, its command lines) for every ```sh block of README.md, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = []
+    for m in re.finditer(r"```sh\n(.*?)```", text, re.S):
+        heading = re.findall(r"^#+ (.+)$", text[:m.start()], re.M)
+        lines = [line for line in m.group(1).splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        out.append((heading[-1] if heading else "", lines))
+    return out
+
+
+def make_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z][\w-]*):(?!=)", text, re.M))
+
+
 def _uncomment(line: str) -> str:
     """The command without its trailing comment (a '#' after a space, outside quotes)."""
     quote = None
@@ -66,7 +86,7 @@ def expand(line: str, project: str, fresh: str) -> list[list[str]]:
     command = re.sub(r"\[([^\[\]]*)\]", optional, command)
     words = shlex.split(command)
     target = fresh if words[1:2] == ["init"] else project
-    words = [target if w == "my-project" else w for w in words]
+    words = [target if w in ("my-project", "demo-project") else w for w in words]
     out = [words]
     for i, w in enumerate(words):
         if "|" in w and all(re.fullmatch(r"[a-z-]+", part) for part in w.split("|")):
@@ -121,6 +141,42 @@ def demo(tmp_path_factory):
     finally:
         project.close()
     return root
+
+
+def test_every_other_sh_block_in_the_readme_runs_against_the_demo(demo, tmp_path, monkeypatch):
+    """The blocks around "Using it" (two commands, after make demo, the four stages, runs): each line is run,
+    checked against the Makefile, or skipped with its reason (and then checked against --help)."""
+    monkeypatch.chdir(tmp_path)
+    blocks = [(h, lines) for h, lines in sh_blocks() if h != "Using it"]
+    assert len(blocks) >= 4, [h for h, _ in blocks]
+    targets = make_targets()
+    venv = re.search(r"^VENV \?= (\S+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M).group(1)
+    ran, checked = [], []
+    for heading, lines in blocks:
+        for line in lines:
+            command = _uncomment(line)
+            words = shlex.split(command)
+            if words[0] == "make":
+                assert len(words) == 2 and words[1] in targets, f"{heading}: {command}: no such make target"
+                checked.append(command)
+                continue
+            if words[0] in (".", "source"):
+                assert words[1] == f"{venv}/bin/activate", f"{heading}: the Makefile installs into {venv}/"
+                checked.append(command)
+                continue
+            for argv in expand(line, str(demo), str(tmp_path / "fresh-project")):
+                reason = skip_reason(argv, tmp_path)
+                if reason:
+                    print(f"skipped: {line.strip()}  ({reason})")
+                    if argv[0] == "workbench":
+                        _help_knows(argv)
+                    continue
+                code, _out, err = run_cli(argv[1:])
+                assert code == 0, f"README ({heading}) line failed: {' '.join(argv)}\nexit {code}\n{err}"
+                ran.append(" ".join(argv))
+    print("ran:", *ran, "checked against the Makefile:", *checked, sep="\n  ")
+    assert {"make demo", "make test", "make lab", "make screenshots"} <= set(checked), checked
+    assert {a.split()[1] for a in ran} >= {"info", "verify", "charter", "consent", "data", "decide"}, ran
 
 
 def test_every_command_in_the_readme_runs_against_the_demo(demo, tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from workbench.cli import run_cli
@@ -75,17 +77,41 @@ def test_cli_refuses_bad_options_in_one_line(project):
 
 
 def test_server_output_is_quiet_and_the_link_comes_once_it_answers(tmp_path):
-    """No "Notebook ... is not trusted" for the apps we ship; the join link is printed once Voila listens."""
+    """No "Notebook ... is not trusted" for the apps we ship, no "Kernel is running over TCP without encryption"
+    per kernel (they talk over Unix sockets only this user may open); the join link is printed once Voila listens."""
+    import json
+    import os
+    import time
+
+    import psutil
+
     from . import _server
 
-    srv = _server.start_server(tmp_path, preheated_kernels=1)
+    srv = _server.start_server(tmp_path, preheated_kernels=1)  # returns once every app's spare has run its app
     try:
         status, _headers, _body = srv.request("GET", f"/login?code={srv.codes.workshop}")
         assert status == 302
+        deadline = time.monotonic() + 60
+        while True:  # a kernel just launched has its connection file a moment before it binds its sockets
+            bound = []
+            for proc in psutil.Process(srv.proc.pid).children(recursive=True):
+                argv = proc.cmdline()
+                if "ipykernel_launcher" not in " ".join(argv):
+                    continue
+                info = json.loads(Path(argv[argv.index("-f") + 1]).read_text(encoding="utf-8"))
+                assert info["transport"] == "ipc", info
+                assert os.stat(os.path.dirname(info["ip"])).st_mode & 0o077 == 0, info  # only this user
+                if os.path.exists(f"{info['ip']}-{info['shell_port']}"):  # the socket is a file there
+                    bound.append(info["ip"])
+            if len(bound) >= 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert len(bound) >= 3, bound  # the three participant apps' warm kernels, over their sockets
     finally:
         _server.stop_server(srv)
     log = srv.log_text()
-    assert "is not trusted" not in log
+    assert "Kernel pool of welcome.ipynb is filled" in log  # the kernels did start and run their app
+    assert "without encryption" not in log and "is not trusted" not in log, log
     assert log.index("Voilà is running at") < log.index("Participants join at")
 
 

@@ -163,7 +163,48 @@ def voila_config(project, port: int, ip: str, codes, kernel_env: dict | None = N
     cfg.MappingKernelManager.cull_idle_timeout = shop.cull_idle_seconds
     cfg.MappingKernelManager.cull_interval = shop.cull_interval_seconds
     cfg.MappingKernelManager.cull_connected = False
+    if os.name == "posix":  # kernels over Unix sockets (see __getattr__ below); Windows keeps TCP
+        cfg.MappingKernelManager.kernel_manager_class = f"{__name__}.SocketFileKernelManager"
     return cfg
+
+
+def __getattr__(name: str):
+    """``SocketFileKernelManager``, built on first use (Jupyter Server is imported only by a serving process).
+
+    A kernel over TCP tells the facilitator's terminal, once per kernel, "Kernel is running over TCP without
+    encryption" (ipykernel's ``init_sockets``, whenever the transport is TCP and no CurveZMQ key was given).
+    The warning is right about TCP: any account on the laptop may connect to 127.0.0.1 and subscribe to a
+    kernel's IOPub, which is what participants' pages show. Over Unix sockets (the transport the warning
+    itself recommends) each kernel's sockets are files beside its connection file, in the folder Voila
+    makes for that kernel (``mkdtemp``, mode 0700: only this user may reach them), so the warning has no
+    cause left. Each kernel gets a name of its own (the sockets are removed with the kernel); where that
+    path is too long for a socket (107 bytes), a new 0700 folder under the temporary one (``mkdtemp``).
+    ``workbench.runs.kernel`` does the same for papermill runs.
+    """
+    if name != "SocketFileKernelManager":
+        raise AttributeError(name)
+    import tempfile
+    import uuid
+
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+    from traitlets import default
+
+    class SocketFileKernelManager(ServerKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            name = f"workbench-kernel-{uuid.uuid4().hex[:16]}-ipc"
+            folder = os.path.dirname(self.connection_file or "")
+            if not folder or len(os.path.join(folder, name)) > 100:  # "-NNNNN" is added per channel
+                folder = tempfile.mkdtemp(prefix="wbk-")  # mode 0700 too
+            return os.path.join(folder, name)
+
+    SocketFileKernelManager.__module__ = __name__
+    globals()[name] = SocketFileKernelManager
+    return SocketFileKernelManager
 
 
 def _make_app_class(max_kernels: int, default_language: str):
