@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
+import struct
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +22,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..errors import NotSaved, StoreError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's own locking still keeps the log consistent
+    fcntl = None
+
 from ._chain import (
     GENESIS,
     Event,
@@ -128,52 +137,96 @@ def _not_saved_sentence(exc: BaseException) -> str:
     return f"Not saved: the store refused the write ({str(getattr(exc, 'orig', exc)).strip()}). Try again."
 
 
-class _WriteLock:
-    """Writers of one SQLite file queue on an OS file lock (plus a thread lock).
+_QUEUE_SLOTS = 4096  # more than the writers that can wait at once (each process waits for one append)
+_SLOT_BASE = 4096  # lock bytes for the slots start past the ticket counter (the file's first 8 bytes)
 
-    Blocked writers sleep in the kernel and wake when the lock is released,
-    instead of polling in SQLite's busy handler (sleeps of up to 100 ms), which
-    made tail latency seconds long with 20+ writers. The lock dies with its
-    process, so a killed kernel never leaves it held. Where ``fcntl`` or the
-    lock file is unavailable (Windows, a read-only folder) SQLite's own locking
-    still keeps the log consistent.
+
+def _byte_lock(fd: int, kind: int, offset: int) -> None:
+    """Lock or unlock one byte of the lock file with an open-file-description lock (Linux), waiting."""
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, struct.pack("hhxxxxqqixxxx", kind, os.SEEK_SET, offset, 1, 0))
+
+
+class _WriteLock:
+    """Writers of one SQLite file queue, first come first served, on OS locks of a lock file.
+
+    Blocked writers sleep in the kernel instead of polling in SQLite's busy handler (sleeps of up to
+    100 ms), which made tail latency seconds long with 20+ writers. A plain ``flock`` is not fair
+    either: a writer that just released it takes it again before the woken waiter runs, and 60 writers
+    in a loop waited up to seconds (benchmarks/bench_store.py). So the lock is a ticket queue: under a
+    short ``flock`` a writer takes the next ticket from a counter in the file and locks its own slot
+    byte; then it waits only for the slot of the ticket before it, whose holder unlocks it when its
+    transaction ends. One waiter wakes per release, in ticket order. The locks belong to the open file
+    (Linux open-file-description locks), so they die with a killed kernel: its successor wakes.
+    Without them (Windows, macOS, a read-only folder, a ``file:`` URI) only the thread lock is taken
+    and SQLite's own locking still keeps the log consistent.
     """
 
     def __init__(self, db_path: str | None):
-        import threading
-
         self._thread_lock = threading.Lock()
-        self._fh = None
-        self._path = f"{db_path}.writelock" if db_path else None
+        self._fd: int | None = None
+        self._pid = 0
+        self._ticket = -1
+        queued = db_path and fcntl is not None and hasattr(fcntl, "F_OFD_SETLKW")
+        self._path = f"{db_path}.writelock" if queued else None
+
+    def _file(self) -> int | None:
+        if self._fd is not None and self._pid != os.getpid():
+            self._fd = None  # a forked child shares the parent's open file: it opens its own
+        if self._fd is None and self._path:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+                self._pid = os.getpid()
+            except OSError:
+                self._path = None  # a read-only folder: the thread lock and SQLite's locking still hold
+        return self._fd
 
     def __enter__(self):
         self._thread_lock.acquire()
         try:
-            import fcntl
-
-            if self._fh is None and self._path:
-                self._fh = open(self._path, "a+b")  # noqa: SIM115 - held for the store's life
-            if self._fh is not None:
-                fcntl.flock(self._fh, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            pass
+            fd = self._file()
+            if fd is not None:
+                self._ticket = self._take_ticket(fd)
+                if self._ticket > 0:  # wait for the writer before this one to finish
+                    before = _SLOT_BASE + (self._ticket - 1) % _QUEUE_SLOTS
+                    _byte_lock(fd, fcntl.F_WRLCK, before)
+                    _byte_lock(fd, fcntl.F_UNLCK, before)
+        except OSError:
+            self._release_slot()
+        except BaseException:
+            self._release_slot()
+            self._thread_lock.release()
+            raise
         return self
+
+    def _take_ticket(self, fd: int) -> int:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            raw = os.pread(fd, 8, 0)
+            ticket = int.from_bytes(raw, "little") if len(raw) == 8 else 0
+            os.pwrite(fd, (ticket + 1).to_bytes(8, "little"), 0)
+            _byte_lock(fd, fcntl.F_WRLCK, _SLOT_BASE + ticket % _QUEUE_SLOTS)
+            return ticket
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _release_slot(self) -> None:
+        if self._ticket >= 0 and self._fd is not None:
+            ticket, self._ticket = self._ticket, -1
+            try:
+                _byte_lock(self._fd, fcntl.F_UNLCK, _SLOT_BASE + ticket % _QUEUE_SLOTS)
+            except OSError:
+                pass
 
     def __exit__(self, *exc):
         try:
-            if self._fh is not None:
-                import fcntl
-
-                fcntl.flock(self._fh, fcntl.LOCK_UN)
-        except (ImportError, OSError):
-            pass
+            self._release_slot()
         finally:
             self._thread_lock.release()
 
     def close(self):
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
 
 
 class _NoLock:
@@ -205,11 +258,15 @@ class EventStore:
         self.dialect = _engine.dialect.name
         self.project_id = ""
         parsed = sa.engine.make_url(url)
-        self._write_lock = (
-            _WriteLock(parsed.database)
-            if self.dialect == "sqlite" and parsed.database and not parsed.query.get("uri")
-            else _NoLock()
-        )
+        if self.dialect == "sqlite":
+            on_file = parsed.database and not parsed.query.get("uri")
+            self._write_lock = _WriteLock(parsed.database if on_file else None)
+        else:
+            self._write_lock = _NoLock()
+        # SQLite: each process appends through one pooled connection it keeps (see _sqlite_writer).
+        self._writer: tuple[int, Any] | None = None
+        if self.dialect == "sqlite":
+            sa_event.listen(_engine, "engine_disposed", self._drop_writer)
 
     # -- lifecycle -----------------------------------------------------------
     @classmethod
@@ -284,6 +341,7 @@ class EventStore:
         return store
 
     def close(self) -> None:
+        self._drop_writer()
         self._write_lock.close()
         self.engine.dispose()
 
@@ -304,7 +362,9 @@ class EventStore:
         for kind, payload, actor in items:
             check_kind(kind)
             check_actor(actor)
-            prepared.append((kind, canonical_json(check_payload(payload)), actor))
+            payload_json = canonical_json(check_payload(payload))
+            # Everything that does not depend on the previous event is done here, before the lock.
+            prepared.append((kind, payload_json, actor, _loads(payload_json)))
         if not prepared:
             return []
         deadline = time.monotonic() + RETRY_BUDGET_S
@@ -338,7 +398,7 @@ class EventStore:
             ).first()
             seq, prev = (last[0], last[1]) if last else (0, GENESIS)
             rows = []
-            for kind, payload_json, actor in prepared:
+            for kind, payload_json, actor, payload in prepared:
                 seq += 1
                 ts = utc_now()
                 digest = event_hash(seq, ts, actor, kind, payload_json, prev)
@@ -353,54 +413,74 @@ class EventStore:
                         "hash": digest,
                     }
                 )
-                out.append(Event(seq, ts, actor, kind, _loads(payload_json), prev, digest))
+                out.append(Event(seq, ts, actor, kind, payload, prev, digest))
                 prev = digest
             conn.execute(events_table.insert(), rows)
         return out
 
+    def _sqlite_writer(self):
+        """This process's writing connection: checked out of the pool once and kept.
+
+        A checkout and check-in per append (with the pool's reset rollback) cost ~0.1 ms, inside the
+        write lock. A forked child checks out its own; disposing of the engine drops it.
+        """
+        held = self._writer
+        pid = os.getpid()
+        if held is not None and held[0] == pid:
+            return held[1]
+        fairy = self.engine.raw_connection()
+        self._writer = (pid, fairy)
+        return fairy
+
+    def _drop_writer(self, *_args) -> None:
+        held, self._writer = self._writer, None
+        if held is not None and held[0] == os.getpid():
+            try:
+                held[1].close()  # back to the pool (closed with it when the engine is disposed)
+            except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
+                pass
+
     def _append_once_sqlite(self, prepared) -> list[Event]:
-        """The same transaction through the pooled connection's own ``sqlite3`` cursor.
+        """The same transaction through this process's own ``sqlite3`` connection.
 
         Writers of one file queue on the write lock and each holds it for this transaction only, so its
-        length is the store's throughput: SQLAlchemy's statement machinery took ~40% of it
-        (benchmarks/bench_store.py). The SQL is the same, and so are BEGIN IMMEDIATE, the durability
-        (WAL, synchronous=FULL) and the retry (sqlite3's errors are mapped to SQLAlchemy's below).
+        length is the store's throughput. It holds only what needs the previous event: BEGIN IMMEDIATE,
+        read the head, hash, insert, COMMIT; the payload was checked, encoded and parsed before the lock,
+        and SQLAlchemy's statement machinery and pool are not on this path (sqlite3 keeps the two
+        statements prepared). The durability (WAL, synchronous=FULL) and the retry are the same
+        (sqlite3's errors are mapped to SQLAlchemy's below).
         """
-        import sqlite3
-
-        fairy = self.engine.raw_connection()
+        conn = self._sqlite_writer().driver_connection
         try:
-            cur = fairy.driver_connection.cursor()
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                cur.execute("BEGIN IMMEDIATE")
-                last = cur.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
                 seq, prev = (last[0], last[1]) if last else (0, GENESIS)
                 rows, out = [], []
-                for kind, payload_json, actor in prepared:
+                for kind, payload_json, actor, payload in prepared:
                     seq += 1
                     ts = utc_now()
                     digest = event_hash(seq, ts, actor, kind, payload_json, prev)
                     rows.append((seq, ts, actor, kind, payload_json, prev, digest))
-                    out.append(Event(seq, ts, actor, kind, _loads(payload_json), prev, digest))
+                    out.append(Event(seq, ts, actor, kind, payload, prev, digest))
                     prev = digest
-                cur.executemany("INSERT INTO events (seq, ts, actor, kind, payload, prev_hash, hash) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-                cur.execute("COMMIT")
+                conn.executemany("INSERT INTO events (seq, ts, actor, kind, payload, prev_hash, hash) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.execute("COMMIT")
                 return out
             except BaseException:
                 try:
-                    cur.execute("ROLLBACK")
+                    conn.execute("ROLLBACK")
                 except sqlite3.Error:
-                    pass  # no transaction was open (BEGIN itself failed)
+                    self._drop_writer()  # the connection cannot even roll back: start afresh next time
                 raise
-            finally:
-                cur.close()
         except sqlite3.OperationalError as exc:
+            if not _retryable(exc):
+                self._drop_writer()
             raise OperationalError("append", None, exc) from None
         except sqlite3.DatabaseError as exc:
+            self._drop_writer()
             raise DatabaseError("append", None, exc) from None
-        finally:
-            fairy.close()  # back to the pool
 
     # -- reading -------------------------------------------------------------
     def events(
@@ -485,8 +565,6 @@ class EventStore:
         backend copies every event inside one repeatable-read transaction.
         Returns the number of events copied.
         """
-        import sqlite3
-
         target = os.fspath(path)
         if os.path.exists(target):
             raise StoreError(f"{target} already exists.", "Choose a new file for the backup.")
