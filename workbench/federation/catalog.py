@@ -402,11 +402,10 @@ def write_evaluated_by(project, language: str | None = None) -> Path:
 
 
 def evaluated_by(project) -> list[dict]:
-    """The latest federated result from each community that evaluated one of our models."""
-    latest: dict[str, dict] = {}
-    for ev in project.store.events(kinds=[RESULT_IMPORTED]):
-        latest[ev.payload["community"]] = {**ev.payload, "ts": ev.ts, "seq": ev.seq}
-    return list(latest.values())
+    """The latest federated result from each community that evaluated one of our models (one fold, the card's)."""
+    from ..evaluation.card import federated_results
+
+    return federated_results(project)
 
 
 def _md_cell(text) -> str:

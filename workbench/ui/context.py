@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from ..apps import FACILITATOR, PARTICIPANT, ROLES
+from ..errors import WorkbenchError
 
 PROJECT_ENV = "WORKBENCH_PROJECT"
 ROLE_ENV = "HTTP_X_WORKBENCH_ROLE"
@@ -110,7 +111,7 @@ def _language(tag: str | None) -> str | None:
         return None
     try:
         return normalise_language(tag)
-    except Exception:
+    except WorkbenchError:  # a language the catalogs do not have: the project's default
         return None
 
 
@@ -134,7 +135,7 @@ def default_language() -> str:
     path = Path(root) / "workbench.toml"
     try:
         return _config_language(str(path), path.stat().st_mtime)
-    except Exception:
+    except (OSError, WorkbenchError):  # no such project, or a workbench.toml it cannot read: English
         return SOURCE_LANGUAGE
 
 

@@ -359,7 +359,7 @@ class CurationView(View):
                 self.profile_charts.value = "".join(
                     f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>{rd.reading_html(line)}'
                     for c, line in svgs)
-            except Exception:  # the tables above are the record; say the drawing failed rather than hide it
+            except (ImportError, ValueError):  # vl-convert missing or refusing the spec: the tables are the record
                 self.profile_charts.value = f'<p class="wb-error" role="status">{esc(tr("error.chart_failed"))}</p>'
 
     def save_reference(self):

@@ -179,7 +179,7 @@ class OutcomesView(View):
                 chart, label, sentence = build(oc)
                 self._svgs[cache_key] = (f'<figure role="img" aria-label="{esc(label)}">{oc.phone_svg(chart)}'
                                          f"</figure>{reading_html(sentence)}")
-            except Exception:  # a drawing is a convenience; the words beside it are the record
+            except (ImportError, ValueError):  # vl-convert missing or refusing the spec: the words are the record
                 self._svgs[cache_key] = f'<p class="wb-error" role="status">{esc(self.tr("error.chart_failed"))}</p>'
         return self._svgs[cache_key]
 
