@@ -67,6 +67,19 @@ STYLE = """
 
 
 
+def refusal_text(tr: Translator, exc: Exception) -> str:
+    """A refusal in the person's language when the catalog has its key, else its own sentence; "not saved"
+    for a write that did not commit. The one rule every view uses to show a domain's refusal."""
+    from ..errors import NotSaved
+
+    if isinstance(exc, NotSaved):
+        return tr("error.not_saved")
+    key = getattr(exc, "key", None)
+    if key and tr.has(key):
+        return tr(key, **getattr(exc, "params", {}))
+    return getattr(exc, "sentence", str(exc))
+
+
 def language_switch(current: str) -> w.ToggleButtons:
     """A labelled switch between the catalogs we ship (names in their own language)."""
     options = [(catalog(tag).get("language.name", tag), tag) for tag in available()]

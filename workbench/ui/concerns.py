@@ -17,10 +17,10 @@ import ipywidgets as w
 from .. import apps
 from ..concerns import ABOUT, STATUSES, TRIAGE_STATUSES, Concerns, project_secret, raise_concern, status_for_code
 from ..concerns import triage as triage_concern
-from ..errors import NotSaved, WorkbenchError
+from ..errors import WorkbenchError
 from ..i18n import available, format_datetime
 from ..text import bdi
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 from .icons import ICON_STYLE, with_icon
 
 CONCERN_STYLE = """
@@ -44,14 +44,7 @@ CONCERN_STYLE = """
 """
 
 
-def _error_text(tr, exc: Exception) -> str:
-    """The refusal in the person's language when it carries a catalog key; its sentence otherwise."""
-    if isinstance(exc, NotSaved):
-        return tr("error.not_saved")
-    key = getattr(exc, "key", None)
-    if key and tr.has(key):
-        return tr(key, **getattr(exc, "params", {}))
-    return getattr(exc, "sentence", str(exc))
+_error_text = refusal_text  # the one rule (ui/_base.py)
 
 
 def _labelled(widget):

@@ -21,10 +21,10 @@ from ..consent import ledger as L
 from ..consent.form import ConsentForm, receipt_html
 from ..consent.scope import CHOICES, CHOOSES, NEVER, Conditions, Scope, ScopeHistory
 from ..consent.uses import LABELS, USE_KEYS, USES
-from ..errors import NotSaved, WorkbenchError
+from ..errors import WorkbenchError
 from ..i18n import available
 from ..text import bdi
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 from .icons import ICON_STYLE, with_icon
 
 CONSENT_STYLE = """
@@ -46,14 +46,7 @@ CONSENT_STYLE = """
 """
 
 
-def _error_text(tr, exc: Exception) -> str:
-    """The sentence to show: the catalog's, in the person's language, when the error carries a key."""
-    if isinstance(exc, NotSaved):
-        return tr("error.not_saved")
-    key = getattr(exc, "key", None)
-    if key and tr.has(key):
-        return tr(key, **getattr(exc, "params", {}))
-    return getattr(exc, "sentence", str(exc))
+_error_text = refusal_text  # the one rule (ui/_base.py)
 
 
 def _button(description: str = "", big: bool = True, style: str = "") -> w.Button:

@@ -14,14 +14,9 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import WorkbenchError
-from ._base import esc
+from ._base import esc, refusal_text
 
-
-def error_text(tr, exc: Exception) -> str:
-    key = getattr(exc, "key", None)
-    if key and tr.has(key):
-        return tr(key, **getattr(exc, "params", {}))
-    return getattr(exc, "sentence", str(exc))
+error_text = refusal_text  # the one rule (ui/_base.py)
 
 
 def decision_line(tr, d) -> str:

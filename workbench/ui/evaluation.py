@@ -15,7 +15,7 @@ import threading
 import ipywidgets as w
 
 from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 
 LOCAL_STYLE = """
 <style>
@@ -31,10 +31,7 @@ LOCAL_STYLE = """
 STATUS_ICON = {"pass": "✔", "fail": "✘", "not_enough_evidence": "?"}
 
 
-def _message(tr, exc: WorkbenchError) -> str:
-    if exc.key and tr.has(exc.key):
-        return tr(exc.key, **exc.params)
-    return exc.sentence
+_message = refusal_text  # the one rule (ui/_base.py)
 
 
 def _num(value, digits: int = 3) -> str:

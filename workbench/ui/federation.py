@@ -18,7 +18,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 
 LOCAL_STYLE = """
 <style>
@@ -33,10 +33,7 @@ OUTCOME_ICON = {"yes": "✔", "no": "✘", "ask": "?"}
 STATUS_CLASS = {"pass": "wb-yes", "fail": "wb-no", "not_enough_evidence": "wb-ask"}
 
 
-def _message(tr, exc: WorkbenchError) -> str:
-    if exc.key and tr.has(exc.key):
-        return tr(exc.key, **exc.params)
-    return exc.sentence
+_message = refusal_text  # the one rule (ui/_base.py)
 
 
 def _button(style: str = "primary") -> w.Button:

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from .. import apps
 from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 
 FULL = w.Layout(width="100%")
 ACTOR = "facilitator"
@@ -73,7 +73,7 @@ class MonitoringView(View):
 
     # -- actions --------------------------------------------------------------------------------------------
     def _fail(self, exc: WorkbenchError) -> None:
-        text = self.tr(exc.key, **exc.params) if exc.key and self.tr.has(exc.key) else exc.sentence
+        text = refusal_text(self.tr, exc)
         self.status.value = f'<p class="wb-error" role="alert">✖ {esc(text)}</p>'
 
     def retire_model(self):

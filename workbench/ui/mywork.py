@@ -16,10 +16,10 @@ from datetime import date, timedelta
 import ipywidgets as w
 
 from .. import apps
-from ..errors import NotSaved, WorkbenchError
+from ..errors import WorkbenchError
 from ..i18n import available, format_datetime, format_number
 from ..text import bdi
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 from .icons import ICON_STYLE, icon_html, with_icon
 
 CONCERN_NOTEBOOK = "concern.ipynb"  # the concern app (notebooks/concern.ipynb), a sibling of this page
@@ -39,13 +39,7 @@ MYWORK_STYLE = """
 """
 
 
-def _error_text(tr, exc: Exception) -> str:
-    if isinstance(exc, NotSaved):
-        return tr("error.not_saved")
-    key = getattr(exc, "key", None)
-    if key and tr.has(key):
-        return tr(key, **getattr(exc, "params", {}))
-    return getattr(exc, "sentence", str(exc))
+_error_text = refusal_text  # the one rule (ui/_base.py)
 
 
 def _num(value) -> float | None:

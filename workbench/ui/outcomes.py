@@ -19,7 +19,7 @@ import ipywidgets as w
 from .. import apps
 from ..errors import WorkbenchError
 from ..text import bdi
-from ._base import STYLE, View, esc, language_switch
+from ._base import STYLE, View, esc, language_switch, refusal_text
 from .icons import ICON_STYLE, svg_icon
 
 LOCAL_STYLE = """
@@ -48,10 +48,7 @@ WRONG_CODE = ("decisions.error.not_voter",)  # refusals that count as a guessed 
 RESULT_KEYS = {"agreed": "agreed", "not agreed": "not_agreed", "no quorum": "no_quorum"}  # a result -> its key
 
 
-def _message(tr, exc: WorkbenchError) -> str:
-    if exc.key and tr.has(exc.key):
-        return tr(exc.key, **exc.params)
-    return exc.sentence
+_message = refusal_text  # the one rule (ui/_base.py)
 
 
 def _h2(text: str, section: str) -> str:
