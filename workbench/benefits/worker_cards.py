@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..consent.cards import (
     DIGEST_METHOD,
     MAX_REASON,
+    CardRegister,
     code_digest,
     format_code,
     looks_like_participant_code,
@@ -80,48 +81,12 @@ class Issued:
     code: str = field(repr=False)
 
 
-class WorkerCardRegister:
-    """Worker cards folded from the log: ``WorkerCardRegister.load(store)``."""
+class WorkerCardRegister(CardRegister):
+    """Worker cards folded from the log: ``WorkerCardRegister.load(store)`` (the contributor cards' fold)."""
 
-    def __init__(self):
-        self.cards: dict[str, WorkerCard] = {}
-        self._latest: dict[str, str] = {}
-        self._live_digests: dict[str, str] = {}
-
-    @classmethod
-    def from_events(cls, events: Iterable) -> WorkerCardRegister:
-        reg, revoked = cls(), set()
-        for ev in events:
-            p = ev.payload
-            if ev.kind == ISSUED:
-                reg.cards[p["card_id"]] = WorkerCard(p["card_id"], p["worker"], p["code_digest"], ev.ts, ev.seq,
-                                                     ev.actor, p.get("witness", ""), p.get("reason", ""),
-                                                     p.get("replaces"))
-                reg._latest[p["worker"]] = p["card_id"]
-            elif ev.kind == REVOKED:
-                revoked.add(p["card_id"])
-        for cid, card in list(reg.cards.items()):
-            if cid in revoked or reg._latest.get(card.worker) != cid:
-                reg.cards[cid] = replace(card, revoked=True)
-            else:
-                reg._live_digests[card.code_digest] = cid
-        return reg
-
-    @classmethod
-    def load(cls, store) -> WorkerCardRegister:
-        return cls.from_events(store.events(kinds=list(CARD_KINDS)))
-
-    def live(self, worker: str) -> WorkerCard | None:
-        card = self.cards.get(self._latest.get(str(worker), ""))
-        return card if card is not None and not card.revoked else None
-
-    def by_digest(self, digest: str) -> WorkerCard | None:
-        cid = self._live_digests.get(digest)
-        return self.cards[cid] if cid is not None else None
-
-    @property
-    def holders(self) -> list[str]:
-        return sorted(c.worker for c in self.cards.values() if not c.revoked)
+    KINDS = CARD_KINDS
+    HOLDER = "worker"
+    CARD = WorkerCard
 
 
 def issue(store, worker: str, *, actor: str = "facilitator", witness: str = "", reason: str = "") -> Issued:

@@ -120,51 +120,60 @@ class CardProof:
 
 
 class CardRegister:
-    """Cards folded from the log: ``CardRegister.from_events(store.events(kinds=CARD_KINDS))``."""
+    """Cards folded from the log: ``CardRegister.from_events(store.events(kinds=CARD_KINDS))``.
+
+    One holder has at most one live card: the last issued to them, unless revoked. A subclass folds another
+    kind of card (a data worker's, :mod:`workbench.benefits.worker_cards`) by naming its event kinds, the
+    payload field of its holder and its card class (whose holder attribute has the same name).
+    """
+
+    KINDS: tuple[str, str] = (ISSUED, REVOKED)
+    HOLDER = "contributor"
+    CARD: type = Card
 
     def __init__(self):
-        self.cards: dict[str, Card] = {}  # card_id -> card, in issue order
-        self._latest: dict[str, str] = {}  # contributor -> their newest card_id
-        self._revoked: set[str] = set()
+        self.cards: dict = {}  # card_id -> card, in issue order
+        self._latest: dict[str, str] = {}  # holder -> their newest card_id
         self._live_digests: dict[str, str] = {}  # code digest -> live card_id
 
     @classmethod
-    def from_events(cls, events: Iterable[Event]) -> CardRegister:
-        reg = cls()
+    def from_events(cls, events: Iterable[Event]):
+        reg, revoked = cls(), set()
+        issued_kind, revoked_kind = cls.KINDS
         for ev in events:
             p = ev.payload
-            if ev.kind == ISSUED:
-                reg.cards[p["card_id"]] = Card(p["card_id"], p["contributor"], p["code_digest"], ev.ts, ev.seq,
-                                               ev.actor, p.get("witness", ""), p.get("reason", ""),
-                                               p.get("replaces"))
-                reg._latest[p["contributor"]] = p["card_id"]
-            elif ev.kind == REVOKED:
-                reg._revoked.add(p["card_id"])
+            if ev.kind == issued_kind:
+                reg.cards[p["card_id"]] = cls.CARD(p["card_id"], p[cls.HOLDER], p["code_digest"], ev.ts, ev.seq,
+                                                   ev.actor, p.get("witness", ""), p.get("reason", ""),
+                                                   p.get("replaces"))
+                reg._latest[p[cls.HOLDER]] = p["card_id"]
+            elif ev.kind == revoked_kind:
+                revoked.add(p["card_id"])
         for cid, card in list(reg.cards.items()):
-            if cid in reg._revoked or reg._latest.get(card.contributor) != cid:
+            if cid in revoked or reg._latest.get(getattr(card, cls.HOLDER)) != cid:
                 reg.cards[cid] = replace(card, revoked=True)
             else:
                 reg._live_digests[card.code_digest] = cid
         return reg
 
     @classmethod
-    def load(cls, store) -> CardRegister:
-        return cls.from_events(store.events(kinds=CARD_KINDS))
+    def load(cls, store):
+        return cls.from_events(store.events(kinds=list(cls.KINDS)))
 
-    def live(self, contributor: str) -> Card | None:
-        """The contributor's live card, or None."""
-        card = self.cards.get(self._latest.get(str(contributor), ""))
+    def live(self, holder: str):
+        """The holder's live card, or None."""
+        card = self.cards.get(self._latest.get(str(holder), ""))
         return card if card is not None and not card.revoked else None
 
-    def by_digest(self, digest: str) -> Card | None:
+    def by_digest(self, digest: str):
         """The live card with this code digest, or None (a revoked card's code finds nothing)."""
         cid = self._live_digests.get(digest)
         return self.cards[cid] if cid is not None else None
 
     @property
     def holders(self) -> list[str]:
-        """Contributors with a live card."""
-        return sorted(c.contributor for c in self.cards.values() if not c.revoked)
+        """Holders with a live card."""
+        return sorted(getattr(c, self.HOLDER) for c in self.cards.values() if not c.revoked)
 
 
 # -- issuing --------------------------------------------------------------------------------------
