@@ -12,15 +12,14 @@ let anyone look a concern up, and a code from another project finds nothing here
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from ..consent.cards import ALPHABET
+from ..consent.cards import normalise as normalise_typed
 from ..purpose.deliberation import _keyed, project_secret
 
 CODE_CHARS = 15  # 75 bits
 GROUP = 5
-_TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _LABEL = "commons-workbench-concern-tracking"
 
 __all__ = ["CODE_CHARS", "format_code", "new_code", "normalise", "project_secret", "tracking_digest"]
@@ -37,13 +36,7 @@ def format_code(raw: str) -> str:
 
 def normalise(text: object) -> str | None:
     """The 15 canonical characters of what someone typed, or None when it cannot be a tracking code."""
-    value = "" if text is None else str(text)
-    if len(value) > 64:
-        return None
-    raw = re.sub(r"[\s\-\u2010-\u2015\u2212]", "", value).upper().translate(_TYPED)
-    if len(raw) != CODE_CHARS or any(ch not in ALPHABET for ch in raw):
-        return None
-    return raw
+    return normalise_typed(text, CODE_CHARS)
 
 
 def tracking_digest(code: str, secret: bytes = b"") -> str | None:

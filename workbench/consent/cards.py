@@ -66,17 +66,19 @@ def format_code(raw: str) -> str:
     return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
 
 
-def normalise(text: object) -> str | None:
-    """What someone typed as the canonical 12 characters, or None when it cannot be a card code.
+def normalise(text: object, chars: int = CODE_CHARS) -> str | None:
+    """What someone typed as the canonical ``chars`` characters (12 for a card), or None when it cannot be
+    such a code.
 
     Case, spaces and dashes do not matter; O reads as 0, I and L as 1. Any other character (a control
-    character, a bidi mark, a letter outside the alphabet) makes it not a card code.
+    character, a bidi mark, a letter outside the alphabet) makes it not a code. Concern tracking codes
+    (:mod:`workbench.concerns.codes`) are typed the same way, with 15 characters.
     """
     value = "" if text is None else str(text)
     if len(value) > 64:
         return None
     raw = re.sub(r"[\s\-\u2010-\u2015\u2212]", "", value).upper().translate(_TYPED)
-    if len(raw) != CODE_CHARS or any(ch not in ALPHABET for ch in raw):
+    if len(raw) != chars or any(ch not in ALPHABET for ch in raw):
         return None
     return raw
 
