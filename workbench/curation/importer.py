@@ -170,7 +170,8 @@ def detect_format(name: str) -> str:
     return FORMATS[suffix]
 
 
-def _decode(data: bytes, name: str) -> str:
+def check_text_start(data: bytes, name: str) -> None:
+    """Refuse a file whose first bytes say it is binary, or UTF-16/UTF-32 text, with one sentence each."""
     kind = binary_kind(data)
     if kind:
         raise _not_a_table(name, f"it is {kind}")
@@ -179,6 +180,10 @@ def _decode(data: bytes, name: str) -> str:
         raise _err(f"{name!r} is {width} text, not UTF-8.",
                    "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
                    "curation.error.encoding", name=name, guess=width)
+
+
+def _decode(data: bytes, name: str) -> str:
+    check_text_start(data, name)
     nul = data.find(b"\x00")  # the whole file (memchr: ~0.1 s a GB), not only its start
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1

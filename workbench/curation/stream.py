@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._atomic import atomic_pending
-from ..filecheck import binary_kind, open_regular_file, too_big, unicode_width
+from ..filecheck import open_regular_file, too_big
 from .importer import (
     EXTENSIONS,
     MAPPED,
@@ -36,6 +36,7 @@ from .importer import (
     _err,
     _not_a_table,
     _not_utf8,
+    check_text_start,
     detect_format,
 )
 
@@ -131,15 +132,7 @@ def _blank(row: list[str], sep: str) -> bool:
 def scan(src, out, name: str, fmt: str, mapping: ColumnMapping, limit: int) -> Streamed:
     """Read ``src`` (a binary file) once: copy it to ``out``, hash it, check it and ``mapping``; or refuse."""
     sep = "\t" if fmt == "tsv" else ","
-    head = src.read(4096)
-    kind = binary_kind(head)
-    if kind:
-        raise _not_a_table(name, f"it is {kind}")
-    width = unicode_width(head)
-    if width:
-        raise _err(f"{name!r} is {width} text, not UTF-8.",
-                   "Save it again as UTF-8 (in a spreadsheet: CSV UTF-8) and add it again.",
-                   "curation.error.encoding", name=name, guess=width)
+    check_text_start(src.read(4096), name)
     src.seek(0)
     tee = _Tee(src, out, name, limit)
     text = io.TextIOWrapper(io.BufferedReader(tee, CHUNK), encoding="utf-8-sig", newline="")
