@@ -39,7 +39,9 @@ def retire(run_id: str, candidate: str) -> dict:
 def for_gate(project, gate: str, **kw) -> dict:
     """The subject of ``gate`` in ``project`` now (``run``/``candidate`` for adopt; the draft scope for scope)."""
     from ..errors import WorkbenchError
+    from .core import _check_gate
 
+    _check_gate(gate)
     if gate == "scope":
         from ..consent.scope import ScopeHistory
 
@@ -53,14 +55,9 @@ def for_gate(project, gate: str, **kw) -> dict:
         return dataset(project)
     if gate == "adopt":
         return adopt(kw["run"], kw["candidate"])
-    if gate == "retire":
-        from ..evaluation.lifecycle import in_use
+    from ..evaluation.lifecycle import in_use  # retire
 
-        model = in_use(project.store)
-        if model is None:
-            raise WorkbenchError("No model is in use, so there is nothing to retire.", key="decisions.error.no_model")
-        return retire(model["run"], model["candidate"])
-    from .core import _check_gate
-
-    _check_gate(gate)
-    raise AssertionError(gate)  # pragma: no cover
+    model = in_use(project.store)
+    if model is None:
+        raise WorkbenchError("No model is in use, so there is nothing to retire.", key="decisions.error.no_model")
+    return retire(model["run"], model["candidate"])

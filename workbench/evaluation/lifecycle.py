@@ -33,20 +33,11 @@ def in_use(store) -> dict | None:
 
 def review_reasons(project, since_seq: int) -> list[dict]:
     """Why the model adopted at ``since_seq`` is under review (empty: it is not)."""
-    reasons: list[dict] = []
-    try:
-        from ..concerns import under_review_reasons as concern_reasons
-    except ImportError:  # pragma: no cover - the concerns package ships with the workbench
-        concern_reasons = None
-    if concern_reasons is not None:
-        reasons += [{"source": "concern", **r} for r in concern_reasons(project.store, since_seq)]
-    try:
-        from ..monitoring import under_review_reasons as monitoring_reasons
-    except ImportError:  # pragma: no cover
-        monitoring_reasons = None
-    if monitoring_reasons is not None:
-        reasons += [{"source": "monitoring", **r} for r in monitoring_reasons(project, since_seq)]
-    return reasons
+    from ..concerns import under_review_reasons as concern_reasons
+    from ..monitoring import under_review_reasons as monitoring_reasons
+
+    return ([{"source": "concern", **r} for r in concern_reasons(project.store, since_seq)]
+            + [{"source": "monitoring", **r} for r in monitoring_reasons(project, since_seq)])
 
 
 def status(project) -> dict:
