@@ -60,7 +60,7 @@ def test_the_card_opens_only_the_workers_own_entries(project):
     html = view.record.value
     mine = {e["id"] for e in datawork.entries_of(project.store.events(prefix="datawork.")) if e["worker"] == "w-07"}
     assert set(entries(view)) == mine and len(mine) == 4
-    assert "777" not in html and "w-99" not in html and "not yours" not in html
+    assert "777.00" not in html and "w-99" not in html and "not yours" not in html
     assert view.code not in view.widget.children and view.forget in view.widget.children
     # totals: 4 entries, 7 hours, 40 items, 110 BRL
     tr = Translator("en")
