@@ -9,7 +9,6 @@ import json
 import os
 import random
 import sqlite3
-import struct
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -22,12 +21,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..errors import NotSaved, StoreError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: SQLite's own locking still keeps the log consistent
-    fcntl = None
-
 from ._chain import (
     GENESIS,
     Event,
@@ -37,6 +30,8 @@ from ._chain import (
     check_payload,
     event_hash,
 )
+from ._group import _WAIT_FIRST_S, _WAIT_MAX_S, MAX_BATCH, MAX_COMBINED, GroupCommit, Request
+from ._group import supported as group_supported
 
 STORE_FORMAT = "commons-workbench-events"
 SCHEMA_VERSION = "1"
@@ -137,96 +132,22 @@ def _not_saved_sentence(exc: BaseException) -> str:
     return f"Not saved: the store refused the write ({str(getattr(exc, 'orig', exc)).strip()}). Try again."
 
 
-_QUEUE_SLOTS = 4096  # more than the writers that can wait at once (each process waits for one append)
-_SLOT_BASE = 4096  # lock bytes for the slots start past the ticket counter (the file's first 8 bytes)
+class _ThreadLock:
+    """Where the writers of a file cannot combine (Windows, macOS, a read-only folder, a ``file:`` URI):
+    threads of one process take turns, and SQLite's own locking keeps the log consistent."""
 
-
-def _byte_lock(fd: int, kind: int, offset: int) -> None:
-    """Lock or unlock one byte of the lock file with an open-file-description lock (Linux), waiting."""
-    fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, struct.pack("hhxxxxqqixxxx", kind, os.SEEK_SET, offset, 1, 0))
-
-
-class _WriteLock:
-    """Writers of one SQLite file queue, first come first served, on OS locks of a lock file.
-
-    Blocked writers sleep in the kernel instead of polling in SQLite's busy handler (sleeps of up to
-    100 ms), which made tail latency seconds long with 20+ writers. A plain ``flock`` is not fair
-    either: a writer that just released it takes it again before the woken waiter runs, and 60 writers
-    in a loop waited up to seconds (benchmarks/bench_store.py). So the lock is a ticket queue: under a
-    short ``flock`` a writer takes the next ticket from a counter in the file and locks its own slot
-    byte; then it waits only for the slot of the ticket before it, whose holder unlocks it when its
-    transaction ends. One waiter wakes per release, in ticket order. The locks belong to the open file
-    (Linux open-file-description locks), so they die with a killed kernel: its successor wakes.
-    Without them (Windows, macOS, a read-only folder, a ``file:`` URI) only the thread lock is taken
-    and SQLite's own locking still keeps the log consistent.
-    """
-
-    def __init__(self, db_path: str | None):
-        self._thread_lock = threading.Lock()
-        self._fd: int | None = None
-        self._pid = 0
-        self._ticket = -1
-        queued = db_path and fcntl is not None and hasattr(fcntl, "F_OFD_SETLKW")
-        self._path = f"{db_path}.writelock" if queued else None
-
-    def _file(self) -> int | None:
-        if self._fd is not None and self._pid != os.getpid():
-            self._fd = None  # a forked child shares the parent's open file: it opens its own
-        if self._fd is None and self._path:
-            try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
-                self._pid = os.getpid()
-            except OSError:
-                self._path = None  # a read-only folder: the thread lock and SQLite's locking still hold
-        return self._fd
+    def __init__(self):
+        self._lock = threading.Lock()
 
     def __enter__(self):
-        self._thread_lock.acquire()
-        try:
-            fd = self._file()
-            if fd is not None:
-                self._ticket = self._take_ticket(fd)
-                if self._ticket > 0:  # wait for the writer before this one to finish
-                    before = _SLOT_BASE + (self._ticket - 1) % _QUEUE_SLOTS
-                    _byte_lock(fd, fcntl.F_WRLCK, before)
-                    _byte_lock(fd, fcntl.F_UNLCK, before)
-        except OSError:
-            self._release_slot()
-        except BaseException:
-            self._release_slot()
-            self._thread_lock.release()
-            raise
+        self._lock.acquire()
         return self
 
-    def _take_ticket(self, fd: int) -> int:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            raw = os.pread(fd, 8, 0)
-            ticket = int.from_bytes(raw, "little") if len(raw) == 8 else 0
-            os.pwrite(fd, (ticket + 1).to_bytes(8, "little"), 0)
-            _byte_lock(fd, fcntl.F_WRLCK, _SLOT_BASE + ticket % _QUEUE_SLOTS)
-            return ticket
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-    def _release_slot(self) -> None:
-        if self._ticket >= 0 and self._fd is not None:
-            ticket, self._ticket = self._ticket, -1
-            try:
-                _byte_lock(self._fd, fcntl.F_UNLCK, _SLOT_BASE + ticket % _QUEUE_SLOTS)
-            except OSError:
-                pass
-
     def __exit__(self, *exc):
-        try:
-            self._release_slot()
-        finally:
-            self._thread_lock.release()
+        self._lock.release()
 
     def close(self):
-        if self._fd is not None and self._pid == os.getpid():
-            os.close(self._fd)
-        self._fd = None
+        return None
 
 
 class _NoLock:
@@ -238,6 +159,23 @@ class _NoLock:
 
     def close(self):
         return None
+
+
+# A leader whose own append is committed goes on for this many batches while others wait: it is already
+# running, and handing the lock over means waiting for another process to be scheduled.
+_ROUNDS_AFTER = 2
+
+
+class _Busy(Exception):
+    """SQLite was busy (another tool writing): the requests committed before it, and the error."""
+
+    def __init__(self, answers: dict[str, dict], error: OperationalError):
+        super().__init__("busy")
+        self.answers, self.error = answers, error
+
+
+class _CannotSpool(Exception):
+    """The spool folder cannot be written (a read-only folder): this store appends alone."""
 
 
 class _Taken(Exception):
@@ -258,11 +196,19 @@ class EventStore:
         self.dialect = _engine.dialect.name
         self.project_id = ""
         parsed = sa.engine.make_url(url)
+        # Writers of one SQLite file combine their appends (see _group.py); ``_write_lock`` holds them
+        # all still (a move, an append too large to combine). Elsewhere it is a thread lock.
+        self._group: GroupCommit | None = None
         if self.dialect == "sqlite":
             on_file = parsed.database and not parsed.query.get("uri")
-            self._write_lock = _WriteLock(parsed.database if on_file else None)
+            if on_file and group_supported(parsed.database):
+                self._group = GroupCommit(parsed.database)
+                self._write_lock = self._group
+            else:
+                self._write_lock = _ThreadLock()
         else:
             self._write_lock = _NoLock()
+        self._requests_table = False
         # SQLite: each process appends through one pooled connection it keeps (see _sqlite_writer).
         self._writer: tuple[int, Any] | None = None
         if self.dialect == "sqlite":
@@ -367,12 +313,19 @@ class EventStore:
             prepared.append((kind, payload_json, actor, _loads(payload_json)))
         if not prepared:
             return []
+        if self._group is not None and self._group.usable and len(prepared) <= MAX_COMBINED:
+            try:
+                return self._append_combined(prepared)
+            except _CannotSpool:
+                # a folder this process cannot write: append alone, SQLite's own lock keeping the order
+                self._group.usable = False
+                self._write_lock = _ThreadLock()
         deadline = time.monotonic() + RETRY_BUDGET_S
         delay = 0.005
         while True:
             try:
-                # Writers of one SQLite file queue on the OS lock, then take BEGIN IMMEDIATE uncontended
-                # (benchmarks/bench_store.py measures it against the store without the lock).
+                # Held still by the file's lock (see _group.py); SQLite's BEGIN IMMEDIATE then comes
+                # uncontended (benchmarks/bench_store.py measures it against the store without the lock).
                 with self._write_lock:
                     return self._append_once(prepared)
             except OperationalError as exc:
@@ -383,6 +336,206 @@ class EventStore:
                 raise NotSaved(_not_saved_sentence(exc), key="error.not_saved") from None
             except DatabaseError as exc:
                 raise NotSaved(_not_saved_sentence(exc), key="error.not_saved") from None
+
+    # -- group commit (SQLite on a local file; see _group.py) ---------------------------------------
+    def _append_combined(self, prepared) -> list[Event]:
+        """Commit alone when the lock is free; else publish the append and wait for a leader's answer.
+
+        The rule that makes a published request never wait unseen: a writer publishes *before* it tries
+        the lock, and whoever holds the lock looks for waiting requests *after* letting go of it.
+        """
+        group = self._group
+        items = [[kind, payload_json, actor] for kind, payload_json, actor, _ in prepared]
+        rid = sock = None
+        deadline = time.monotonic() + RETRY_BUDGET_S
+        wait, delay = _WAIT_FIRST_S, 0.005
+        while True:
+            answer = busy = None
+            try:
+                leading = group.acquire(wait=False)
+            except OSError as exc:  # the lock file cannot be opened (a read-only folder)
+                raise _CannotSpool() from exc
+            if leading:
+                try:
+                    answer = self._lead(rid, items)
+                except OperationalError as exc:  # SQLite busy (another tool writes): the requests wait again
+                    if not _retryable(exc):
+                        raise NotSaved(_not_saved_sentence(exc), key="error.not_saved") from None
+                    busy = exc
+                finally:
+                    group.release()
+                if busy is not None:
+                    time.sleep(delay * (0.5 + random.random()))
+                    delay = min(delay * 2, 0.5)
+            elif rid is None:
+                try:
+                    rid, sock = group.publish(items)
+                except OSError as exc:
+                    raise _CannotSpool() from exc
+                continue  # published: now try the lock again
+            else:
+                message = group.listen(sock, rid, wait)
+                if message is not None and not message.get("lead"):
+                    answer = message
+                elif message is None:
+                    wait = min(wait * 2, _WAIT_MAX_S)
+            if answer is not None:
+                if "error" in answer:
+                    raise NotSaved(answer["error"], key="error.not_saved")
+                return [Event(seq, ts, actor, kind, payload, prev, digest)
+                        for (kind, _, actor, payload), (seq, ts, prev, digest) in zip(prepared, answer["ok"], strict=True)]
+            if time.monotonic() > deadline and (rid is None or group.withdraw(rid)):
+                raise NotSaved("Not saved: the project's store stayed busy for a minute. Try again.",
+                               key="error.not_saved")
+
+    def _lead(self, own_rid: str | None, own_items: list) -> dict:
+        """Holding the file's lock: commit every waiting request, answer each; return this writer's answer.
+
+        ``own_rid`` is None when this writer found the lock free before publishing: its append then goes
+        in the first batch straight from memory.
+        """
+        group = self._group
+        found = group.scan()
+        answers = self._settle_orphans(found["taken"])
+        if own_rid is not None:
+            if own_rid in answers:
+                return answers[own_rid]
+            if group.state(own_rid) is None:  # answered while this writer was not listening
+                return self._answer_from_log(own_rid) or {"error": "Not saved: the write took too long. Try again."}
+        own_key = own_rid or ""
+        direct = [Request("", own_items)] if own_rid is None else []
+        stale = time.time_ns() - int(RETRY_BUDGET_S * 2e9)
+        mine, rounds_after = None, 0
+        waiting = found["req"] if not found["taken"] else group.waiting()
+        while True:
+            if mine is not None and (not waiting or rounds_after >= _ROUNDS_AFTER):
+                return mine  # the oldest request still waiting is woken to lead the next batch
+            if own_rid in waiting[MAX_BATCH:]:
+                waiting.insert(0, waiting.pop(waiting.index(own_rid)))
+            claimed = direct + [r for r in (group.claim(rid, stale) for rid in waiting[:MAX_BATCH]) if r is not None]
+            direct = []
+            if not claimed:
+                return mine or {"error": "Not saved: the write took too long. Try again."}
+            try:
+                answers, busy = self._commit_requests(claimed), None
+            except _Busy as exc:
+                answers, busy = exc.answers, exc.error
+            for request in claimed:
+                answer = answers.get(request.rid)
+                if answer is None:
+                    if request.rid:
+                        group.requeue(request.rid)  # not committed: it waits for the next batch
+                    continue
+                if request.rid == own_key:
+                    mine = answer
+                else:
+                    group.tell(request, {"rid": request.rid, **answer})  # a writer gone: committed all the same
+                if request.rid:
+                    group.forget(request.rid)
+            if busy is not None:
+                if mine is not None:
+                    return mine
+                raise busy
+            if mine is not None:
+                rounds_after += 1
+            waiting = group.waiting()
+
+    def _settle_orphans(self, taken: list[str]) -> dict[str, dict]:
+        """Requests a killed leader claimed: answered from the log when committed, else waiting again."""
+        group = self._group
+        answers = {}
+        for rid in taken:
+            answer = self._answer_from_log(rid)
+            if answer is None:
+                group.requeue(rid)
+                continue
+            answers[rid] = answer
+            group.tell(Request(rid, []), {"rid": rid, **answer})
+            group.forget(rid)
+        return answers
+
+    def _answer_from_log(self, rid: str) -> dict | None:
+        conn = self._sqlite_writer().driver_connection
+        self._ensure_requests_table(conn)
+        row = conn.execute("SELECT first_seq, n FROM write_requests WHERE rid = ?", (rid,)).fetchone()
+        if row is None:
+            return None
+        rows = conn.execute("SELECT seq, ts, prev_hash, hash FROM events WHERE seq >= ? AND seq < ? ORDER BY seq",
+                            (row[0], row[0] + row[1])).fetchall()
+        return {"ok": [list(r) for r in rows]}
+
+    def _ensure_requests_table(self, conn) -> None:
+        if not self._requests_table:
+            conn.execute("CREATE TABLE IF NOT EXISTS write_requests "
+                         "(rid TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, n INTEGER NOT NULL)")
+            self._requests_table = True
+
+    def _commit_requests(self, requests: list[Request]) -> dict[str, dict]:
+        """One transaction for all the requests; when it is refused, each alone (only the refused fail).
+
+        SQLite busy (another tool holds the file) raises _Busy with the answers of those committed so far.
+        """
+        try:
+            return self._commit_together(requests)
+        except OperationalError as exc:
+            if _retryable(exc):
+                raise _Busy({}, exc) from None
+        except DatabaseError:
+            pass
+        answers: dict[str, dict] = {}
+        for request in requests:
+            try:
+                answers.update(self._commit_together([request]))
+            except OperationalError as exc:
+                if _retryable(exc):
+                    raise _Busy(answers, exc) from None
+                answers[request.rid] = {"error": _not_saved_sentence(exc)}
+            except DatabaseError as exc:
+                answers[request.rid] = {"error": _not_saved_sentence(exc)}
+        return answers
+
+    def _commit_together(self, requests: list[Request]) -> dict[str, dict]:
+        conn = self._sqlite_writer().driver_connection
+        try:
+            self._ensure_requests_table(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+                rows, marks, answers = [], [], {}
+                for request in requests:
+                    if request.rid:  # a writer's own append, from memory, needs no mark
+                        marks.append((request.rid, seq + 1, len(request.items)))
+                    out = answers[request.rid] = {"ok": []}
+                    for kind, payload_json, actor in request.items:
+                        seq += 1
+                        ts = utc_now()
+                        digest = event_hash(seq, ts, actor, kind, payload_json, prev)
+                        rows.append((seq, ts, actor, kind, payload_json, prev, digest))
+                        out["ok"].append([seq, ts, prev, digest])
+                        prev = digest
+                conn.executemany("INSERT INTO events (seq, ts, actor, kind, payload, prev_hash, hash) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                if marks:
+                    conn.executemany("INSERT INTO write_requests (rid, first_seq, n) VALUES (?, ?, ?)", marks)
+                if random.random() < 0.01:  # the marks matter only while a writer may still ask
+                    conn.execute("DELETE FROM write_requests WHERE rid < ?",
+                                 (f"{time.time_ns() - int(RETRY_BUDGET_S * 4e9):020d}",))
+                conn.execute("COMMIT")
+                return answers
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    self._drop_writer()
+                raise
+        except sqlite3.OperationalError as exc:
+            if not _retryable(exc):
+                self._drop_writer()
+            raise OperationalError("append", None, exc) from None
+        except sqlite3.DatabaseError as exc:
+            self._drop_writer()
+            raise DatabaseError("append", None, exc) from None
 
     def _append_once(self, prepared) -> list[Event]:
         if self.dialect == "sqlite":
