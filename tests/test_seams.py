@@ -99,7 +99,7 @@ def test_the_polling_loop_skips_expected_errors_and_logs_a_bug(tmp_path):
 def test_a_bug_drawing_the_coverage_chart_is_not_hidden(tmp_path, monkeypatch):
     from workbench.consent import chart
     from workbench.consent import ledger as L
-    from workbench.ui.consent import FacilitatorView
+    from workbench.ui.consent.facilitator import FacilitatorView
 
     from .consent_support import PAPER, make_scope, new_project
     from .gates import publish
@@ -123,3 +123,160 @@ def test_a_bug_drawing_the_coverage_chart_is_not_hidden(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="planted bug"):
         view._render_coverage()
     project.close()
+
+
+# -- the seams narrowed or kept in evaluation, curation, consent, the CLI, runs, i18n and the project ----------
+
+
+def _planted(*_args, **_kwargs):
+    raise RuntimeError("a planted bug")
+
+
+def test_a_criterion_the_charter_cannot_read_keeps_its_id_but_a_bug_phrasing_it_is_not_hidden(monkeypatch):
+    from workbench.evaluation.criteria import sentence
+    from workbench.i18n import Translator
+
+    tr = Translator("en")
+    good = {"id": "c1", "metric": "recall", "scope": "overall", "direction": ">=", "threshold": 0.8}
+    assert sentence(tr, {"id": "c1", "unknown": 1}) == "c1"  # expected: a criterion without its fields
+    assert "0.8" in sentence(tr, good)
+    monkeypatch.setattr(charter_mod.Criterion, "sentence", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        sentence(tr, good)
+
+
+def _skops_like(path, member: bytes = b"", encrypted: bool = False):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.npy", member)
+    if encrypted:  # set the "encrypted" flag in the local and the central header (zipfile cannot write one)
+        raw = bytearray(path.read_bytes())
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            at = raw.index(signature) + offset
+            raw[at] |= 0x1
+        path.write_bytes(bytes(raw))
+    return path
+
+
+def test_a_damaged_model_file_is_refused_and_a_bug_reading_it_is_not_hidden(tmp_path, monkeypatch):
+    import io
+
+    import numpy as np
+
+    from workbench.evaluation.artifacts import check_model_size
+
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(3))
+    check_model_size(_skops_like(tmp_path / "ok.skops", buf.getvalue()))  # a real array header: accepted
+    for path in (_skops_like(tmp_path / "bad.skops", b"not an array"),
+                 _skops_like(tmp_path / "locked.skops", buf.getvalue(), encrypted=True)):
+        with pytest.raises(WorkbenchError, match="is damaged") as exc:
+            check_model_size(path)
+        assert exc.value.key == "evaluation.error.model_damaged"
+    monkeypatch.setattr(np.lib.format, "read_magic", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        check_model_size(tmp_path / "ok.skops")
+
+
+def test_a_file_that_is_not_parquet_is_refused_and_a_bug_reading_one_is_not_hidden(monkeypatch):
+    import pyarrow.parquet as pq
+
+    from workbench.curation.importer import read_table
+
+    with pytest.raises(WorkbenchError, match="not a Parquet file"):
+        read_table(b"PAR1 but not really a parquet file", "x.parquet", "parquet")
+    monkeypatch.setattr(pq, "read_table", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        read_table(b"PAR1 but not really a parquet file", "x.parquet", "parquet")
+
+
+def test_the_encoding_guess_is_a_courtesy_but_a_bug_in_it_is_not_hidden(monkeypatch):
+    import charset_normalizer
+
+    from workbench.curation.importer import read_table
+
+    latin1 = "nome,cidade\nJoão,São Paulo\n".encode("latin-1")
+    with pytest.raises(WorkbenchError, match="is not UTF-8") as exc:
+        read_table(latin1, "x.csv", "csv")
+    assert exc.value.key == "curation.error.encoding"
+    monkeypatch.setattr(charset_normalizer, "from_bytes", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        read_table(latin1, "x.csv", "csv")
+
+
+def test_an_unknown_language_is_skipped_but_a_bug_choosing_one_is_not_hidden(monkeypatch):
+    import workbench.i18n as i18n
+
+    assert i18n.best_language("xx-YY, !!, pt-br;q=0.8") == "pt-BR"
+    monkeypatch.setattr(i18n, "normalise_language", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        i18n.best_language("pt-BR")
+
+
+def test_a_store_url_that_does_not_parse_is_refused_and_a_bug_parsing_one_is_not_hidden(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    from workbench.cli.store import move_project
+
+    for bad in ("not a url", "postgresql://u@h:port/db"):
+        with pytest.raises(WorkbenchError, match="is not a store URL"):
+            move_project(tmp_path, bad)
+    monkeypatch.setattr(sa.engine, "make_url", _planted)
+    with pytest.raises(RuntimeError, match="planted bug"):
+        move_project(tmp_path, "sqlite:////tmp/x.db")
+
+
+def test_undoing_a_failed_init_does_not_hide_a_bug_closing_the_store(tmp_path):
+    from workbench.project import _undo_init
+
+    class Store:
+        def __init__(self, error):
+            self.error = error
+
+        def close(self):
+            raise self.error
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "store.db").write_text("x")
+    _undo_init(root, True, Store(OSError("disk gone")))  # expected while undoing: the folder still goes
+    assert not root.exists()
+    root.mkdir()
+    with pytest.raises(RuntimeError, match="planted bug"):
+        _undo_init(root, True, Store(RuntimeError("a planted bug")))
+
+
+def test_the_clis_top_level_guard_logs_a_bug_with_its_traceback_and_says_one_line(project, monkeypatch):
+    from workbench.cli import run_cli
+    from workbench.cli import verify as verify_cli
+
+    monkeypatch.delenv("WORKBENCH_DEBUG", raising=False)
+    monkeypatch.setattr(verify_cli, "run", lambda args: _planted())  # the parser is built at each call
+    code, _out, err = run_cli(["verify", str(project.root)])
+    log = project.root / ".workbench" / "errors.log"
+    assert code == 1 and "RuntimeError: a planted bug. This is a bug; the details are in" in err
+    assert str(log) in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    text = log.read_text(encoding="utf-8")
+    assert f"error in 'workbench verify {project.root}'" in text and "Traceback" in text
+    assert "RuntimeError: a planted bug" in text
+
+
+def test_a_crashing_candidate_fails_alone_and_is_logged_with_its_run(caplog, monkeypatch):
+    import logging
+
+    import pandas as pd
+
+    from workbench.evaluation import candidates as cands
+    from workbench.evaluation.protocol import EvaluationData, evaluate
+
+    frame = pd.DataFrame({"x": [float(i % 7) for i in range(120)], "y": ["a", "b", "c"] * 40})
+    monkeypatch.setitem(cands.REGISTRY, "majority", cands.Candidate(
+        "majority", "t", "d", cands.ANY, lambda spec, seed: _planted()))
+    with caplog.at_level(logging.ERROR, logger="workbench.evaluation.protocol"):
+        run = evaluate(EvaluationData(frame, frame, "y"), ["majority", "decision_tree"], n_boot=20)
+    assert run.results["majority"].status == "failed" and "planted bug" in run.results["majority"].error
+    assert run.results["decision_tree"].status == "ok"
+    [record] = [r for r in caplog.records if r.name == "workbench.evaluation.protocol"]
+    assert f"evaluation {run.run}: candidate 'majority' failed" in record.getMessage()
+    assert record.exc_info and "planted bug" in str(record.exc_info[1])

@@ -411,9 +411,11 @@ def _undo_init(root: Path, created_root: bool, store) -> None:
     import shutil
 
     if store is not None:
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             store.close()
-        except Exception:
+        except (OSError, SQLAlchemyError):  # the store is going away with its folder; the first error is raised
             pass
     if created_root:
         shutil.rmtree(root, ignore_errors=True)

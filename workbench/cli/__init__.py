@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import logging
 import os
 import sys
 from importlib import import_module
+from pathlib import Path
 
 from ..errors import WorkbenchError
 
@@ -102,25 +104,92 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
 
 
+BUG_LOG = "workbench-errors.log"  # in the temp folder when the command names no project
+
+
+def bug_log_path(args) -> Path:
+    """Where this command logs a bug: the project's ``.workbench/errors.log`` (as the app kernels do), else
+    ``workbench-errors.log`` in the temp folder."""
+    folder = getattr(args, "dir", None)
+    if folder and (Path(folder) / ".workbench").is_dir():
+        return Path(folder) / ".workbench" / "errors.log"
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / BUG_LOG
+
+
+def _append(path: Path, what: str, text: str) -> bool:
+    """Append one entry (a header line, then ``text``) to the bug log at ``path``; False if it cannot be written."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, f"=== {now} {what} (pid {os.getpid()})\n{text}\n".encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
+    except OSError:  # a read-only project or a full disk: the one line on stderr still says what happened
+        return False
+    return True
+
+
+class _BugLog(logging.Handler):
+    """While a command runs, ``workbench.*`` records of level WARNING and above (a candidate that crashed, a
+    report section that failed, with their tracebacks) go to the bug log, never to the terminal."""
+
+    def __init__(self, path: Path, command: str):
+        super().__init__(logging.WARNING)
+        self.path, self.command = path, command
+
+    def emit(self, record):
+        try:
+            _append(self.path, f"{record.levelname} {record.name} in 'workbench {self.command}'", self.format(record))
+        except Exception:  # noqa: BLE001 - a logging handler must never raise (logging's rule); never to stderr
+            pass
+
+
+def _command(argv) -> str:
+    return " ".join(str(a) for a in (sys.argv[1:] if argv is None else argv))[:500]
+
+
+def _log_bug(args, argv) -> Path | None:
+    """The current exception's traceback, with the command, appended to :func:`bug_log_path`; None if unwritable."""
+    import traceback
+
+    path = bug_log_path(args)
+    return path if _append(path, f"error in 'workbench {_command(argv)}'", traceback.format_exc()) else None
+
+
 def _main(argv: list[str] | None = None) -> int:
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "_run", None):
             parser.print_help()
             return 2
-        return int(args._run(args) or 0)
+        handler = _BugLog(bug_log_path(args), _command(argv))
+        logger = logging.getLogger("workbench")
+        logger.addHandler(handler)
+        try:
+            return int(args._run(args) or 0)
+        finally:
+            logger.removeHandler(handler)
     except WorkbenchError as exc:
         print(f"error: {exc.sentence}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("stopped.", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: still one line unless asked for more
+    except Exception as exc:  # noqa: BLE001 - the CLI's top-level seam: a bug is logged, then said in one line
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc}. This is a bug; run again with "
-              "WORKBENCH_DEBUG=1 for the details and report it.", file=sys.stderr)
+        logged = _log_bug(args, argv)
+        where = f"the details are in {logged}; " if logged else ""
+        print(f"error: unexpected {type(exc).__name__}: {exc}. This is a bug; {where}run again with "
+              "WORKBENCH_DEBUG=1 to see them here, and report it.", file=sys.stderr)
         return 1
 
 

@@ -20,11 +20,11 @@ def run(args):
     from ..errors import WorkbenchError
     from ..evaluation import drift
     from ..evaluation.card import write_card
-    from ..evaluation.protocol import load_runs
+    from ..evaluation.lifecycle import adopted_run
 
     with open_project(args.dir) as project:
-        adopted = [r for r in load_runs(project.store).values() if r.get("card")]
-        if not adopted:
+        run = adopted_run(project.store, retired=True)  # a retired model's card says it was retired
+        if run is None:
             raise WorkbenchError("No model has been adopted in this project yet.",
                                  "Evaluate candidates ('workbench evaluate DIR') and record the community's decision "
                                  "('workbench adopt DIR RUN CANDIDATE') first.",
@@ -32,7 +32,6 @@ def run(args):
         from ..runs.pipeline import as_of_time
 
         at = as_of_time(args.as_of) if args.as_of else None
-        run = max(adopted, key=lambda r: r["card"]["seq"])
         paths = write_card(project, run, run["card"]["candidate"], args.language, at, base_url=args.server)
         for p in paths:
             print(p)

@@ -47,7 +47,7 @@ def move_project(project_dir, target_url: str):
 
     try:
         sa.engine.make_url(target_url)
-    except Exception:
+    except (sa.exc.ArgumentError, ValueError, TypeError):  # not parsed as a URL (a bad port is a ValueError)
         raise WorkbenchError(f"{target_url!r} is not a store URL.",
                              "Use one like postgresql+psycopg://user@host/coop_a or sqlite:////srv/coop.db.") from None
     with Project.open(project_dir) as project:

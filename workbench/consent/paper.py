@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,9 @@ from .ledger import (
 )
 from .scope import ScopeHistory, ScopeVersion
 from .uses import USES
+
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
 
 COLUMNS = ("contributor_id", "date", "choices", "method", "witness", "paper_ref")
 REQUIRED = ("contributor_id", "date", "choices")
@@ -169,7 +173,8 @@ def _rows_from_excel(data: bytes, name: str, max_rows: int = MAX_ROWS) -> tuple[
                            fix="Delete the rows and columns past the records (or split the file) and import again.")
     try:
         frame = pd.read_excel(io.BytesIO(data), dtype=str, header=None, engine="openpyxl").fillna("")
-    except Exception:  # not a workbook, a damaged one, or an image named .xlsx
+    except Exception:  # noqa: BLE001 - a seam: openpyxl on untrusted bytes raises a dozen types
+        _log.info("%r could not be read as a workbook", name, exc_info=True)
         kind = binary_kind(data)
         raise _not_a_table(name, f"it is {kind}" if kind and not data.startswith(b"PK") else
                            "it is not an Excel workbook") from None

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,9 @@ from .._atomic import atomic_path
 from ..errors import WorkbenchError
 from ..filecheck import binary_kind, check_sheet_dimensions, check_unpacked_size, read_regular_file, unicode_width
 from ..text import first_refused, snippet
+
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
 
 MAPPED, RECEIVED = "dataset.mapped", "data.received"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel",
@@ -202,7 +206,7 @@ def _not_utf8(name: str, start: int, sample: bytes) -> WorkbenchError:
 
         best = from_bytes(sample).best()
         guess = best.encoding if best else ""
-    except Exception:  # the guess is a courtesy
+    except (ImportError, LookupError, ValueError):  # the guess is a courtesy (charset_normalizer may be absent)
         guess = ""
     return _err(f"{name!r} is not UTF-8 text (byte {start} cannot be read"
                 + (f"; it looks like {guess}" if guess else "") + ").",
@@ -300,7 +304,8 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
                            fix="Delete the empty rows and columns past the table (or save it as CSV) and add it again.")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a seam: openpyxl on untrusted bytes raises a dozen types
+        _log.info("%r could not be opened as a workbook", name, exc_info=True)
         kind = binary_kind(data)
         raise _not_a_table(name, f"it is {kind}" if kind and not data.startswith(b"PK") else
                            "not an Excel workbook")
@@ -318,7 +323,8 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
     dtype = {c: "str" for c in string_columns if c in header}
     try:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl", dtype=dtype or None)
-    except Exception:  # a sheet that breaks after its header row
+    except Exception:  # noqa: BLE001 - a seam: a sheet that breaks after its header row, in openpyxl or pandas
+        _log.info("the first sheet of %r could not be read", name, exc_info=True)
         raise _not_a_table(name, "its first sheet cannot be read")
     if frame.shape[1] > len(header):  # pandas named the extra cells "Unnamed: N": a row wider than its header
         extra = frame.iloc[:, len(header):]
@@ -335,17 +341,16 @@ def _excel(data: bytes, name: str, string_columns: Iterable[str] = ()):
 def _parquet(data: bytes, name: str, string_columns: Iterable[str] = ()):
 
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - install hint
         raise _err("Reading Parquet files needs the pyarrow package.", "Install it: pip install pyarrow.",
                    "curation.error.needs_package", package="pyarrow")
     try:
         table = pq.read_table(io.BytesIO(data))
-    except Exception:
+    except (pa.ArrowException, OSError, ValueError, EOFError):  # ArrowInvalid; "Parquet magic bytes not found"
         raise _not_a_table(name, "not a Parquet file")
     _check_header(list(table.column_names), name)
-    import pyarrow as pa
-
     nested = [f.name for f in table.schema if pa.types.is_nested(f.type) or pa.types.is_dictionary(f.type)
               and pa.types.is_nested(f.type.value_type)]
     if nested:

@@ -105,6 +105,7 @@ def check_model_size(path: str | os.PathLike, budget: int = MAX_MODEL_UNPACKED) 
     """
     import io
     import zipfile
+    import zlib
 
     import numpy as np
 
@@ -129,6 +130,8 @@ def check_model_size(path: str | os.PathLike, budget: int = MAX_MODEL_UNPACKED) 
         total = 0
         for info in infos:
             name = info.filename
+            if info.flag_bits & 0x1:  # an encrypted member: skops never writes one (zipfile would raise RuntimeError)
+                raise damaged()
             try:
                 if name.endswith(".npy"):
                     with zf.open(info) as fh:
@@ -147,10 +150,8 @@ def check_model_size(path: str | os.PathLike, budget: int = MAX_MODEL_UNPACKED) 
                     raise WorkbenchError(f"The model file {path.name} nests deeper than any model does.",
                                          "Do not load it; ask whoever sent it how it was made.",
                                          key="evaluation.error.model_damaged", file=path.name)
-            except WorkbenchError:
-                raise
-            except Exception:  # a damaged header or member: not a file skops wrote
-                raise damaged() from None
+            except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError):
+                raise damaged() from None  # a damaged header or member, or a compression skops never uses
             if total > budget:
                 raise _too_big(path, "declares arrays of", total, budget)
         return total

@@ -517,16 +517,18 @@ def adopt(project, run: dict, candidate: str | None, reason: str = "", language:
     from ..store.witness import checkpoint_now
     from .protocol import load_runs
 
+    result = (run.get("candidates") or {}).get(candidate) if candidate is not None else None
+    if result is not None and result.get("status") == "ok" and not (result.get("files") or {}).get("model"):
+        # refused before the decision is logged: a decision without its saved model is no adoption (lifecycle)
+        raise WorkbenchError("This run did not save its models, so there is nothing to adopt.",
+                             "Run the evaluation from the app or the CLI, which save them.",
+                             key="evaluation.error.no_model_file")
     record_decision(project.store, run, candidate, reason, actor, decision)
     if candidate is None:
         checkpoint_now(project, f"decision on evaluation {run['run']}: none adopted", actor)
         return []
     run = load_runs(project.store)[run["run"]]
-    info = (run["candidates"][candidate].get("files") or {}).get("model")
-    if not info:
-        raise WorkbenchError("This run did not save its models, so there is nothing to adopt.",
-                             "Run the evaluation from the app or the CLI, which save them.",
-                             key="evaluation.error.no_model_file")
+    info = run["candidates"][candidate]["files"]["model"]
     from .artifacts import load_model, save_model
 
     src = Path(project.artifacts_dir) / "runs" / info["file"]

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..errors import WorkbenchError
 from .metrics import OVERALL, MetricReport
 
 PASS, FAIL, INSUFFICIENT = "pass", "fail", "not_enough_evidence"
@@ -212,7 +213,7 @@ def sentence(tr, c: dict) -> str:
         from ..purpose.charter import Criterion
 
         return Criterion.from_dict(c).sentence(tr)
-    except Exception:  # a criterion the charter module cannot phrase: its id is still clear
+    except (WorkbenchError, KeyError, TypeError, ValueError):  # a criterion the charter cannot read: its id is clear
         return str(c.get("id", ""))
 
 

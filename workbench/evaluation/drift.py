@@ -64,14 +64,14 @@ def training_rows(project, run: dict) -> pd.DataFrame:
 
 
 def check(project, at=None) -> Drift | None:
-    """Drift of the adopted model (the latest ``modelcard.written``), or None when no model was adopted."""
+    """Drift of the model adopted last, in use or retired since (:func:`.lifecycle.adopted_run`), or None when
+    no model was adopted."""
     from ..consent.ledger import ConsentLedger
-    from .protocol import load_runs
+    from .lifecycle import adopted_run
 
-    adopted = [r for r in load_runs(project.store).values() if r.get("card")]
-    if not adopted:
+    run = adopted_run(project.store, retired=True)
+    if run is None:
         return None
-    run = max(adopted, key=lambda r: r["card"]["seq"])
     return for_run(project, run, run["card"]["candidate"], at, ConsentLedger.load(project.store))
 
 

@@ -23,6 +23,9 @@ import pickle
 import time
 from dataclasses import asdict, dataclass
 
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
+
 CODECARBON = "codecarbon"
 ESTIMATE = "estimate"
 # Fallback constants (EstimateMeter): codecarbon's own default CPU power per thread, and a world average
@@ -144,8 +147,8 @@ class CodecarbonMeter:
             try:
                 with self.measure():
                     pass
-            except Exception:  # the real measurement will report it
-                pass
+            except Exception:  # noqa: BLE001 - a seam: codecarbon in a thread; the real measurement raises it again
+                _log.info("codecarbon's warm-up failed", exc_info=True)
 
         threading.Thread(target=inspect, daemon=True).start()
 

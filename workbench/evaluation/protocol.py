@@ -37,6 +37,7 @@ gradient-boosting fit 25x slower under load.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -52,6 +53,9 @@ from .choose import Recommendation, recommend
 from .criteria import CriterionResult, check_all, check_footprint
 from .footprint import Footprint, default_meter, inference_ms_per_1000, model_size_bytes
 from .metrics import DEFAULT_BOOT, DEFAULT_LEVEL, JOIN, OVERALL, MetricReport, group_metrics
+
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
 
 STARTED, RECORDED = "evaluation.started", "evaluation.recorded"
 COMPLETED, CANCELLED = "evaluation.completed", "evaluation.cancelled"
@@ -434,7 +438,8 @@ def evaluate(data: EvaluationData, candidates: Iterable[str] | None = None, *, s
                         result.criteria.append(budget)
                 except Cancelled:
                     raise
-                except Exception as exc:  # one candidate failing does not stop the others
+                except Exception as exc:  # noqa: BLE001 - a seam: a plug-in candidate's fit; one failing stops no other
+                    _log.error("evaluation %s: candidate %r failed", run_id, key, exc_info=True)
                     result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
                 done = max(done, (keys.index(key) + 1) * (total // len(keys)))
                 results[key] = result

@@ -131,12 +131,12 @@ def _charter_doc(project) -> dict | None:
             "criteria": criteria_document(version, project.config.id)}
 
 
-def adopted_run(project) -> dict | None:
-    """The folded run whose model the community adopted last (its ``card`` names the candidate), or None."""
-    from ..evaluation.protocol import load_runs
+def adopted_run(project, retired: bool = False) -> dict | None:
+    """The folded run of the model in use (with ``retired=True``: of the latest adoption, even if retired
+    since), as :func:`workbench.evaluation.lifecycle.adopted_run` says; its ``card`` names the candidate."""
+    from ..evaluation.lifecycle import adopted_run as lifecycle_run
 
-    adopted = [r for r in load_runs(project.store).values() if r.get("card")]
-    return max(adopted, key=lambda r: r["card"]["seq"]) if adopted else None
+    return lifecycle_run(project.store, retired=retired)
 
 
 def suppress_groups(rows: list, min_size: int = MIN_GROUP) -> list:
@@ -287,6 +287,8 @@ def _model_parts(project, scope, run) -> tuple[list[Part], list[Withheld], dict 
         return [], [Withheld("model", "federation.reason.scope_forbids_models")], None
     if run is None:
         return [], [Withheld("model", "federation.reason.no_model")], None
+    if run["adoption"]["retired"] is not None:  # the community stopped using it: it is not offered for use
+        return [], [Withheld("model", "federation.reason.model_retired")], None
     card = run["card"]
     path = Path(project.artifacts_dir) / str(card.get("model_file", ""))
     if not card.get("model_file") or not path.is_file() or sha256_file(path) != card.get("model_sha256"):
@@ -378,7 +380,7 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
     scope = version.scope
     exported = version.export()
     parts.append(Part("scope.json", "scope", lambda: _json(exported), {"version": version.version}))
-    run = adopted_run(project)
+    run = adopted_run(project, retired=True)  # a retired model's card and evaluation say it was retired
     acc = accountability_doc(project, aggregates=scope.uses["publish_aggregates"] != NEVER)
     if scope.uses["publish_aggregates"] == NEVER:
         withheld += [Withheld(w, "federation.reason.no_aggregates") for w in ("datasheet", "model_card", "evaluation")]

@@ -142,13 +142,15 @@ def tr(language: str, key: str, **params) -> str:
 
 def best_language(accept: str | None, default: str = SOURCE_LANGUAGE) -> str:
     """Pick a catalog language from an Accept-Language header or a ?lang= value."""
+    from ..errors import WorkbenchError
+
     for part in (accept or "").split(","):
         tag = part.split(";")[0].strip()
         if not tag:
             continue
         try:
             return normalise_language(tag)
-        except Exception:
+        except WorkbenchError:  # a language we have no catalog for: try the next one
             continue
     return default
 

@@ -42,34 +42,32 @@ def _err(message: str, fix: str, key: str, **params) -> WorkbenchError:
 
 # -- what the batch is about ----------------------------------------------------------------------------------
 def adopted_run(store) -> dict | None:
-    """The folded evaluation run whose model was adopted last (latest ``modelcard.written``), or None."""
-    from ..evaluation.protocol import load_runs
+    """The folded run of the model in use, as :func:`workbench.evaluation.lifecycle.adopted_run` says."""
+    from ..evaluation.lifecycle import adopted_run as run_in_use
 
-    adopted = [r for r in load_runs(store).values() if r.get("card")]
-    return max(adopted, key=lambda r: r["card"]["seq"]) if adopted else None
+    return run_in_use(store)
 
 
 def adopted_model(store, required: bool = True) -> dict | None:
-    """``{run, candidate, model_sha256, card_seq, decided_seq}`` of the adopted model; refused (or None) if none."""
-    run = adopted_run(store)
-    if run is None:
-        if not required:
-            return None
-        raise _err("No model has been adopted in this project, so there is nothing to monitor.",
-                   "Record the community's decision first ('workbench adopt DIR RUN CANDIDATE').",
-                   "monitor.error.no_model")
-    card = run["card"]
-    from ..evaluation.lifecycle import in_use
+    """``{run, candidate, model_sha256, card_seq, decided_seq}`` of the model in use
+    (:func:`workbench.evaluation.lifecycle.in_use`); refused (or None) if none."""
+    from ..evaluation.lifecycle import adoptions
 
-    using = in_use(store)
-    if using is None or (using["run"], using["candidate"]) != (run["run"], card["candidate"]):
+    found = adoptions(store)
+    if not found or found[-1]["retired"] is not None:
         if not required:
             return None
+        if not found:
+            raise _err("No model has been adopted in this project, so there is nothing to monitor.",
+                       "Record the community's decision first ('workbench adopt DIR RUN CANDIDATE').",
+                       "monitor.error.no_model")
         raise _err("The model adopted last is no longer in use (it was retired, or the community adopted none "
                    "since), so there is nothing to monitor.", "Adopt a model again first.",
                    "monitor.error.not_in_use")
-    return {"run": run["run"], "candidate": card["candidate"], "model_sha256": card.get("model_sha256", ""),
-            "card_seq": card["seq"], "decided_seq": (run.get("decision") or {}).get("seq")}
+    using = found[-1]
+    card = using["card"]
+    return {"run": using["run"], "candidate": using["candidate"], "model_sha256": card.get("model_sha256", ""),
+            "card_seq": card["seq"], "decided_seq": using["seq"]}
 
 
 def agreed_charter(store):

@@ -99,12 +99,11 @@ def start(project: str = "", as_of="", seed: int = 0, candidates=(), language: s
 
 def _adopted(project) -> dict | None:
     """What the community adopted, as its log says (for comparison with the run's recommendation)."""
-    from ..evaluation.protocol import load_runs
+    from ..evaluation.lifecycle import adopted_run
 
-    adopted = [r for r in load_runs(project.store).values() if r.get("card")]
-    if not adopted:
+    run = adopted_run(project.store, retired=True)
+    if run is None:
         return None
-    run = max(adopted, key=lambda r: r["card"]["seq"])
     return {"run": run["run"], "candidate": run["card"]["candidate"],
             "reason": (run.get("decision") or {}).get("reason", "")}
 

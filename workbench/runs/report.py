@@ -22,6 +22,7 @@ message catalogs (``report.*`` and the stages' keys).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ from ..errors import WorkbenchError
 from ..i18n import Translator
 from . import accountability as acc
 from . import manifest as mf
+
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_NAME = "report.html"
@@ -245,7 +249,6 @@ def _evaluation(project, tr, results, card_key=None):
 
 def _model_card(project, tr, results, folder):
     from ..evaluation import card
-    from ..evaluation.protocol import load_runs
 
     links = None
     if results is not None:
@@ -265,11 +268,11 @@ def _model_card(project, tr, results, folder):
             links = {"datasheet": {"hash": hashlib.sha256(sheet.read_bytes()).hexdigest(), "file": "cards/datasheet.md"}}
     else:
         from ..evaluation import drift as drift_mod
+        from ..evaluation.lifecycle import adopted_run
 
-        adopted = [r for r in load_runs(project.store).values() if r.get("card")]
-        if not adopted:
+        run = adopted_run(project.store, retired=True)
+        if run is None:
             return None
-        run = max(adopted, key=lambda r: r["card"]["seq"])
         candidate, why = run["card"]["candidate"], "adopted"
         try:
             drift = drift_mod.for_run(project, run, candidate)
@@ -306,9 +309,10 @@ def _guard(step):
         return step(), ""
     except WorkbenchError as exc:
         return None, exc.sentence
-    except Exception as exc:  # a report should still be written
+    except Exception as exc:  # noqa: BLE001 - a seam: each section calls a stage; a bug in one keeps the rest
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
+        _log.error("the report's section %s failed", getattr(step, "__name__", step), exc_info=True)
         return None, f"{type(exc).__name__}: {exc}"
 
 

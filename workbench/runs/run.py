@@ -11,6 +11,7 @@ notebook keeps the full traceback.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -21,6 +22,9 @@ from pathlib import Path
 from ..errors import WorkbenchError
 from . import manifest as mf
 from .ids import new_run_id
+
+_log = logging.getLogger(__name__)
+_log.addHandler(logging.NullHandler())  # the app decides where records go (the CLI: errors.log), never stderr
 
 TEMPLATE_NAMES = ("pipeline", "report")
 KERNEL = "python3"
@@ -131,7 +135,8 @@ def _execute(template: Path, target: Path, parameters: dict, folder: Path, name:
         raise RunFailed(failure_sentence(exc, name), folder) from None
     except RunFailed:
         raise
-    except Exception as exc:  # the kernel could not start, the notebook is not valid, ...
+    except Exception as exc:  # noqa: BLE001 - a seam: papermill, nbformat and a kernel that may not start
+        _log.error("the run could not execute %s (%s)", name, target, exc_info=True)
         detail = " ".join(str(exc).split())[:MAX_DETAIL] or type(exc).__name__
         raise RunFailed(f"The run could not execute {name}.ipynb: {type(exc).__name__}: {detail}", folder) from None
 
