@@ -1,7 +1,7 @@
 """A configurable scanner for personal data in free text: e-mail addresses, phone numbers, national ids.
 
 Patterns cover the international forms (e-mail, phones written with a ``+``
-country code) and the national ids of Brazil (CPF, CNPJ), Argentina (DNI,
+country code) and the national ids of Brazil (CPF, CNPJ, numeric or alphanumeric), Argentina (DNI,
 CUIT/CUIL), Mexico (CURP, RFC), Colombia (cédula de ciudadanía) and Chile (RUT),
 plus phone numbers as people write them locally. Where an id has a check digit
 (CPF, CNPJ, CUIT, CURP, RFC, RUT) a match counts only when the digit is right
@@ -64,8 +64,9 @@ def valid_cpf(text: str) -> bool:
 
 
 def valid_cnpj(text: str) -> bool:
-    """Brazil CNPJ: 14 characters (digits, or letters and digits since July 2026), two mod-11 check digits."""
-    return cnpj.is_valid(text)
+    """Brazil CNPJ: 14 characters (digits, or letters and digits in the first 12 since July 2026), two mod-11
+    check digits over each character's ASCII code minus 48 (python-stdnum >= 2.2; its letters are upper case)."""
+    return cnpj.is_valid(text.upper())
 
 
 def valid_cuit(text: str) -> bool:
@@ -133,7 +134,10 @@ def _compile(regex: str) -> re.Pattern:
 
 DEFAULT_PATTERNS: tuple[Pattern, ...] = (
     Pattern("email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", tag="[EMAIL]"),
-    Pattern("br_cnpj", r"\b\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}\b", valid_cnpj, "[CNPJ]"),
+    # Since July 2026 the first 12 characters may be letters (people type them in either case); the last two
+    # are always check digits (Receita Federal: each character's ASCII code minus 48, stdnum's cnpj).
+    Pattern("br_cnpj", r"\b[0-9A-Za-z]{2}\.?[0-9A-Za-z]{3}\.?[0-9A-Za-z]{3}/?[0-9A-Za-z]{4}-?\d{2}\b", valid_cnpj,
+            "[CNPJ]"),
     Pattern("br_cpf", r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b", valid_cpf, "[CPF]"),
     Pattern("ar_cuit", r"\b(?:20|23|24|27|30|33|34)-?\d{8}-?\d\b", valid_cuit, "[CUIT]"),
     Pattern("cl_rut", r"\b\d{1,2}\.?\d{3}\.?\d{3}-[0-9kK]\b", valid_rut, "[RUT]"),
