@@ -279,3 +279,22 @@ def test_disposing_the_engine_drops_the_kept_writer_connection(sqlite_project):
     finally:
         store.close()
     assert sqlite_project.store.verify().ok
+
+
+def test_where_writers_cannot_combine_threads_take_turns_and_sqlite_keeps_the_order(sqlite_project):
+    db = sqlite_project.root / "store.db"
+    store = EventStore.open(f"sqlite:///file:{db}?uri=true")
+    assert store._group is None
+    before = store.count()
+
+    def write(t: int) -> None:
+        for i in range(15):
+            store.append("vote.cast", {"t": t, "i": i}, actor=f"p-{t}")
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    store.close()
+    assert sqlite_project.store.count() == before + 60 and sqlite_project.store.verify().ok
