@@ -298,3 +298,32 @@ def test_where_writers_cannot_combine_threads_take_turns_and_sqlite_keeps_the_or
         thread.join(60)
     store.close()
     assert sqlite_project.store.count() == before + 60 and sqlite_project.store.verify().ok
+
+
+def test_a_writer_listens_only_to_answers_of_its_own_user_that_match_its_appends(sqlite_project):
+    import socket
+
+    from workbench.store._group import GroupCommit
+
+    store = sqlite_project.store
+    group = store._group
+    rid, sock = group.publish([["vote.cast", json.dumps({"n": 1}), "p-1"]])
+    forged = {"rid": rid, "ok": [[999, "2026-01-01T00:00:00Z", "0" * 64, "f" * 64]]}
+    sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    address = group.read(rid, "req").address
+    sender.sendto(json.dumps(forged).encode(), address)
+    message = GroupCommit.listen(sock, rid, 2.0)  # from this user: heard, but it does not match the append
+    assert message == forged and not _sql._answers([("vote.cast", json.dumps({"n": 1}), "p-1", {"n": 1})], message)
+    if os.geteuid() == 0:  # another user's process is not heard at all
+        pid = os.fork()
+        if pid == 0:
+            os.setuid(65534)
+            other = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            other.sendto(json.dumps({"lead": True}).encode(), address)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        assert GroupCommit.listen(sock, rid, 0.3) is None
+    group.withdraw(rid)
+    # the real answer, through the whole path, matches
+    event = store.append("vote.cast", {"n": 1}, actor="p-1")
+    assert store.events(kinds=["vote.cast"])[-1].hash == event.hash

@@ -57,7 +57,8 @@ _tokens = itertools.count()
 
 
 def supported(db_path: str | None) -> bool:
-    return bool(db_path) and fcntl is not None and hasattr(fcntl, "F_OFD_SETLK") and hasattr(socket, "AF_UNIX")
+    return (bool(db_path) and fcntl is not None and hasattr(fcntl, "F_OFD_SETLK")
+            and hasattr(socket, "SO_PASSCRED") and hasattr(socket, "SCM_CREDENTIALS"))
 
 
 @dataclass
@@ -171,6 +172,9 @@ class GroupCommit:
             return held[0], held[1]
         token = f"{secrets.token_hex(6)}{next(_tokens):x}"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        # An abstract address has no file permissions: the kernel stamps each message with its sender's
+        # user, and a writer listens only to its own user's processes (see listen).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         sock.bind(_address(token))
         self._local.sock = (sock, token, os.getpid())
         return sock, token
@@ -284,20 +288,33 @@ class GroupCommit:
 
     @staticmethod
     def listen(sock: socket.socket, rid: str, timeout: float) -> dict | None:
-        """The next message for ``rid`` (or a turn to lead); None after ``timeout``."""
+        """The next message for ``rid`` (or a turn to lead) from a process of this user; None after ``timeout``."""
         deadline = time.monotonic() + timeout
+        uid = os.getuid()
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
             sock.settimeout(left)
             try:
-                raw = sock.recv(1 << 20)
+                raw, ancillary, _flags, _addr = sock.recvmsg(1 << 20, socket.CMSG_SPACE(_UCRED.size))
             except TimeoutError:
                 return None
+            if _sender_uid(ancillary) != uid:
+                continue  # another user's process: not a leader of this store
             try:
                 message = json.loads(raw)
             except ValueError:
                 continue
-            if message.get("lead") or message.get("rid") == rid:
+            if isinstance(message, dict) and (message.get("lead") or message.get("rid") == rid):
                 return message
+
+
+_UCRED = struct.Struct("iII")  # pid, uid, gid
+
+
+def _sender_uid(ancillary) -> int | None:
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= _UCRED.size:
+            return _UCRED.unpack(data[:_UCRED.size])[1]
+    return None

@@ -166,6 +166,23 @@ class _NoLock:
 _ROUNDS_AFTER = 2
 
 
+def _answers(prepared, message: dict) -> bool:
+    """Whether a leader's message is a well-formed answer to these appends: a refusal, or events whose
+    hashes are those of these kinds, payloads and actors, chained one to the next."""
+    if isinstance(message.get("error"), str):
+        return True
+    ok = message.get("ok")
+    if not isinstance(ok, list) or len(ok) != len(prepared):
+        return False
+    try:
+        for i, ((kind, payload_json, actor, _), (seq, ts, prev, digest)) in enumerate(zip(prepared, ok, strict=True)):
+            if digest != event_hash(seq, ts, actor, kind, payload_json, prev) or (i and prev != ok[i - 1][3]):
+                return False
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class _Busy(Exception):
     """SQLite was busy (another tool writing): the requests committed before it, and the error."""
 
@@ -375,7 +392,7 @@ class EventStore:
                 continue  # published: now try the lock again
             else:
                 message = group.listen(sock, rid, wait)
-                if message is not None and not message.get("lead"):
+                if message is not None and not message.get("lead") and _answers(prepared, message):
                     answer = message
                 elif message is None:
                     wait = min(wait * 2, _WAIT_MAX_S)
