@@ -12,9 +12,8 @@ import pytest
 
 import workbench
 from workbench.decisions import DecisionLog, Register, override, subjects
-from workbench.evaluation import card
+from workbench.evaluation import card, lifecycle
 from workbench.evaluation.lifecycle import retire
-from workbench.evaluation.protocol import load_runs
 
 UNSHARED = "The assembly was at a time I work."
 SHARED = "Meus recados urgentes de Campo Verde ficaram esperando dias."
@@ -39,7 +38,7 @@ def copy(demo, tmp_path):
 
 
 def _card(project, language="en", base_url=None):
-    run = max((r for r in load_runs(project.store).values() if r.get("card")), key=lambda r: r["card"]["seq"])
+    run = lifecycle.adopted_run(project.store, retired=True)  # the one rule for the adopted model (issue 23)
     ctx = card.context(project, run, run["card"]["candidate"], language, base_url=base_url)
     return ctx, card.render_markdown(ctx), card.render_html(ctx)
 
@@ -48,7 +47,7 @@ def test_the_card_shows_decisions_status_concerns_monitoring_and_benefits(demo):
     with workbench.open(demo) as p:
         ctx, md, html = _card(p)
         log = DecisionLog.load(p.store)
-        adopted = p.store.events(kinds=["evaluation.decided"])[-1].payload["community_decision"]
+        adopted = lifecycle.adoptions(p.store)[-1]["community_decision"]
         readme = card.readme(ctx)
     assert {d.gate for d in log.decisions.values()} >= {"scope", "dataset", "adopt"}
     for d in log.decisions.values():  # each gate decision, with its counts, rule and method
@@ -162,7 +161,7 @@ def test_sections_with_nothing_yet_say_so(demo, sqlite_project):
         assert "No concern has been raised." in text and "voila/render/concern.ipynb?lang=en" in text
         assert "No batch of outcomes has been added yet." in text
         assert "No benefit has been promised yet." in text
-        assert "Not in use: since then the community adopted another model, or none." in text
+        assert "Not in use: since then the community adopted another model." in text
         assert "The community's decision d-" not in text and "[evaluation.card" not in text
 
 

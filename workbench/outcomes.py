@@ -9,8 +9,10 @@ stage that produces it has something:
 3. ``representation``: per attribute and group, how many rows the training data has, and which
    groups are thin (fewer rows than the charter's minimum group size for that attribute);
 4. ``results``: the latest completed evaluation run, per candidate, per criterion, per group;
-5. ``decisions``: the charter's decisions, the community's gate decisions, the adoption decision;
-6. ``card``: the adopted model's summary and its energy against the charter's budget;
+5. ``decisions``: the charter's decisions, the community's gate decisions, each adoption and each decision to
+   adopt none;
+6. ``card``: the adopted model's summary (in use, or retired since; :mod:`.evaluation.lifecycle` says which
+   model) and its energy against the charter's budget;
 7. ``open_votes``: gate decisions open to phones.
 
 Participant text (charter items, reasons, titles) is returned as given: the view escapes it.
@@ -152,8 +154,11 @@ def _decision_log(store):
     return DecisionLog.load(store)
 
 
-def decision_facts(store, charter_history=None, runs: dict | None = None, log=None) -> list[dict]:
-    """Every decision taken, in time order: the charter's, the gates' (overrides included), the adoption."""
+def decision_facts(store, charter_history=None, log=None) -> list[dict]:
+    """Every decision taken, in time order: the charter's, the gates' (overrides included), and each adoption
+    (:func:`.evaluation.lifecycle.adoptions`, the one rule: a decision whose model was never saved is none) and
+    each decision to adopt none, from their own ``evaluation.decided`` events (two decisions on one run are
+    two decisions)."""
     from .purpose.charter import CharterHistory
 
     out = []
@@ -172,17 +177,22 @@ def decision_facts(store, charter_history=None, runs: dict | None = None, log=No
                     "present": d.present, "in_favour": d.in_favour, "against": d.against, "abstain": d.abstain,
                     "rule": d.rule, "why": d.reason if d.status == "override" else (d.outcome or d.explain or ""),
                     "ts": d.closed_ts or d.ts or "", "override": d.status == "override"})
-    if runs is None:
-        from .evaluation.protocol import load_runs
+    from .evaluation.lifecycle import adoptions
 
-        runs = load_runs(store)
-    for run in runs.values():
-        dec = run.get("decision")
-        if dec:
-            out.append({"kind": "adoption", "title": "", "result": dec.get("decision", ""),
-                        "candidate": dec.get("candidate"), "why": dec.get("reason", ""), "ts": dec.get("ts", ""),
-                        "passes_all": dec.get("passes_all")})
+    adopted = [(a["decision"], a["retired"] is not None) for a in adoptions(store)]
+    for dec, retired in adopted + [(d, False) for d in _none_decisions(store)]:
+        out.append({"kind": "adoption", "title": "", "result": dec.get("decision", ""),
+                    "candidate": dec.get("candidate"), "why": dec.get("reason", ""), "ts": dec.get("ts", ""),
+                    "passes_all": dec.get("passes_all"), "retired": retired})
     return sorted(out, key=lambda d: str(d.get("ts") or ""))
+
+
+def _none_decisions(store) -> list[dict]:
+    """Each stored decision to adopt none (an ``evaluation.decided`` naming no candidate), in log order."""
+    from .evaluation.lifecycle import DECIDED
+
+    return [{**ev.payload, "ts": ev.ts, "seq": ev.seq} for ev in store.events(kinds=[DECIDED])
+            if not ev.payload.get("candidate")]
 
 
 def open_votes(store, log=None) -> list[dict]:
@@ -200,22 +210,37 @@ def vote(store, decision_id: str, code: str, choice: str):
 
 
 # -- 6. the model card ----------------------------------------------------------------------------
-def card_facts(runs: dict, charter: dict | None = None) -> dict | None:
-    """The adopted model (or the decision to adopt none), its checks, and its energy against the budget."""
-    from .evaluation.criteria import PASS, candidate_status
+def card_facts(store, runs: dict | None = None, charter: dict | None = None) -> dict | None:
+    """The adopted model, its checks, and its energy against the budget; or the decision to adopt none.
 
-    decided = [r for r in runs.values() if r.get("decision")]
-    if not decided:
-        return None
-    run = decided[-1]
-    dec = run["decision"]
+    The model is the one :func:`.evaluation.lifecycle.adopted_run` names (the one rule), in use or retired
+    since (``retired`` says which), with its own decision (a later decision to adopt none does not replace it).
+    Only where the community never adopted a model: its latest decision to adopt none (``adopted`` None),
+    read from the stored ``evaluation.decided`` events. None before either.
+    """
+    from .evaluation.criteria import PASS, candidate_status
+    from .evaluation.lifecycle import adopted_run
+
+    run = adopted_run(store, retired=True)
+    if run is not None:
+        dec, retired = run["decision"], run["adoption"]["retired"] is not None
+    else:
+        nones = _none_decisions(store)
+        if runs is None:
+            from .evaluation.protocol import load_runs
+
+            runs = load_runs(store)
+        run = runs.get(nones[-1]["run"]) if nones else None
+        if run is None:
+            return None
+        dec, retired = nones[-1], False
     budget = (charter or {}).get("footprint_kwh")
     if budget is None:
         budget = (run.get("started") or {}).get("budget_kwh")
     total = sum(float((r.get("footprint") or {}).get("total_kwh") or 0.0) for r in run["candidates"].values())
-    out = {"run": run["run"], "adopted": dec.get("candidate"), "reason": dec.get("reason", ""),
-           "written": bool(run.get("card")), "budget_kwh": budget, "run_kwh": total}
     key = dec.get("candidate")
+    out = {"run": run["run"], "adopted": key, "reason": dec.get("reason", ""), "written": bool(key),
+           "retired": retired, "budget_kwh": budget, "run_kwh": total}
     if key and key in run["candidates"]:
         res = run["candidates"][key]
         fp = res.get("footprint") or {}
@@ -246,7 +271,7 @@ def gather(project) -> Outcomes:
         consent=consent_facts(store),
         representation=representation_facts(project, charter),
         results=results_facts(store, completed[-1]) if completed else None,
-        decisions=decision_facts(store, history, runs, log),
-        card=card_facts(runs, charter),
+        decisions=decision_facts(store, history, log),
+        card=card_facts(store, runs, charter),
         open_votes=open_votes(store, log),
     )

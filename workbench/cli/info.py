@@ -30,7 +30,9 @@ def run(args):
 
 def _drift(project):
     """Consent drift of the adopted model, if a model was adopted (needs the evaluation stage)."""
-    if not project.store.events(kinds=["modelcard.written"]):
+    from ..evaluation.lifecycle import adoptions
+
+    if not adoptions(project.store):  # the one rule (lifecycle), before importing what drift needs
         return None
     from ..evaluation.drift import check
 

@@ -279,7 +279,8 @@ def _decision(tr, d: dict) -> dict:
 
 def _model_status(project, run: dict, candidate: str, tr) -> dict:
     """This card's model now: in use, under review (and why: counts, criterion and group; never a concern's
-    words), retired, or not in use (another model, or none, was adopted since)."""
+    words), retired, or not in use (another model was adopted since; adopting none keeps a model in use, see
+    :mod:`.lifecycle`)."""
     from .lifecycle import RETIRED, status
 
     st = status(project)

@@ -356,7 +356,10 @@ def remove_from_catalog(project, community_id: str, reason: str = "", actor: str
 
 # -- results of federated evaluations of our model -------------------------------------------------------
 def _our_models(project) -> set[str]:
-    return {ev.payload.get("model_sha256") for ev in project.store.events(kinds=["modelcard.written"])}
+    """The hashes of every model this project adopted, in use or retired since (:func:`.lifecycle.adoptions`)."""
+    from ..evaluation.lifecycle import adoptions
+
+    return {a["card"].get("model_sha256") for a in adoptions(project.store)}
 
 
 def _import_result(project, bundle: VerifiedBundle, actor: str) -> dict:

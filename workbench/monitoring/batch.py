@@ -61,8 +61,8 @@ def adopted_model(store, required: bool = True) -> dict | None:
             raise _err("No model has been adopted in this project, so there is nothing to monitor.",
                        "Record the community's decision first ('workbench adopt DIR RUN CANDIDATE').",
                        "monitor.error.no_model")
-        raise _err("The model adopted last is no longer in use (it was retired, or the community adopted none "
-                   "since), so there is nothing to monitor.", "Adopt a model again first.",
+        raise _err("The model adopted last was retired and is no longer in use, so there is nothing to monitor.",
+                   "Adopt a model again first.",
                    "monitor.error.not_in_use")
     using = found[-1]
     card = using["card"]
