@@ -114,7 +114,7 @@ def _purpose_reached(delib, codes) -> dict[str, set]:
         if delib.statements[sid].author != voter:  # a person's own statement is not theirs to vote on
             done[voter] = done.get(voter, 0) + 1
     wrote = {st.author for st in delib.statements.values() if not st.seed}
-    voted = {v.voter for v in delib.votes_cast}
+    voted = delib.votes_cast.voters()
     out: dict[str, set] = {"purpose.joined": set(), "purpose.wrote": set(), "purpose.voted": set(),
                            "purpose.voted_all": set()}
     for code in codes:

@@ -99,13 +99,13 @@ class Analysis:
 
 def vote_matrix(delib: Deliberation) -> pd.DataFrame:
     """Participants x visible statements; agree 1, disagree -1, pass 0, unseen NaN."""
-    votes = delib.votes()
+    votes = delib.vote_values()
     cols = [s.id for s in delib.visible_statements()]
     if not votes:
         return pd.DataFrame(index=pd.Index([], name="participant"), columns=pd.Index(cols, name="statement"),
                             dtype=float)
-    long = pd.DataFrame([(v, s, vote.value) for (v, s), vote in votes.items()],
-                        columns=["participant", "statement", "vote"])
+    long = pd.DataFrame(list(votes), columns=["participant", "statement"])
+    long["vote"] = np.fromiter(votes.values(), np.int8, len(votes))
     wide = long.pivot(index="participant", columns="statement", values="vote").astype(float)
     return wide.reindex(columns=cols)
 

@@ -45,7 +45,9 @@ module without pandas.
 **Scale.** Every write (join, statement, vote, moderation) checks against :func:`current`: one fold per
 open store, kept in this process and caught up from the log's last sequence number before each check
 (so other processes' writes count), instead of re-reading the whole log: a join costs the same at 500k
-events as at 500 (benchmarks/bench_polis_scale.py).
+events as at 500 (benchmarks/bench_polis_scale.py). The fold keeps the votes as columns
+(:class:`VoteColumns`), not one object per vote: the export and the analysis read them in bulk, and
+:meth:`Deliberation.votes` makes a :class:`Vote` only when one is read.
 
 One person, one voice (:class:`Rules`, from ``[workshop]`` in workbench.toml): the calls a participant's
 page makes pass the project's rules, the shared limiter (workbench.limits) and the page's keys
@@ -65,7 +67,8 @@ import re
 import secrets
 import threading
 import weakref
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -229,6 +232,135 @@ class Vote:
     origin: dict | None = None  # what Pol.is recorded for an imported vote: {"ts", "datetime"}
 
 
+NO_TIME = -(2**63)  # no Pol.is timestamp for this vote (the workbench's own)
+
+
+class VoteColumns:
+    """Every ``vote.cast`` the fold accepted, in log order, held as columns rather than one object per vote.
+
+    A national consultation logs hundreds of thousands of votes: one Python object each costs memory and,
+    worse, CPU cache on every pass over them (the Pol.is export at 10x took more than 10x the time). Here
+    each vote is a row of compact arrays (stdlib :mod:`array`, so participant kernels need no numpy), which
+    the export and the analysis read in bulk:
+
+    - ``voter`` (index into ``codes``), ``statement``, ``value`` (1 / -1 / 0), ``seq``; ``ts`` the store's time;
+    - ``polis_ms``: Pol.is's timestamp of an imported vote (:data:`NO_TIME` for the workbench's own), and its
+      datetime text as UTF-8 in ``text_bytes``, ending at ``text_end[row]`` (where the row before ended, or 0:
+      no text); any other shape of ``"polis"`` is kept as given in ``origins`` (row -> dict);
+    - ``last``: (code, statement) -> the row of that pair's latest vote (the one that counts, as in Pol.is).
+
+    It reads as the list of :class:`Vote` it replaces (``len``, iteration, indexing, ``append``): each
+    :class:`Vote` is made when asked for.
+    """
+
+    __slots__ = ("codes", "_code_ix", "voter", "statement", "value", "seq", "ts", "polis_ms", "text_bytes",
+                 "text_end", "origins", "last")
+
+    def __init__(self, votes: Iterable[Vote] = ()) -> None:
+        self.codes: list[str] = []
+        self._code_ix: dict[str, int] = {}
+        self.voter = array("q")
+        self.statement = array("q")
+        self.value = array("b")
+        self.seq = array("q")
+        self.ts: list[str] = []
+        self.polis_ms = array("q")
+        self.text_bytes = bytearray()
+        self.text_end = array("q")
+        self.origins: dict[int, dict] = {}
+        self.last: dict[tuple[str, int], int] = {}
+        for vote in votes:
+            self.append(vote)
+
+    def add(self, voter: str, statement: int, value: int, seq: int, ts: str, origin: dict | None = None) -> int:
+        """One vote as a new row; returns the row."""
+        row = len(self.seq)
+        ix = self._code_ix.get(voter)
+        if ix is None:
+            ix = self._code_ix[voter] = len(self.codes)
+            self.codes.append(voter)
+        self.voter.append(ix)
+        self.statement.append(statement)
+        self.value.append(value)
+        self.seq.append(seq)
+        self.ts.append(ts)
+        ms = NO_TIME
+        if origin is not None:
+            stamp, when = origin.get("ts"), origin.get("datetime")
+            if len(origin) == 2 and type(stamp) is int and type(when) is str and stamp != NO_TIME:
+                ms = stamp
+                self.text_bytes += when.encode("utf-8", "surrogatepass")
+            else:
+                self.origins[row] = origin
+        self.polis_ms.append(ms)
+        self.text_end.append(len(self.text_bytes))
+        self.last[(voter, statement)] = row
+        return row
+
+    def append(self, vote: Vote) -> None:
+        self.add(vote.voter, vote.statement, vote.value, vote.seq, vote.ts, vote.origin)
+
+    def origin(self, row: int) -> dict | None:
+        """What Pol.is recorded for the vote in ``row`` (None for the workbench's own)."""
+        if row in self.origins:
+            return self.origins[row]
+        ms = self.polis_ms[row]
+        if ms == NO_TIME:
+            return None
+        start = self.text_end[row - 1] if row else 0
+        return {"ts": ms, "datetime": self.text_bytes[start:self.text_end[row]].decode("utf-8", "surrogatepass")}
+
+    def __len__(self) -> int:
+        return len(self.seq)
+
+    def __getitem__(self, row: int) -> Vote:
+        row = range(len(self.seq))[row]  # negative rows count from the end; IndexError past it
+        return Vote(self.codes[self.voter[row]], self.statement[row], self.value[row], self.seq[row],
+                    self.ts[row], origin=self.origin(row))
+
+    def __iter__(self) -> Iterator[Vote]:
+        return map(self.__getitem__, range(len(self.seq)))
+
+    def voters(self) -> set[str]:
+        """Everyone with at least one vote (no :class:`Vote` made)."""
+        return {self.codes[i] for i in set(self.voter)}
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, VoteColumns):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"VoteColumns({len(self)} votes)"
+
+
+class CountedVotes(Mapping):
+    """(participant, visible statement) -> the :class:`Vote` that counts, made when read.
+
+    Holds only each pair's row in the fold's :class:`VoteColumns` (``~statement id`` for the author's
+    implicit agreement), so counting touches no per-vote object.
+    """
+
+    def __init__(self, delib: Deliberation, rows: dict[tuple[str, int], int]) -> None:
+        self._delib, self._rows = delib, rows
+
+    def __getitem__(self, key: tuple[str, int]) -> Vote:
+        row = self._rows[key]
+        if row >= 0:
+            return self._delib.votes_cast[row]
+        st = self._delib.statements[~row]
+        return Vote(st.author, self._delib.target(st.id), 1, st.id, st.ts, implicit=True)
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key) -> bool:
+        return key in self._rows
+
+
 @dataclass
 class Deliberation:
     """The conversation so far, folded from events; call :meth:`update` to catch up."""
@@ -236,7 +368,7 @@ class Deliberation:
     # code -> {"language", "seq", "ts", "sources", "card"}
     participants: dict[str, dict] = field(default_factory=dict)
     statements: dict[int, Statement] = field(default_factory=dict)
-    votes_cast: list[Vote] = field(default_factory=list)  # every vote.cast, in log order
+    votes_cast: VoteColumns = field(default_factory=VoteColumns)  # every vote.cast, in log order (columns)
     shared_results: dict | None = None
     cards: dict[str, str | None] = field(default_factory=dict)  # join card digest -> the code that used it
     # A participant's own vote.cast / statement.added times (the store's stamps, in log order): their pace.
@@ -246,8 +378,10 @@ class Deliberation:
     imported: dict | None = None  # the purpose.imported payload (source, attribution, Pol.is summary)
     polis_ids: dict[int, int] = field(default_factory=dict)  # Pol.is comment id -> statement id (imported)
     last_seq: int = 0
-    _latest: dict[tuple[str, int], Vote] = field(default_factory=dict, repr=False)
-    _votes_cache: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
+    # Left for code that filled it by hand beside ``votes_cast``; nothing reads it: each pair's latest vote is
+    # ``votes_cast.last``, kept by ``votes_cast.append``.
+    _latest: dict = field(default_factory=dict, repr=False, compare=False)
+    _votes_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     # -- folding ---------------------------------------------------------------
     @classmethod
@@ -340,9 +474,7 @@ class Deliberation:
         value = VOTES.get(ev.payload.get("vote"))
         if sid not in self.statements or value is None:
             return
-        vote = Vote(voter, sid, value, ev.seq, ev.ts, origin=origin)
-        self.votes_cast.append(vote)
-        self._latest[(voter, sid)] = vote
+        self.votes_cast.add(voter, sid, value, ev.seq, ev.ts, origin)
 
     def _on_hidden(self, ev) -> None:
         st = self.statements.get(ev.payload.get("statement"))
@@ -380,45 +512,73 @@ class Deliberation:
             seen.add(sid)
             sid = st.merged_into
 
-    def votes(self) -> dict[tuple[str, int], Vote]:
+    def votes(self) -> Mapping[tuple[str, int], Vote]:
         """The vote that counts per (participant, visible statement).
 
         A person's own vote on a statement beats a vote carried over from a
         merged duplicate, which beats the author's implicit agreement; among
         equals the later one wins. Cached until the next event is folded.
+        A read-only mapping whose :class:`Vote` objects are made when read
+        (:meth:`vote_values` gives the values alone).
         """
-        if self._votes_cache is not None and self._votes_cache[0] == self.last_seq:
+        return CountedVotes(self, self._counted())
+
+    def vote_values(self) -> dict[tuple[str, int], int]:
+        """(participant, visible statement) -> the value (1 / -1 / 0) of the vote that counts (:meth:`votes`)."""
+        key = (self.last_seq, len(self.votes_cast))
+        if self._votes_cache is not None and self._votes_cache[0] == key and self._votes_cache[2] is not None:
+            return self._votes_cache[2]
+        rows = self._counted()
+        value = self.votes_cast.value
+        values = {k: (value[r] if r >= 0 else 1) for k, r in rows.items()}
+        self._votes_cache = (key, rows, values)
+        return values
+
+    def _counted(self) -> dict[tuple[str, int], int]:
+        """(participant, visible statement) -> the row in ``votes_cast`` of the vote that counts, or
+        ``~statement id`` for the author's implicit agreement with their own statement."""
+        key = (self.last_seq, len(self.votes_cast))
+        if self._votes_cache is not None and self._votes_cache[0] == key:
             return self._votes_cache[1]
-        out: dict[tuple[str, int], Vote] = {}
-        rank: dict[tuple[str, int], tuple[int, int]] = {}
+        # Pol.is records the author's agreement as a vote row for a participant's comment only: a seed
+        # statement gets none, and an imported statement's rows came with it.
+        own = [st for st in self.statements.values()
+               if st.author in self.participants and not st.seed and st.origin is None]
+        last = self.votes_cast.last
+        out: dict[tuple[str, int], int]
+        if all(st.merged_into is None for st in self.statements.values()):
+            # No merge: a person's own vote (the pair's latest) always beats the implicit agreement.
+            out = {(st.author, st.id): ~st.id for st in own}
+            out.update(last)
+        else:
+            out = {}
+            rank: dict[tuple[str, int], tuple[int, int]] = {}
+            seq = self.votes_cast.seq
+            target = {sid: self.target(sid) for sid in self.statements}
 
-        def offer(key, vote, level):
-            r = (level, vote.seq)
-            if key not in rank or r > rank[key]:
-                rank[key], out[key] = r, vote
+            def offer(pair, row, r):
+                if pair not in rank or r > rank[pair]:
+                    rank[pair], out[pair] = r, row
 
-        for st in self.statements.values():
-            # Pol.is records the author's agreement as a vote row for a participant's comment only: a seed
-            # statement gets none, and an imported statement's rows came with it.
-            if st.author in self.participants and not st.seed and st.origin is None:
-                tgt = self.target(st.id)
-                offer((st.author, tgt), Vote(st.author, tgt, 1, st.id, st.ts, implicit=True), 0)
-        for (voter, sid), vote in self._latest.items():
-            tgt = self.target(sid)
-            offer((voter, tgt), vote, 2 if tgt == sid else 1)
-        visible = {s.id for s in self.visible_statements()}
-        result = {k: v for k, v in out.items() if k[1] in visible}
-        self._votes_cache = (self.last_seq, result)
-        return result
+            for st in own:
+                offer((st.author, target[st.id]), ~st.id, (0, st.id))
+            for (voter, sid), row in last.items():
+                tgt = target[sid]
+                offer((voter, tgt), row, (2 if tgt == sid else 1, seq[row]))
+        hidden = {s.id for s in self.statements.values() if not s.visible}
+        if hidden:
+            out = {k: r for k, r in out.items() if k[1] not in hidden}
+        self._votes_cache = (key, out, None)
+        return out
 
     def votes_by(self, code: str) -> dict[int, int]:
-        return {sid: v.value for (voter, sid), v in self.votes().items() if voter == code}
+        return {sid: value for (voter, sid), value in self.vote_values().items() if voter == code}
 
     def next_card(self, code: str) -> Statement | None:
         """The next statement for ``code`` to vote on: visible, not theirs, not voted; fewest votes first."""
         counts: dict[int, int] = {}
         voted = set()
-        for (voter, sid) in self.votes():
+        for (voter, sid) in self._counted():
             counts[sid] = counts.get(sid, 0) + 1
             if voter == code:
                 voted.add(sid)

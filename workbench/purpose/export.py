@@ -28,23 +28,25 @@ Any text cell that starts with ``= + - @``, a tab or a carriage return is prefix
 spreadsheet shows it as text. An imported conversation's licence and attribution go with it:
 ``attribution.txt`` beside the CSV files.
 
-Cost: the vote rows are read from the fold's vote objects in a few C-level passes (no Python loop per vote),
-sorted once (numpy ``lexsort``) and counted with numpy; then the participants x comments table Pol.is's
-format itself holds. What still grows a little faster than the votes is the CPU cache: each pass touches one
-Python object per vote, and 10x as many no longer fit in it (benchmarks/bench_polis_scale.py).
+Cost: the fold holds the votes as columns (:class:`~.deliberation.VoteColumns`, imported datetimes as UTF-8
+bytes side by side), so the export copies them into numpy, sorts once (a stable argsort on comment and voter)
+and counts with numpy; ``votes.csv`` is then made in numpy blocks of 8,192 rows (digits and text bytes side
+by side, :func:`_csv_lines`), with no Python object per vote. Only what Pol.is's format holds per
+participant and comment (the participants x comments table) is made in Python. Measured at 1x and 10x the
+brexit-consensus conversation in benchmarks/bench_polis_scale.py (``--export-only``).
 """
 
 from __future__ import annotations
 
 import csv
 import gc
-from collections import defaultdict
+import io
+import re
 from datetime import UTC, datetime, timedelta
-from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from ..spreadsheet import FORMULA_START, neutralise  # noqa: F401  (the one rule, shared by every export)
-from .deliberation import Deliberation
+from .deliberation import NO_TIME, Deliberation
 
 FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -70,13 +72,174 @@ def _when(ts: str, origin: dict | None) -> tuple[int, str]:
     return _ms(ts), polis_datetime(ts)
 
 
+# A text cell that neither neutralise (no formula start) nor csv.writer (no quoting) changes.
+_PLAIN = re.compile(r'[^,"\r\n\s=+\-@]([^,"\r\n]*[^,"\r\n\s])?')
+
+
+def _csv_cell(text: str) -> str:
+    """One text cell neutralised, then exactly as ``csv.writer`` writes it (quoted only when it must be)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    text = neutralise(text)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([text, 0])
+    return buf.getvalue()[:-3]  # without ",0\n"
+
+
+def _int_field(values):
+    """Integers as CSV text: a uint8 matrix of ASCII digits (a ``-`` before a negative one), right-aligned."""
+    import numpy as np
+
+    v = np.asarray(values, np.int64)
+    mag = np.abs(v)
+    width = len(str(int(mag.max(initial=0))))
+    digits = np.ones(len(v), np.int64)
+    for k in range(1, width):
+        digits += mag >= 10**k
+    out = np.zeros((len(v), width + 1), np.uint8)
+    for j in range(width, 0, -1):
+        out[:, j] = mag % 10 + 48
+        mag //= 10
+    negative = np.flatnonzero(v < 0)
+    out[negative, width - digits[negative]] = 45  # "-" just before the first digit
+    return out, digits + (v < 0), True
+
+
+def _csv_lines(fields) -> bytes:
+    """CSV rows from columns given as ``(uint8 matrix (rows, width), length of each cell, right-aligned)``:
+    each cell's bytes, a comma between cells, a newline after each row. Pure numpy, no object per row: the
+    matrix of every row's bytes with padding, kept where a cell has a byte (row-major order is the file's)."""
+    import numpy as np
+
+    n = len(fields[0][1])
+    width = sum(m.shape[1] for m, _length, _right in fields) + len(fields)
+    out = np.empty((n, width), np.uint8)
+    keep = np.empty((n, width), bool)
+    col = 0
+    for i, (m, length, right) in enumerate(fields):
+        w = m.shape[1]
+        out[:, col:col + w] = m
+        pos = np.arange(w)
+        keep[:, col:col + w] = pos >= w - length[:, None] if right else pos < length[:, None]
+        col += w
+        out[:, col] = 10 if i == len(fields) - 1 else 44  # "\n" or ","
+        keep[:, col] = True
+        col += 1
+    return out[keep].tobytes()
+
+
+_UNQUOTED = re.compile(rb'[\x00-\x1f\x7f,"]')  # bytes that make csv.writer quote a cell (or are controls)
+
+
+class _Texts:
+    """One text per vote row as UTF-8 bytes side by side in one array (``buf[start:start + length]``), not a
+    Python string each."""
+
+    def __init__(self, buf, start, length) -> None:
+        self.buf, self.start, self.length = buf, start, length
+        self._fixed = None
+
+    def strings(self) -> list[str]:
+        raw = self.buf.tobytes()
+        return [raw[a:a + n].decode("utf-8", "surrogatepass")
+                for a, n in zip(self.start.tolist(), self.length.tolist(), strict=True)]
+
+    def as_cells(self) -> _Texts:
+        """The same texts neutralised and as ``csv.writer`` writes them, checked in bulk: only a text that is
+        not plain (a comma, a quote, a control character, a formula start, a space or a non-ASCII byte at
+        either end) goes through :func:`_csv_cell`."""
+        import numpy as np
+
+        buf, start, length = self.buf, self.start, self.length
+        if not len(start):
+            return self
+        padded = np.concatenate([buf, np.zeros(1, np.uint8)])  # so an empty text's first byte can be read
+        first, last = padded[start], padded[np.maximum(start + length - 1, 0)]
+        odd = (length > 0) & (np.isin(first, list(b" =+-@")) | (first > 126) | (last == 32) | (last > 126))
+        if _UNQUOTED.search(buf.tobytes()):  # a comma, quote or control byte somewhere: find whose it is
+            bad = np.concatenate([[0], np.cumsum((buf == 44) | (buf == 34) | (buf < 32) | (buf == 127))])
+            odd |= bad[start + length] > bad[start]
+        if not odd.any():
+            return self
+        start, length = start.copy(), length.copy()
+        raw, made, extra = buf.tobytes(), {}, []
+        at = len(buf)
+        for i in np.flatnonzero(odd).tolist():
+            text = raw[start[i]:start[i] + length[i]]
+            if text not in made:
+                cell = _csv_cell(text.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass")
+                made[text] = (at, len(cell))
+                extra.append(cell)
+                at += len(cell)
+            start[i], length[i] = made[text]
+        return _Texts(np.concatenate([buf, np.frombuffer(b"".join(extra), np.uint8)]), start, length)
+
+    def matrix(self, part: slice):
+        """The texts of rows ``part`` as a uint8 matrix, left-aligned, and their lengths (for :func:`_csv_lines`).
+
+        Texts of one length laid end to end (Pol.is writes every datetime alike) are rows of the buffer itself.
+        """
+        import numpy as np
+
+        start, length = self.start[part], self.length[part]
+        if self._fixed is None:
+            size = int(self.length[0]) if len(self.length) else 0
+            same = size > 0 and len(self.buf) % size == 0 and bool((self.length == size).all()
+                                                                     and (self.start % size == 0).all())
+            self._fixed = self.buf.reshape(-1, size) if same else False
+        if self._fixed is not False:
+            return self._fixed[start // self._fixed.shape[1]], length, False
+        width = int(length.max(initial=0))
+        at = np.minimum(start[:, None] + np.arange(width), max(len(self.buf) - 1, 0))
+        return (self.buf[at] if len(self.buf) else np.zeros(at.shape, np.uint8)), length, False
+
+
+class _VoteRows:
+    """The rows of ``votes.csv``: an iterator of ``[timestamp, datetime, comment-id, voter-id, vote]`` (read
+    once, the datetime neutralised), and :meth:`csv_chunks`, the same rows as CSV text made in bulk (what
+    :func:`export_polis` writes).
+
+    Every column is an integer but the datetime, held as bytes side by side (:class:`_Texts`); the rows are
+    made a block at a time in numpy (:func:`_csv_lines`), without a Python object per row or per cell: a
+    str per row or per datetime (``csv.writer``, ``str.format``) made 10x the votes cost 11-13x the time
+    here, as those objects outgrow the CPU cache (benchmarks/bench_polis_scale.py).
+    """
+
+    CHUNK = 8192
+
+    def __init__(self, ms, texts: _Texts, comment, voter, value) -> None:
+        self._cols = (ms, texts, comment, voter, value)
+        self._rows = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._rows is None:
+            ms, texts, comment, voter, value = self._cols
+            cells = [neutralise(t) for t in texts.strings()]
+            self._rows = zip(ms.tolist(), cells, comment.tolist(), voter.tolist(), value.tolist(), strict=True)
+        return next(self._rows)
+
+    def csv_chunks(self):
+        ms, texts, comment, voter, value = self._cols
+        cells = texts.as_cells()
+        for i in range(0, len(ms), self.CHUNK):
+            part = slice(i, i + self.CHUNK)
+            yield _csv_lines([_int_field(ms[part]), cells.matrix(part), _int_field(comment[part]),
+                              _int_field(voter[part]), _int_field(value[part])]).decode("utf-8", "surrogatepass")
+
+
 def _write(path: Path, header: list | None, rows, text: tuple[int, ...]) -> Path:
     """Write a table; the cells of the ``text`` columns (the only ones that can hold text) are neutralised."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         if header is not None:
             writer.writerow([neutralise(h) for h in header])
-        if text:
+        if isinstance(rows, _VoteRows):
+            for chunk in rows.csv_chunks():
+                fh.write(chunk)
+        elif text:
             for row in rows:
                 row = list(row)
                 for i in text:
@@ -127,9 +290,10 @@ def _comment_ids(delib: Deliberation) -> dict[int, int]:
 def polis_tables(delib: Deliberation, groups: dict | None = None, summary: dict | None = None) -> dict:
     """The four tables as ``{file name: (header or None, rows, text columns)}``: one pass over the vote rows.
 
-    The rows of ``votes.csv`` come as an iterator, read once (each row is made as it is written, so a large
-    conversation does not hold them all at once). Python's cycle collector is paused meanwhile: the rows are
-    tens of thousands of small objects without cycles, and its passes over them made a 10x conversation take
+    The rows of ``votes.csv`` come as an iterator, read once (each row is made as it is read, so a large
+    conversation does not hold them all at once); :func:`export_polis` writes the same rows from columns
+    instead (``_VoteRows.csv_chunks``). Python's cycle collector is paused meanwhile: the other tables are
+    thousands of small objects without cycles, and its passes over them made a 10x conversation take
     ~15-25x the time (measured here).
     """
     enabled = gc.isenabled()
@@ -141,70 +305,88 @@ def polis_tables(delib: Deliberation, groups: dict | None = None, summary: dict 
             gc.enable()
 
 
-def _vote_columns(delib: Deliberation, cid: dict[int, int], pid: dict[str, int]):
-    """Every vote row as columns (comment id, voter id, log order, timestamp ms, datetime text, vote).
+def _column(values):
+    """A copy of one of the fold's :class:`~.deliberation.VoteColumns` arrays as numpy (one memory copy, read-only).
 
-    The author's agreement with their own statement is a row too, Pol.is's way. One pass in Python over the
-    log's vote objects to read them; everything after is vectorised (numpy, pandas' hash tables).
+    Copied with ``tobytes`` rather than viewed: a view would pin the array, and a fold catching up in another
+    thread could then not grow it.
+    """
+    import numpy as np
+
+    return np.frombuffer(values.tobytes(), values.typecode)
+
+
+def _vote_columns(delib: Deliberation, cid: dict[int, int], pid: dict[str, int]):
+    """Every vote row as columns (comment id, voter id, timestamp ms, datetime texts, vote), in Pol.is's order.
+
+    The author's agreement with their own statement is a row too, Pol.is's way. The fold already holds the
+    votes as columns (:class:`~.deliberation.VoteColumns`): they are copied into numpy as they are, and only
+    what is per participant, per statement or per distinct time is touched in Python.
     """
     import numpy as np
     import pandas as pd
 
+    cols = delib.votes_cast
     own = [st for st in delib.statements.values()
            if st.author in delib.participants and not st.seed and st.origin is None]
-    cast = delib.votes_cast
-    statement = np.fromiter(map(attrgetter("statement"), cast), np.int64, len(cast))
-    order = np.fromiter(map(attrgetter("seq"), cast), np.int64, len(cast))
-    value = np.fromiter(map(attrgetter("value"), cast), np.int64, len(cast))
-    voters = list(map(attrgetter("voter"), cast))
-    ts = list(map(attrgetter("ts"), cast))
-    origins = list(map(attrgetter("origin"), cast))
-    if own:
-        statement = np.concatenate([statement, np.array([st.id for st in own], np.int64)])
-        order = np.concatenate([order, np.array([st.id for st in own], np.int64)])
-        value = np.concatenate([value, np.ones(len(own), np.int64)])
-        voters += [st.author for st in own]
-        ts += [st.ts for st in own]
-        origins += [None] * len(own)
-    n = len(statement)
-    # Pol.is's own times where an imported vote carries them; the log's time (UTC) otherwise.
-    ms = np.zeros(n, np.int64)
-    text = np.empty(n, dtype=object)
-    try:  # an imported conversation: every row has Pol.is's integer timestamp and datetime text (C-level maps)
-        stamps = np.array(list(map(itemgetter("ts"), origins)))
-        texts = list(map(itemgetter("datetime"), origins))
-        every = stamps.dtype.kind == "i" and set(map(type, texts)) <= {str}
-    except (TypeError, KeyError):  # some row without Pol.is's times (None has no items)
-        every = False
-    if every:
-        ms[:], text[:] = stamps, texts
-        imported = np.ones(n, bool)
-    else:
-        stamped = [o.get("ts") if o is not None else None for o in origins]
-        imported = np.fromiter((isinstance(t, int) for t in stamped), bool, n)
-        if imported.any():
-            where = np.flatnonzero(imported)
-            ms[where] = [stamped[i] for i in where]
-            text[where] = [str(origins[i].get("datetime", "")) for i in where]
-    if not imported.all():
-        where = np.flatnonzero(~imported)
-        ns = pd.to_datetime(pd.Series([ts[i] for i in where]), utc=True, format="ISO8601").to_numpy("datetime64[ns]")
-        ms[where] = ns.astype(np.int64) // 1_000_000  # whole milliseconds, floored as _ms floors
-        seconds, back = np.unique(ms[where] // 1000, return_inverse=True)  # the text has whole seconds
-        names = np.array([polis_datetime(datetime.fromtimestamp(int(s), UTC).isoformat()) for s in seconds],
-                         dtype=object)
-        text[where] = names[back.reshape(-1)]
-    # Ids: Pol.is's comment id of each statement, and each voter's participant id (-1 for none).
+    k, n_cast = len(own), len(cols)
+    n = k + n_cast
+    # The author's implicit rows first: within a (comment, voter) pair they precede every vote (a statement
+    # is logged before anyone votes on it), so the rows stay in log order within each pair.
+    statement = np.concatenate([np.array([st.id for st in own], np.int64), _column(cols.statement)])
+    value = np.concatenate([np.ones(k, np.int64), _column(cols.value).astype(np.int64)])
+    # Ids: each voter's participant id (-1 for one who never joined), Pol.is's comment id of each statement.
+    code_ids = np.fromiter((pid.get(c, -1) for c in cols.codes), np.int64, len(cols.codes))
+    voter = np.concatenate([np.fromiter((pid.get(st.author, -1) for st in own), np.int64, k),
+                            code_ids[_column(cols.voter)]])
     keys = np.fromiter(cid.keys(), np.int64, len(cid))
     vals = np.fromiter(cid.values(), np.int64, len(cid))
     rank = np.argsort(keys)
     comment = vals[rank][np.searchsorted(keys[rank], statement)] if n else statement
-    known = defaultdict(lambda: -1, pid)  # a voter who never joined: -1
-    voter = np.fromiter(map(known.__getitem__, voters), np.int64, n)
+    # Times: Pol.is's own where an imported vote carries them (its text as the fold holds it, UTF-8 bytes side
+    # by side); the log's time (UTC) otherwise.
+    ms = np.zeros(n, np.int64)
+    ms[k:] = _column(cols.polis_ms)
+    end = _column(cols.text_end)
+    start = np.zeros(n, np.int64)
+    length = np.zeros(n, np.int64)
+    start[k + 1:] = end[:-1]
+    length[k:] = end - start[k:]
+    imported = ms != NO_TIME
+    imported[:k] = False
+    extra: list[str] = []  # texts the fold does not hold as bytes
+    extra_ix = np.zeros(n, np.int64)
+    for row, origin in cols.origins.items():  # a "polis" of another shape: read as the export always read it
+        stamp = origin.get("ts")
+        if isinstance(stamp, int) and not isinstance(stamp, bool):
+            ms[k + row], imported[k + row] = stamp, True
+            extra_ix[k + row] = len(extra)
+            extra.append(str(origin.get("datetime", "")))
+    odd = np.zeros(n, bool)
+    odd[[k + row for row in cols.origins]] = True
+    if not imported.all():
+        where = np.flatnonzero(~imported)
+        stamps = [own[i].ts if i < k else cols.ts[i - k] for i in where.tolist()]
+        ns = pd.to_datetime(pd.Series(stamps), utc=True, format="ISO8601").to_numpy("datetime64[ns]")
+        ms[where] = ns.astype(np.int64) // 1_000_000  # whole milliseconds, floored as _ms floors
+        seconds, back = np.unique(ms[where] // 1000, return_inverse=True)  # the text has whole seconds
+        extra_ix[where] = len(extra) + back.reshape(-1)
+        extra += [polis_datetime(datetime.fromtimestamp(int(x), UTC).isoformat()) for x in seconds.tolist()]
+        odd[where] = True
+    buf = np.frombuffer(bytes(cols.text_bytes), np.uint8)
+    if extra:
+        encoded = [t.encode("utf-8", "surrogatepass") for t in extra]
+        sizes = np.fromiter(map(len, encoded), np.int64, len(encoded))
+        where = np.flatnonzero(odd)
+        start[where] = len(buf) + (np.cumsum(sizes) - sizes)[extra_ix[where]]
+        length[where] = sizes[extra_ix[where]]
+        buf = np.concatenate([buf, np.frombuffer(b"".join(encoded), np.uint8)])
     # By comment and voter as Pol.is orders votes.csv, and within a pair in log order (imported votes were
-    # logged in Pol.is's time order): the pair's last row is the vote that counts, as in the fold.
-    sort = np.lexsort((order, voter, comment))
-    return comment[sort], voter[sort], ms[sort], text[sort], value[sort]
+    # logged in Pol.is's time order): the pair's last row is the vote that counts, as in the fold. The
+    # implicit rows come first and the votes in log order, so a stable sort on (comment, voter) keeps it.
+    pair = comment * (int(voter.max(initial=-1)) + 2) + (voter + 1)
+    sort = np.argsort(pair, kind="stable")
+    return comment[sort], voter[sort], ms[sort], _Texts(buf, start[sort], length[sort]), value[sort]
 
 
 def _tables(delib: Deliberation, groups: dict | None, summary: dict | None) -> dict:
@@ -221,7 +403,7 @@ def _tables(delib: Deliberation, groups: dict | None, summary: dict | None) -> d
     for st in delib.statements.values():
         author = who(st.author)
         authored[author] = authored.get(author, 0) + 1
-    comment, voter, ms, text, value = _vote_columns(delib, cid, pid)
+    comment, voter, ms, texts, value = _vote_columns(delib, cid, pid)
 
     agrees: dict[int, int] = {}
     disagrees: dict[int, int] = {}
@@ -229,9 +411,7 @@ def _tables(delib: Deliberation, groups: dict | None, summary: dict | None) -> d
         ids, start = np.unique(comment, return_index=True)
         agrees = dict(zip(ids.tolist(), np.add.reduceat(value == 1, start).tolist(), strict=True))
         disagrees = dict(zip(ids.tolist(), np.add.reduceat(value == -1, start).tolist(), strict=True))
-    risky = {t: neutralise(t) for t in set(text.tolist()) if neutralise(t) != t}
-    texts = [risky.get(t, t) for t in text.tolist()] if risky else text.tolist()
-    votes = zip(ms.tolist(), texts, comment.tolist(), voter.tolist(), value.tolist(), strict=True)  # one pass
+    votes = _VoteRows(ms, texts, comment, voter, value)
 
     statements = sorted(delib.statements.values(), key=lambda s: cid[s.id])
     comments = []
