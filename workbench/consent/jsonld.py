@@ -35,10 +35,6 @@ CONTEXT = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "schema": "https://schema.org/",
 }
-# The ODRL action nearest to each use (ODRL 2.2 common vocabulary).
-ACTIONS = {"train": "odrl:use", "evaluate": "odrl:use", "publish_aggregates": "odrl:distribute",
-           "publish_examples": "odrl:reproduce", "share_data": "odrl:distribute", "share_models": "odrl:distribute",
-           "commercial": "odrl:commercialize", "monitor": "odrl:use"}
 LOCAL_CONTEXTS = "https://localcontexts.org/label/"
 
 
@@ -64,7 +60,7 @@ def _rule(key: str, choice: str, policy: str, target: str, rule_type: str) -> di
         "@type": rule_type,
         "dct:identifier": key,
         "odrl:target": _ref(target),
-        "odrl:action": _ref(ACTIONS[key]),
+        "odrl:action": _ref(use.odrl_action),  # declared with the use (uses.py)
         "dpv:hasPurpose": [_ref(t["iri"]) for t in m["dpv"]["purposes"]],
         "dpv:hasProcessing": [_ref(t["iri"]) for t in m["dpv"]["processing"]],
         "dpv:hasLegalBasis": _ref(DPV_CONSENT.iri),

@@ -82,7 +82,8 @@ class Use:
     """A use of the contributed data that a scope can permit or forbid.
 
     ``duo_permitted`` are emitted when the use may happen; ``duo_if_never``
-    when the community forbids it (a *restriction* in DUO's terms).
+    when the community forbids it (a *restriction* in DUO's terms). ``odrl_action``
+    is the nearest ODRL 2.2 action, for the JSON-LD export.
     """
 
     key: str
@@ -91,6 +92,7 @@ class Use:
     dpv_purposes: tuple[Term, ...]
     dpv_processing: tuple[Term, ...]
     note: str
+    odrl_action: str = "odrl:use"
 
     @property
     def title_key(self) -> str:
@@ -125,18 +127,19 @@ USES: dict[str, Use] = {
             "Nearest match: evaluating a model on the data is research use (GRU); DPV Analyse."),
         Use("publish_aggregates", (GRU,), (MOR,), (DPV_RND,), (DPV_DISSEMINATE,),
             "Nearest match: publishing counts and metrics; when forbidden, DUO MOR (publication moratorium, "
-            "here without an end date) is the nearest restriction."),
+            "here without an end date) is the nearest restriction.", "odrl:distribute"),
         Use("publish_examples", (GRU,), (MOR,), (DPV_RND,), (DPV_MAKE_AVAILABLE,),
-            "Nearest match: publishing quotes or rows; when forbidden, DUO MOR (without an end date)."),
+            "Nearest match: publishing quotes or rows; when forbidden, DUO MOR (without an end date).",
+            "odrl:reproduce"),
         Use("share_data", (), (IS,), (DPV_RND,), (DPV_SHARE,),
             "Nearest match: sharing the curated data with other co-ops of the federation; when forbidden, DUO IS "
-            "(use limited to the approved institution, here the community)."),
+            "(use limited to the approved institution, here the community).", "odrl:distribute"),
         Use("share_models", (), (IS,), (DPV_RND,), (DPV_SHARE,),
             "Nearest match: a trained model is derived from the data; DUO has no model-sharing term, so a "
-            "forbidden share maps to IS, as for the data."),
+            "forbidden share maps to IS, as for the data.", "odrl:distribute"),
         Use("commercial", (), (NCU,), (DPV_COMMERCIAL,), (DPV_USE,),
             "Commercial use not permitted maps to DUO NCU (non-commercial use only); permitted, to DPV "
-            "CommercialPurpose."),
+            "CommercialPurpose.", "odrl:commercialize"),
         Use("monitor", (GRU,), (), (DPV_RND,), (DPV_ANALYSE,),
             "Nearest match: checking how the adopted model does once in use (its predictions against what really "
             "happened) is research use (GRU); DPV has no core purpose for monitoring a model, so "
