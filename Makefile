@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= demo-project
 PORT ?= 8866
 
-.PHONY: help venv dev demo lab screenshots test test-unit test-browser system-deps lint bench clean frontend
+.PHONY: help venv dev demo lab screenshots test test-unit test-browser system-deps lint bench readme-figures clean frontend
 
 help:
 	@echo "make demo   - create .venv, install, build the demo project, serve it at http://127.0.0.1:$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make screenshots - the README's phone screenshots (docs/screenshots/), taken again from the real apps"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks (minutes; numbers go to benchmarks/RESULTS.md)"
+	@echo "make readme-figures - write the README's Benchmarks table from benchmarks/RESULTS.md"
 	@echo "make frontend - rebuild the participant pages' bundle from frontend/ (needs node and npm; commit the result)"
 
 $(VENV)/bin/python:
@@ -79,6 +80,11 @@ bench: $(VENV)/.installed-test system-deps
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_welcome.py
+
+# The README's Benchmarks table, written from benchmarks/RESULTS.md (standard library only; run it after a
+# benchmark rewrote its section). tests/test_readme_figures.py fails when the README is not what this writes.
+readme-figures: $(VENV)/bin/python
+	$(PY) scripts/readme_figures.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) test-output .pytest_cache

@@ -3,6 +3,10 @@
 Each benchmark owns one section of benchmarks/RESULTS.md, between
 ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``; running one benchmark
 replaces its own section and leaves the others as they were.
+
+The README's Benchmarks table is written from these sections by ``make readme-figures``
+(scripts/readme_figures.py): it reads each section's machine, date and command lines and its tables,
+so run it after a benchmark rewrote its section (tests/test_readme_figures.py fails until then).
 """
 
 from __future__ import annotations
