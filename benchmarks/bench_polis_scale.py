@@ -223,7 +223,7 @@ def export_ms(root: Path, folder: Path, runs: int = 3) -> tuple[float, float, in
     delib = dl.Deliberation.load(project.store)
     groups = {c: i["polis"]["group"] for c, i in delib.participants.items() if "group" in i.get("polis", {})}
     best = min(timed(lambda: export_polis(delib, root / "export", groups), runs))
-    from workbench.ui.purpose import FacilitatorView
+    from workbench.ui.purpose.facilitator import FacilitatorView
 
     view = FacilitatorView(project, "en")
     t = time.perf_counter()

@@ -122,7 +122,7 @@ def test_models_the_one_that_passes_and_uses_least_energy():
 def test_curation_app_shows_a_reading_under_each_chart(tmp_path):
     import re
 
-    from workbench.ui.curation import CurationView
+    from workbench.ui.curation.view import CurationView
 
     from .curation_support import curation_project
 

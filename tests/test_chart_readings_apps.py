@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 from workbench.consent import ledger as L
-from workbench.ui.consent import FacilitatorView
+from workbench.ui.consent.facilitator import FacilitatorView
 
 from .consent_support import PAPER, scoped_project  # noqa: F401
 from .curation_support import curation_project
@@ -48,7 +48,7 @@ def test_consent_coverage_without_a_drop_names_the_most_and_least_permitted(proj
 
 
 def test_curation_profile_shows_the_personal_data_chart_with_its_reading(tmp_path):
-    from workbench.ui.curation import CurationView
+    from workbench.ui.curation.view import CurationView
 
     p, _ds = curation_project(tmp_path)
     try:

@@ -11,7 +11,8 @@ from workbench.consent import cards
 from workbench.i18n import Translator
 from workbench.purpose import deliberation as D
 from workbench.text import esc
-from workbench.ui.concerns import ConcernView, TriageView
+from workbench.ui.concerns.form import ConcernView
+from workbench.ui.concerns.triage import TriageView
 
 PAYLOAD = '<img src=x onerror=alert(1)> "><script>alert(2)</script>'
 

@@ -10,7 +10,8 @@ from workbench.consent import cards
 from workbench.consent import ledger as L
 from workbench.consent.scope import ScopeHistory
 from workbench.errors import NotSaved
-from workbench.ui.consent import ContributorView, FacilitatorView
+from workbench.ui.consent.contributor import ContributorView
+from workbench.ui.consent.facilitator import FacilitatorView
 
 from .consent_support import PAPER, card, make_scope, new_project, scoped_project  # noqa: F401
 from .gates import publish
@@ -162,7 +163,7 @@ def test_language_switch_relabels_the_current_screen(project):
 
 
 def test_contributor_app_imports_no_heavy_libraries():
-    code = ("import sys, workbench.ui.consent; "
+    code = ("import sys, workbench.ui.consent.contributor; "
             "print(','.join(m for m in ('pandas', 'altair', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

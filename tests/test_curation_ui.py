@@ -9,7 +9,8 @@ import pytest
 from workbench.curation import actions, importer
 from workbench.curation.datasheet import answers
 from workbench.i18n import Translator
-from workbench.ui.curation import CurationView, DataWorkView
+from workbench.ui.curation.datawork import DataWorkView
+from workbench.ui.curation.view import CurationView
 
 from .consent_support import new_project
 from .curation_support import ROWS, curation_project, frame_csv

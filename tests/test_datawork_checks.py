@@ -133,7 +133,7 @@ def test_the_floor_needs_a_currency_in_use(store):
 
 
 def test_refusals_in_the_app_write_nothing_and_say_the_sentence(tmp_path):
-    from workbench.ui.curation import DataWorkView
+    from workbench.ui.curation.datawork import DataWorkView
 
     p = new_project(tmp_path)
     view = DataWorkView(p, "facilitator", "pt-BR", charts=False)

@@ -91,7 +91,7 @@ def test_the_cli_without_candidates_runs_the_default_ones(demo, monkeypatch):
 
 
 def test_the_apps_run_button_evaluates_through_the_entry_point(demo, monkeypatch):
-    from workbench.ui.evaluation import EvaluationView
+    from workbench.ui.evaluation.desk import EvaluationView
 
     root, _ = demo
     calls = _recording(monkeypatch)

@@ -160,7 +160,7 @@ def test_one_candidate_status_for_every_screen():
     """The evaluation app and the run's report used two copies that disagreed for a crashed candidate."""
     from workbench.evaluation.criteria import candidate_status
     from workbench.runs.pipeline import overall_status
-    from workbench.ui.evaluation import _overall_status
+    from workbench.ui.evaluation.desk import _overall_status
 
     cases = {"failed": _result("a", [PASS], 0.1, status="failed"), PASS: _result("b", [PASS, PASS], 0.1),
              FAIL: _result("c", [PASS, FAIL, INSUFFICIENT], 0.1), INSUFFICIENT: _result("d", [PASS, INSUFFICIENT], 0.1),

@@ -6,7 +6,7 @@ import pytest
 
 from workbench.evaluation import artifacts, inputs
 from workbench.evaluation.footprint import EstimateMeter
-from workbench.ui.evaluation import EvaluationView
+from workbench.ui.evaluation.desk import EvaluationView
 
 from .test_evaluation_flow import CRITERIA, data_for, synthetic
 

@@ -19,7 +19,7 @@ from workbench.cli import run_cli
 from workbench.consent import ledger as L
 from workbench.curation import importer, snapshot
 from workbench.spreadsheet import FORMULA_START, neutralise, neutralise_frame, neutralise_text_table, write_csv
-from workbench.ui.curation import CurationView
+from workbench.ui.curation.view import CurationView
 
 from .consent_support import make_scope, new_project
 from .gates import publish

@@ -54,7 +54,7 @@ def test_the_store_refusing_a_write_raises_not_saved(sqlite_project, make, sente
 @pytest.mark.parametrize("make", [_read_only, _disk_full])
 def test_participant_sees_not_saved_and_keeps_the_text(sqlite_project, make):
     from workbench.purpose import deliberation as dl
-    from workbench.ui.purpose import ParticipantView
+    from workbench.ui.purpose.participant import ParticipantView
 
     project = sqlite_project
     code = dl.join(project.store, "pt-BR")

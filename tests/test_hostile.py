@@ -335,7 +335,7 @@ def data_project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def curation_view(data_project):
-    from workbench.ui.curation import CurationView
+    from workbench.ui.curation.view import CurationView
 
     return CurationView(data_project, "facilitator", "en", charts=False)
 
@@ -445,7 +445,7 @@ def test_consent_records_through_the_cli(case, consent_project, tmp_path):
 
 @pytest.mark.parametrize("case", cases("consent"))
 def test_consent_records_through_the_consent_app(case, consent_project, tmp_path):
-    from workbench.ui.consent import FacilitatorView
+    from workbench.ui.consent.facilitator import FacilitatorView
 
     data = payload(case)
     if case["expect"] == "accepted":
@@ -482,7 +482,7 @@ def test_consent_records_through_the_consent_app(case, consent_project, tmp_path
 def test_statement_in_the_participant_app(case, tmp_path):
     from workbench.purpose.deliberation import Deliberation
     from workbench.purpose.export import export_polis
-    from workbench.ui.purpose import ParticipantView
+    from workbench.ui.purpose.participant import ParticipantView
 
     text = payload(case)
     project = new_project(tmp_path)
@@ -533,7 +533,7 @@ def code_project(tmp_path_factory):
 @pytest.mark.parametrize("case", cases("code"))
 def test_participant_code(case, code_project):
     from workbench.purpose import deliberation as dl
-    from workbench.ui.purpose import ParticipantView
+    from workbench.ui.purpose.participant import ParticipantView
 
     text = payload(case)
     before = state(code_project)
@@ -567,7 +567,7 @@ def work_project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def work_view(work_project):
-    from workbench.ui.curation import DataWorkView
+    from workbench.ui.curation.datawork import DataWorkView
 
     return DataWorkView(work_project, "facilitator", "en", charts=False)
 
@@ -704,7 +704,7 @@ def assert_markdown_is_inert(md: str) -> None:
 def test_charter_field_on_the_facilitators_desk(case, tmp_path):
     from workbench.purpose import charter as ch
     from workbench.purpose.render import write_charter
-    from workbench.ui.purpose import FacilitatorView
+    from workbench.ui.purpose.facilitator import FacilitatorView
 
     text, field = payload(case), case["field"]
     project = new_project(tmp_path)

@@ -272,7 +272,7 @@ def test_the_lifetime_footprint_adds_training_evaluation_inference_and_the_serve
 
 # -- the view ---------------------------------------------------------------------------------------------------
 def test_the_view_adds_a_batch_shows_the_flag_and_the_footprint(demo, tmp_path):
-    from workbench.ui.monitoring import MonitoringView
+    from workbench.ui.evaluation.monitoring import MonitoringView
 
     view = MonitoringView(demo, language="en", meter=EstimateMeter("BR"))
     assert "No batch" in view.table.value or "no batch" in view.table.value.lower()
@@ -297,7 +297,7 @@ def test_the_view_adds_a_batch_shows_the_flag_and_the_footprint(demo, tmp_path):
 
 def test_the_view_retires_the_model_only_after_the_communitys_decision(demo):
     from workbench.evaluation.lifecycle import in_use
-    from workbench.ui.monitoring import MonitoringView
+    from workbench.ui.evaluation.monitoring import MonitoringView
 
     view = MonitoringView(demo, language="en", meter=EstimateMeter("BR"))
     view.retire_reason.value = "Campo Verde's urgent messages are missed."

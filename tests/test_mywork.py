@@ -14,7 +14,7 @@ from workbench.benefits import worker_cards as wc
 from workbench.curation import datawork
 from workbench.i18n import Translator, format_number
 from workbench.limits import CODE_LIMITS
-from workbench.ui.mywork import MyWorkView
+from workbench.ui.curation.mywork import MyWorkView
 
 from .consent_support import new_project
 
@@ -155,6 +155,6 @@ def test_registered_as_a_participant_app_that_imports_little():
     app = apps.by_key("mywork")
     assert app.notebook == "mywork.ipynb" and set(app.roles) == {apps.PARTICIPANT, apps.FACILITATOR}
     assert app.stage == "curation"
-    code = "import sys, workbench.ui.mywork; print(sorted(m for m in ('pandas', 'altair', 'sklearn') if m in sys.modules))"
+    code = "import sys, workbench.ui.curation.mywork; print(sorted(m for m in ('pandas', 'altair', 'sklearn') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -137,3 +137,40 @@ def test_a_federated_result_is_accepted_only_about_a_model_this_project_adopted(
     old = {ev.payload["model_sha256"] for ev in store.events(kinds=["modelcard.written"])}
     assert old == {"Aa", "Ab"}
     assert _our_models(project) == {"Aa"}
+
+
+def test_the_outcomes_app_says_a_retired_model_is_retired(project):
+    from workbench.i18n import Translator
+    from workbench.ui.outcomes import OutcomesView
+
+    store = project.store
+    _run(store, "A")
+    _decide(store, "A", "a", "adopted")
+    _written(store, "A", "a")
+    store.append("model.retired", {"run": "A", "candidate": "a", "reason": "misses urgent messages"}, "facilitator")
+    _run(store, "B")  # the latest results are run B's, whose recommendation is none
+    view = OutcomesView(project, "participant", "en", charts=False)
+    assert Translator("en")("evaluation.card.status.retired") in view.card.value
+    assert 'data-status="retired"' in view.card.value
+    assert outcomes.gather(project).card["run"] == "A"
+
+
+def test_the_evaluation_desk_says_adopted_while_the_runs_adoption_stands(project):
+    from workbench.i18n import Translator
+    from workbench.ui.evaluation.desk import EvaluationView
+
+    tr = Translator("en")
+    store = project.store
+    _run(store, "A")
+    _decide(store, "A", "a", "adopted")
+    _written(store, "A", "a")
+    _decide(store, "A", None, "we keep it")  # adopting none later on the same run does not end a's use
+    view = EvaluationView(project, "en")
+    view.render()
+    assert tr("evaluation.ui.recorded_adopt") in view.message.value
+    _run(store, "B")
+    _decide(store, "B", "b", "card never written")  # a decision whose model was never saved
+    view = EvaluationView(project, "en")
+    view.render()
+    assert tr("evaluation.ui.recorded_adopt") not in view.message.value
+    assert tr("evaluation.ui.recorded_none") not in view.message.value

@@ -290,7 +290,7 @@ def test_import_from_a_copy_without_optional_files(project, tmp_path):
 
 def test_the_analysis_tab_charts_more_than_5000_grouped_participants(sqlite_project):
     """Altair refused the opinion map above 5,000 grouped participants (issue 21): the tab aggregates first."""
-    from workbench.ui.purpose import FacilitatorView
+    from workbench.ui.purpose.facilitator import FacilitatorView
 
     store = sqlite_project.store
     n = 5_200

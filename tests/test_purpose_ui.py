@@ -13,7 +13,8 @@ from workbench.purpose import charter as ch
 from workbench.purpose import deliberation as dl
 from workbench.purpose.deliberation import Deliberation
 from workbench.ui._base import PLACEHOLDER_MIME
-from workbench.ui.purpose import FacilitatorView, ParticipantView
+from workbench.ui.purpose.facilitator import FacilitatorView
+from workbench.ui.purpose.participant import ParticipantView
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -261,7 +262,7 @@ def test_facilitator_charts_render_as_svg(project):
 
 
 def test_participant_module_does_not_import_pandas_sklearn_or_altair():
-    code = ("import sys, workbench.ui.purpose as p; "
+    code = ("import sys, workbench.ui.purpose.participant as p; "
             "bad = [m for m in ('pandas', 'sklearn', 'altair', 'numpy') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -311,7 +312,7 @@ def test_the_language_sticks_to_the_participant_code(tmp_path, backend_url):
     """Picked once, the language comes back with the code on another device."""
     import workbench
     from workbench.purpose import deliberation as dl
-    from workbench.ui.purpose import ParticipantView
+    from workbench.ui.purpose.participant import ParticipantView
 
     project = workbench.init(tmp_path / "p", "Coop", ["pt-BR", "es", "en"], store_url=backend_url)
     phone = ParticipantView(project, "pt-BR")

@@ -214,7 +214,7 @@ def test_person_n_is_the_same_person_on_the_desk_and_in_the_room(project):
     deliberation's join order, whatever else happened in the log in between."""
     import re
 
-    from workbench.ui.purpose import FacilitatorView
+    from workbench.ui.purpose.facilitator import FacilitatorView
 
     store = project.store
     first = dl.join(store, "en")

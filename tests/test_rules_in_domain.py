@@ -22,8 +22,8 @@ from workbench.purpose import charter as ch
 from workbench.purpose import deliberation as dl
 from workbench.purpose.analysis import analyse
 from workbench.purpose.deliberation import Deliberation
-from workbench.ui.curation import CurationView
-from workbench.ui.purpose import FacilitatorView
+from workbench.ui.curation.view import CurationView
+from workbench.ui.purpose.facilitator import FacilitatorView
 
 from .consent_support import new_project
 from .curation_support import ROWS, curation_project, frame_csv

@@ -15,7 +15,7 @@ from workbench.consent import cards
 from workbench.consent import ledger as L
 from workbench.errors import WorkbenchError
 from workbench.limits import CODE_LIMITS
-from workbench.ui.consent import ContributorView
+from workbench.ui.consent.contributor import ContributorView
 
 from ..consent_support import PAPER, card, make_scope, new_project
 from ..gates import publish

@@ -19,7 +19,8 @@ from workbench.i18n import Translator
 from workbench.limits import TooManyTries
 from workbench.purpose import deliberation as dl
 from workbench.purpose.analysis import analyse
-from workbench.ui.purpose import FacilitatorView, ParticipantView
+from workbench.ui.purpose.facilitator import FacilitatorView
+from workbench.ui.purpose.participant import ParticipantView
 
 EN = Translator("en")
 ADDR = "addr:10.0.0.7"

@@ -3,7 +3,7 @@
 - :mod:`.ledger`: the benefits ledger (``benefit.promised`` / ``benefit.delivered`` / ``benefit.withdrawn``),
   :func:`summary` and :func:`card_summary` for a model card or report.
 - :mod:`.worker_cards`: data-worker cards, so a worker can open their own data-work record
-  (``workbench.ui.mywork``) with a code, not a pseudonym.
+  (``workbench.ui.curation.mywork``) with a code, not a pseudonym.
 """
 
 from .ledger import BenefitsLedger, card_summary, deliver, promise, summary, withdraw

@@ -99,6 +99,6 @@ def svg_widget(chart: alt.Chart, label: str = ""):
 
 
 def _attr(text: str) -> str:
-    import html
+    from ..text import esc
 
-    return html.escape(str(text), quote=True)
+    return esc(text)

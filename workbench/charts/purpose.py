@@ -118,11 +118,11 @@ def to_svg(chart: alt.Chart) -> str:
 
 def svg_widget(chart: alt.Chart, title: str = ""):
     """The chart as static SVG in an ``ipywidgets.HTML`` (title escaped; the SVG is vl-convert's own)."""
-    import html
-
     import ipywidgets as w
 
-    head = f"<h3>{html.escape(title)}</h3>" if title else ""
+    from ..text import esc
+
+    head = f"<h3>{esc(title)}</h3>" if title else ""
     out = w.HTML(f'{head}<div class="wb-chart" style="overflow-x:auto">{to_svg(chart)}</div>')
     out.layout = w.Layout(width="100%")
     return out

@@ -9,10 +9,10 @@ only through the tables passed in.
 
 from __future__ import annotations
 
-import html
 import math
 
 from ..i18n import Translator, format_number
+from ..text import esc
 
 MAJORITY = 0.5  # "most people agree" means more than half of the votes cast on the statement
 NEAR = 0.05  # a group's share within 5 points of its reference share reads as "close"
@@ -21,7 +21,7 @@ QUOTE_CHARS = 90  # a statement quoted in a sentence is cut here (the full text 
 
 def reading_html(sentence: str) -> str:
     """The sentence as HTML under a chart (escaped: it may quote participant text)."""
-    return f'<p class="wb-reading">{html.escape(sentence, quote=True)}</p>'
+    return f'<p class="wb-reading">{esc(sentence)}</p>'
 
 
 def _pct(value: float, tr: Translator) -> str:

@@ -9,12 +9,11 @@ card to each person, and delete the file.
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from ..text import bdi
+from ..text import bdi, esc
 from . import deliberation as dl
 
 SHEET_CSS = """
@@ -28,10 +27,6 @@ body { font-family: system-ui, sans-serif; margin: 0; }
 h1 { font-size: 14pt; margin: 6mm; }
 @media print { h1, .note { display: none; } @page { size: A4; margin: 10mm; } }
 """
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def card_link(url: str | None, code: str, language: str | None = None, workshop: str | None = None) -> str:

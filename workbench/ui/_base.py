@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..i18n import Translator, available, catalog
-from ..text import esc  # noqa: F401 - the views' escaping helper, defined below them
+from ..text import esc
 from .icons import icon_html
 
 # Phones first: one column, 44px+ touch targets, readable type. Class names are
@@ -78,6 +78,11 @@ def refusal_text(tr: Translator, exc: Exception) -> str:
     if key and tr.has(key):
         return tr(key, **getattr(exc, "params", {}))
     return getattr(exc, "sentence", str(exc))
+
+
+def app_language(project, language: str | None) -> str:
+    """The language a view opens in: the one asked for when we ship its catalog, else the project's."""
+    return language if language in available() else project.config.default_language
 
 
 def language_switch(current: str) -> w.ToggleButtons:
@@ -154,6 +159,17 @@ class View:
         from . import guard
 
         guard.register(self)
+
+    def _chrome(self, *css: str) -> None:
+        """What every app starts with, from the one widget kit (:mod:`workbench.ui.kit`): ``kit``, ``style``
+        (``STYLE`` and the app's own ``css``), ``header`` and a ``language_switch`` that relabels the view."""
+        from .kit import Kit
+
+        self.kit = Kit()
+        self.style = self.kit.style(STYLE, *css)
+        self.header = self.kit.html()
+        self.language_switch = language_switch(self.language)
+        self.language_switch.observe(lambda change: self.set_language(change["new"]), names="value")
 
     @property
     def language(self) -> str:

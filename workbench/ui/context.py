@@ -171,6 +171,21 @@ def open_app_project(app: str | None = None):
     return project, ctx
 
 
+FACILITATORS_ONLY = ("This app is for facilitators.", "Open it with the facilitator code.")
+
+
+def open_facilitator_app(app: str, key: str = "login.facilitator_needed", sentence: tuple[str, str] = FACILITATORS_ONLY):
+    """:func:`open_app_project` for an app only facilitators may open: anyone else gets the refusal
+    ``sentence`` (problem, fix) with its catalog ``key``."""
+    from .. import apps
+    from ..errors import WorkbenchError
+
+    project, ctx = open_app_project(app)
+    if ctx.role != apps.FACILITATOR:
+        raise WorkbenchError(*sentence, key=key)
+    return project, ctx
+
+
 def sentences_in_notebooks() -> bool:
     """In a JupyterLab or notebook kernel (not a served app: see workbench.ui.guard), show a refusal
     (:class:`WorkbenchError`) raised by a cell as its sentence, not a traceback. Other errors keep theirs:
@@ -187,7 +202,7 @@ def sentences_in_notebooks() -> bool:
     def sentence(shell_, etype, value, tb, tb_offset=None):
         from IPython.display import HTML, display
 
-        from ._base import esc
+        from ..text import esc
 
         display(HTML(f'<p style="color:#9b1c1c;font-weight:600" role="alert">{esc(value.sentence)}</p>'))
         return None

@@ -14,7 +14,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import WorkbenchError
-from ._base import esc, refusal_text
+from ..text import esc
+from ._base import refusal_text
 
 error_text = refusal_text  # the one rule (ui/_base.py)
 

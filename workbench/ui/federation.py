@@ -18,7 +18,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch, refusal_text
+from ..text import esc
+from ._base import View, refusal_text
 
 LOCAL_STYLE = """
 <style>
@@ -47,10 +48,7 @@ class FederationView(View):
         lang = language if language in i18n.available() else project.config.default_language
         super().__init__(lang)
         self.project = project
-        self.style = w.HTML(STYLE + LOCAL_STYLE)
-        self.header = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self._chrome(LOCAL_STYLE)
         self.keys_status = w.HTML()
         self.make_keys = _button("warning")
         self.make_keys.on_click(lambda _b: self._on_make_keys())
@@ -329,11 +327,7 @@ class FederationView(View):
 
 def app():
     """The Voila / JupyterLab entry point (facilitators only)."""
-    from .. import apps
-    from .context import open_app_project
+    from .context import open_facilitator_app
 
-    project, ctx = open_app_project("catalog")
-    if ctx.role != apps.FACILITATOR:
-        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
-                             key="federation.error.facilitators_only")
+    project, ctx = open_facilitator_app("catalog", "federation.error.facilitators_only")
     return FederationView(project, ctx.language)

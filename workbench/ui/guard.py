@@ -31,8 +31,9 @@ LOG_NAME = Path(".workbench") / "errors.log"
 MAX_LOG_BYTES = 4 * 1024 * 1024  # then errors.log becomes errors.log.1 (one old file kept)
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud to a facilitator
 # Loggers whose records would otherwise reach sys.stderr (and so the page) in an app kernel.
+# "workbench" is the domain's seams (a candidate's fit, a report section): their bugs go to errors.log too.
 QUIET_LOGGERS = ("Comm", "comm", "ipykernel.comm", "asyncio", "py.warnings", "traitlets", "ipywidgets",
-                 "tornado.application", "tornado.general")
+                 "tornado.application", "tornado.general", "workbench")
 
 NO_EXCEPTION = "(no exception)\n"
 
@@ -150,7 +151,7 @@ def _display(error_id: str, exc) -> None:
 
     from ..errors import WorkbenchError
     from ..i18n import Translator
-    from ._base import esc
+    from ..text import esc
 
     tr = Translator(_language())
     if isinstance(exc, WorkbenchError) and exc.key and tr.has(exc.key):

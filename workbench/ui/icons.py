@@ -18,7 +18,7 @@ accessible name.
 
 from __future__ import annotations
 
-import html
+from ..text import esc
 
 # name -> symbol. Choices read the same in every language: ✓ yes / agree, ✗ no / disagree, ? not sure.
 ICONS: dict[str, str] = {
@@ -61,7 +61,7 @@ def with_icon(button, name: str):
 
 def icon_html(symbol: str) -> str:
     """A symbol for HTML beside text: hidden from screen readers (the text beside it says it)."""
-    return f'<span class="wb-icon" aria-hidden="true">{html.escape(symbol)}</span> '
+    return f'<span class="wb-icon" aria-hidden="true">{esc(symbol)}</span> '
 
 
 def _svg(body: str) -> str:

@@ -18,9 +18,10 @@ import ipywidgets as w
 
 from .. import apps
 from ..errors import WorkbenchError
-from ..text import bdi
-from ._base import STYLE, View, esc, language_switch, refusal_text
-from .icons import ICON_STYLE, svg_icon
+from ..text import bdi, esc
+from ._base import View, app_language, refusal_text
+from .icons import ICON_STYLE
+from .kit import card, language_label, note
 
 LOCAL_STYLE = """
 <style>
@@ -48,9 +49,6 @@ WRONG_CODE = ("decisions.error.not_voter",)  # refusals that count as a guessed 
 RESULT_KEYS = {"agreed": "agreed", "not agreed": "not_agreed", "no quorum": "no_quorum"}  # a result -> its key
 
 
-_message = refusal_text  # the one rule (ui/_base.py)
-
-
 def _h2(text: str, section: str) -> str:
     return f'<h2 id="wb-out-{section}">{esc(text)}</h2>'
 
@@ -61,20 +59,15 @@ def _items(texts) -> str:
 
 class OutcomesView(View):
     def __init__(self, project, role: str = apps.PARTICIPANT, language: str | None = None, *, charts: bool = True):
-        from ..i18n import available
 
         if role not in apps.ROLES:
             raise WorkbenchError(f"{role!r} is not a role.", f"Use one of: {', '.join(apps.ROLES)}.")
-        lang = language if language in available() else project.config.default_language
-        super().__init__(lang)
+        super().__init__(app_language(project, language))
         self.project = project
         self.role = role
         self.charts = charts  # tests of the words can skip drawing
-        self.style = w.HTML(STYLE + ICON_STYLE + LOCAL_STYLE)
-        self.header = w.HTML()
-        self.language_label = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self._chrome(ICON_STYLE, LOCAL_STYLE)
+        self.language_label = self.kit.html()
         self.nothing = w.HTML()
         self.charter, self.consent, self.representation = w.HTML(), w.HTML(), w.HTML()
         self.results, self.decisions, self.card, self.votes = w.HTML(), w.HTML(), w.HTML(), w.HTML()
@@ -84,14 +77,11 @@ class OutcomesView(View):
         for name, box in self.sections.items():
             box.add_class("wb-out")
             box.add_class(f"wb-out-{name}")
-        full = w.Layout(width="100%")
-        self.vote_decision = w.Dropdown(layout=full, style={"description_width": "initial"})
-        self.vote_decision.add_class("wb-labelled")
-        self.vote_code = w.Text(layout=full, style={"description_width": "initial"})
-        self.vote_code.add_class("wb-labelled")
+        self.vote_decision = self.kit.field(w.Dropdown())
+        self.vote_code = self.kit.field()
         self.vote_choice = w.ToggleButtons(options=[("", c) for c in ("agree", "disagree", "abstain")], value=None,
-                                           layout=full, style={"button_width": "auto"})
-        self.vote_send = w.Button(button_style="primary", layout=w.Layout(width="100%", min_height="52px"))
+                                           layout=self.kit.full, style={"button_width": "auto"})
+        self.vote_send = self.kit.tall("primary", height="52px", big=False)
         self.vote_status = w.HTML()
         self.vote_send.on_click(self._on_vote)
         self.vote_box = w.VBox([self.votes, self.vote_decision, self.vote_code, self.vote_choice, self.vote_send,
@@ -128,7 +118,7 @@ class OutcomesView(View):
 
         tr = self.tr
         if not self.vote_decision.value or not self.vote_choice.value:
-            self.vote_status.value = f'<p class="wb-error" role="status">{esc(tr("outcomes.vote.choose"))}</p>'
+            self.vote_status.value = note(tr("outcomes.vote.choose"))
             return
         try:
             self.limiter.check(self.keys())
@@ -136,12 +126,12 @@ class OutcomesView(View):
         except WorkbenchError as exc:
             if exc.key in WRONG_CODE:
                 self.limiter.fail(self.keys())
-            self.vote_status.value = f'<p class="wb-error" role="status">{esc(_message(tr, exc))}</p>'
+            self.vote_status.value = note(refusal_text(tr, exc))
             return
         self.vote_code.value = ""
         self.vote_choice.value = None
         self.render()
-        self.vote_status.value = f'<p class="wb-ok" role="status">{esc(tr("outcomes.vote.recorded"))}</p>'
+        self.vote_status.value = note(tr("outcomes.vote.recorded"), ok=True)
 
     # -- rendering --------------------------------------------------------------------------------
     def render(self) -> None:
@@ -150,11 +140,10 @@ class OutcomesView(View):
         f = self.facts
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))} · {bdi(self.project.name)}</p>'
                              f'<h1>{esc(tr("app.outcomes.title"))}</h1><p>{esc(tr("outcomes.intro"))}</p>')
-        self.language_label.value = (f'<span class="wb-muted">{svg_icon("language")}'
-                                     f'{esc(tr("welcome.language_label"))}</span>')
+        self.language_label.value = language_label(tr)
         self.language_switch.tooltip = tr("welcome.language_label")
         shown = f.sections
-        self.nothing.value = "" if shown else f'<div class="wb-card"><p>{esc(tr("outcomes.nothing_yet"))}</p></div>'
+        self.nothing.value = "" if shown else card(tr("outcomes.nothing_yet"))
         self.charter.value = self._charter(f.charter) if f.charter else ""
         self.consent.value = self._consent(f.consent) if f.consent else ""
         self.representation.value = self._representation(f.representation) if f.representation else ""
@@ -271,7 +260,9 @@ class OutcomesView(View):
 
         tr = self.tr
         parts = [_h2(tr("outcomes.results.heading"), "results"), f"<p>{esc(tr('outcomes.results.intro'))}</p>"]
-        featured = (card or {}).get("adopted") or res.get("recommended")
+        # the adopted model is featured only in the results of its own run
+        featured = (card or {}).get("adopted") if (card or {}).get("run") == res.get("run") else None
+        featured = featured or res.get("recommended")
         ran = [c for c in res["candidates"] if c["ran"]]
         if not featured and ran:
             featured = ran[0]["key"]
@@ -342,6 +333,8 @@ class OutcomesView(View):
         if c.get("adopted"):
             model = tr(f"evaluation.candidate.{c['adopted']}.title")
             parts.append(f"<p>{esc(tr('outcomes.card.model', model=model))}</p>")
+            if c.get("retired"):
+                parts.append(f'<p data-status="retired"><strong>{esc(tr("evaluation.card.status.retired"))}</strong></p>')
             if c.get("criteria") is not None:
                 parts.append(f"<p>{esc(tr('outcomes.card.checks', passed=c['passed'], count=c['criteria']))} "
                              f"{self._status(c['status'])}</p>")

@@ -15,8 +15,10 @@ from .. import apps
 from ..i18n import available, format_datetime
 from ..presence import by_language_and_app, connected, summary
 from ..stages import STEP_KEYS, group_progress
-from ._base import STYLE, View, esc, language_switch
+from ..text import esc
+from ._base import STYLE, View, language_switch
 from .icons import ICON_STYLE, with_icon
+from .kit import Kit
 
 OPINION_EVERY_S = 60.0  # opinion groups move slowly; the analysis costs seconds on a busy laptop
 
@@ -33,16 +35,17 @@ class RoomView(View):
     def __init__(self, project, language: str | None = None, poll_seconds: float = 0, opinion_groups: bool = True):
         super().__init__(language or project.config.default_language)
         self.project = project
-        self.style = w.HTML(STYLE + ICON_STYLE)
-        self.title = w.HTML()
+        self.kit = Kit()
+        self.style = self.kit.style(STYLE, ICON_STYLE)
+        self.title = self.kit.html()
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
-        self.codes = w.HTML()
-        self.health = w.HTML()
-        self.gates = w.HTML()  # open decisions with the phones' tally, the model's status, open concerns
-        self.activity = w.HTML()
-        self.presence = w.HTML()
-        self.groups = w.HTML()
+        self.codes = self.kit.html()
+        self.health = self.kit.html()
+        self.gates = self.kit.html()  # open decisions with the phones' tally, the model's status, open concerns
+        self.activity = self.kit.html()
+        self.presence = self.kit.html()
+        self.groups = self.kit.html()
         self.opinion_groups = opinion_groups
         self._progress = []
         self._opinions: tuple[int, float, dict] = (-1, 0.0, {})  # (conversation's last seq, when, groups)
@@ -198,13 +201,11 @@ class RoomView(View):
         else:
             self.render_presence()
 
-def app():
-    from ..apps import FACILITATOR
-    from ..errors import WorkbenchError
-    from .context import open_app_project
 
-    project, ctx = open_app_project("room")
-    if ctx.role != FACILITATOR:
-        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
-                             key="login.facilitator_needed")
+
+def app():
+    """The Voila entry point of notebooks/room.ipynb (facilitators only)."""
+    from .context import open_facilitator_app
+
+    project, ctx = open_facilitator_app("room")
     return RoomView(project, ctx.language, poll_seconds=5)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipywidgets as w
-
 from .. import apps
 from ..errors import WorkbenchError
 from ..stages import DONE
-from ._base import STYLE, View, esc, language_switch
+from ..text import esc
+from ._base import View, app_language
 from .icons import ICON_STYLE, icon_html, svg_icon
+from .kit import card, heading, language_label
 
 STAGE_ICONS = {"purpose": "purpose", "consent": "consent", "curation": "curation", "evaluation": "evaluation"}
 STATUS_ICONS = {"not_started": "○", "in_progress": "◐", "done": "●"}
@@ -26,28 +26,20 @@ class WelcomeView(View):
     def __init__(self, project, role: str = apps.PARTICIPANT, language: str | None = None):
         if role not in apps.ROLES:
             raise WorkbenchError(f"{role!r} is not a role.", f"Use one of: {', '.join(apps.ROLES)}.")
-        from ..i18n import available
 
-        lang = language if language in available() else project.config.default_language
-        super().__init__(lang)
+        super().__init__(app_language(project, language))
         self.project = project
         self.role = role
-        self.style = w.HTML(STYLE + ICON_STYLE)
-        self.header = w.HTML()
-        self.language_label = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(self._on_language, names="value")
-        self.purpose = w.HTML()
-        self.stage_cards = w.HTML()
-        self.links = w.HTML()
+        self._chrome(ICON_STYLE)
+        self.language_label = self.kit.html()
+        self.purpose = self.kit.html()
+        self.stage_cards = self.kit.html()
+        self.links = self.kit.html()
         self.widget.children = [
             self.style, self.header, self.language_label, self.language_switch,
             self.purpose, self.stage_cards, self.links,
         ]
         self.render()
-
-    def _on_language(self, change) -> None:
-        self.set_language(change["new"])
 
     def _model_state(self) -> str:
         """The adopted model under review (an upheld concern, or a group below the charter in use) or retired."""
@@ -67,13 +59,10 @@ class WelcomeView(View):
             f"<p>{esc(tr('welcome.intro'))}</p>"
             f'<p class="wb-muted">{esc(tr("welcome.role." + self.role))}</p>'
         )
-        self.language_label.value = f'<span class="wb-muted">{svg_icon("language")}{esc(tr("welcome.language_label"))}</span>'
+        self.language_label.value = language_label(tr)
         purpose = self.project.purpose_so_far()
-        self.purpose.value = (
-            f"<h2>{esc(tr('welcome.purpose_heading'))}</h2>"
-            f'<div class="wb-card"><p>{esc(purpose) if purpose else esc(tr("welcome.purpose_empty"))}</p></div>'
-        )
-        cards = [f"<h2>{esc(tr('welcome.stages_heading'))}</h2>"]
+        self.purpose.value = heading(tr("welcome.purpose_heading")) + card(purpose or tr("welcome.purpose_empty"))
+        cards = [heading(tr("welcome.stages_heading"))]
         for st in self.project.stages():
             s = st.stage
             cards.append(
@@ -86,7 +75,7 @@ class WelcomeView(View):
                 f"{self._model_state() if s.key == 'evaluation' and st.status == DONE else ''}</div>"
             )
         self.stage_cards.value = "".join(cards)
-        links = [f"<h2>{esc(tr('welcome.apps_heading'))}</h2>"]
+        links = [heading(tr("welcome.apps_heading"))]
         done = any(st.status == DONE for st in self.project.stages())  # the outcomes app once a stage has one
         visible = [a for a in apps.for_role(self.role) if a.key != "welcome" and (a.key != "outcomes" or done)]
         if not visible:

@@ -14,8 +14,9 @@ import threading
 
 import ipywidgets as w
 
-from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch, refusal_text
+from ...errors import WorkbenchError
+from ...text import esc
+from .._base import View, refusal_text
 
 LOCAL_STYLE = """
 <style>
@@ -43,8 +44,8 @@ def _num(value, digits: int = 3) -> str:
 
 class EvaluationView(View):
     def __init__(self, project, language: str | None = None, *, meter=None, n_boot: int = 1000):
-        from .. import i18n
-        from ..evaluation import candidates as cands
+        from ... import i18n
+        from ...evaluation import candidates as cands
 
         lang = language if language in i18n.available() else project.config.default_language
         super().__init__(lang)
@@ -55,10 +56,7 @@ class EvaluationView(View):
         self.background = True
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self.style = w.HTML(STYLE + LOCAL_STYLE)
-        self.header = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self._chrome(LOCAL_STYLE)
         self.candidates = {k: w.Checkbox(value="heavy" not in c.tags, indent=False, layout=w.Layout(width="auto"))
                            for k, c in cands.REGISTRY.items()}
         self.candidate_notes = {k: w.HTML() for k in cands.REGISTRY}
@@ -77,7 +75,7 @@ class EvaluationView(View):
         self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px", width="auto"))
         self.message = w.HTML()
         self.drift = w.HTML()
-        from .decide import DecisionBox
+        from ..decide import DecisionBox
 
         # Adopting is a gate: the community's decision on the run and candidate chosen above.
         self.gate = DecisionBox(project, self.tr, "adopt", self._adopt_subject)
@@ -99,7 +97,7 @@ class EvaluationView(View):
 
     def _load_spec(self) -> None:
         """What shape the project's data has (which candidates can run); read at start and after each run."""
-        from ..evaluation.inputs import from_project
+        from ...evaluation.inputs import from_project
 
         try:
             self._spec, self._data_error = from_project(self.project).spec(), None
@@ -108,7 +106,7 @@ class EvaluationView(View):
 
     # -- state ------------------------------------------------------------------------------------
     def latest(self):
-        from ..evaluation.protocol import latest_run
+        from ...evaluation.protocol import latest_run
 
         return latest_run(self.project.store)
 
@@ -145,7 +143,7 @@ class EvaluationView(View):
                              f'{esc(self.tr("evaluation.ui.progress", done=done, total=total, candidate=title))}</p>')
 
     def _run(self, chosen: list[str], seed: int) -> None:
-        from ..evaluation.run import run_evaluation
+        from ...evaluation.run import run_evaluation
 
         try:
             run_evaluation(self.project, chosen, seed=seed, meter=self.meter, n_boot=self.n_boot,
@@ -160,7 +158,7 @@ class EvaluationView(View):
         self.render()
 
     def _adopt_subject(self) -> dict:
-        from ..decisions import subjects
+        from ...decisions import subjects
 
         run = self.latest()
         if run is None or not self.decision.value:
@@ -169,7 +167,7 @@ class EvaluationView(View):
         return subjects.adopt(run["run"], self.decision.value)
 
     def _on_record(self, _button=None) -> None:
-        from ..evaluation.card import adopt
+        from ...evaluation.card import adopt
 
         run = self.latest()
         if run is None:
@@ -185,7 +183,7 @@ class EvaluationView(View):
 
     # -- rendering --------------------------------------------------------------------------------
     def render(self) -> None:
-        from ..evaluation import candidates as cands
+        from ...evaluation import candidates as cands
 
         tr = self.tr
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
@@ -216,7 +214,7 @@ class EvaluationView(View):
         self._render_drift()
 
     def _render_drift(self) -> None:
-        from ..evaluation import drift
+        from ...evaluation import drift
 
         try:
             d = drift.check(self.project)
@@ -245,7 +243,7 @@ class EvaluationView(View):
             self.status.value = f'<p class="wb-muted" role="status">{esc(tr("evaluation.ui.cancelled"))}</p>'
         elif run["status"] == "completed":
             self.status.value = f'<p class="wb-ok" role="status">{esc(tr("evaluation.ui.done"))}</p>'
-        from ..evaluation.criteria import sentence as criterion_sentence
+        from ...evaluation.criteria import sentence as criterion_sentence
 
         rows = []
         crit_ids, sentences = [], {}
@@ -303,15 +301,23 @@ class EvaluationView(View):
         self.record.disabled = run["status"] != "completed"
         decided = run.get("decision")
         if decided:
-            key = "evaluation.ui.recorded_adopt" if decided.get("candidate") else "evaluation.ui.recorded_none"
-            self.message.value = f'<p class="wb-ok" role="status">{esc(tr(key))}</p>'
+            # lifecycle's one rule: "adopted" means an adoption of this run with its card saved; a later
+            # "adopt none" on the same run does not undo it
+            from ...evaluation.lifecycle import adoptions
+
+            if any(a["run"] == run["run"] for a in adoptions(self.project.store)):
+                key = "evaluation.ui.recorded_adopt"
+            else:
+                key = None if decided.get("candidate") else "evaluation.ui.recorded_none"
+            if key:
+                self.message.value = f'<p class="wb-ok" role="status">{esc(tr(key))}</p>'
         self._render_charts(run)
 
     def _render_charts(self, run) -> None:
         import pandas as pd
 
-        from ..charts import evaluation as charts
-        from ..charts import readings as rd
+        from ...charts import evaluation as charts
+        from ...charts import readings as rd
 
         tr = self.tr
         key = (run["run"], run["status"], len(run["candidates"]), self.language)
@@ -339,22 +345,10 @@ class EvaluationView(View):
 
 
 def _overall_status(result: dict) -> str:
-    from ..evaluation.criteria import candidate_status
+    from ...evaluation.criteria import candidate_status
 
     return candidate_status(result)  # one definition (a crashed candidate is 'failed', here as in the report)
 
 
 def _sci(value) -> str:
     return "—" if value is None else f"{float(value):.2e}"
-
-
-def app():
-    """The Voila / JupyterLab entry point (facilitators only)."""
-    from .. import apps
-    from .context import open_app_project
-
-    project, ctx = open_app_project("evaluation")
-    if ctx.role != apps.FACILITATOR:
-        raise WorkbenchError("This app is for facilitators.", "Open it with the facilitator code.",
-                             key="evaluation.error.facilitators_only")
-    return EvaluationView(project, ctx.language)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import apps
-from ..errors import WorkbenchError
-from ._base import STYLE, View, esc, language_switch, refusal_text
+from ... import apps
+from ...errors import WorkbenchError
+from ...text import esc
+from .._base import STYLE, View, language_switch, refusal_text
 
 FULL = w.Layout(width="100%")
 ACTOR = "facilitator"
@@ -33,7 +34,7 @@ class MonitoringView(View):
     HTML: ``header``, ``status``, ``model``, ``table``, ``footprint``."""
 
     def __init__(self, project, role: str = apps.FACILITATOR, language: str | None = None, meter=None):
-        from ..i18n import available
+        from ...i18n import available
 
         lang = language if language in available() else project.config.default_language
         super().__init__(lang)
@@ -53,8 +54,8 @@ class MonitoringView(View):
         self.server_add.on_click(lambda _b: self.record_server())
         self.labels = [w.HTML() for _ in range(7)]
         lb = self.labels
-        from ..decisions import subjects
-        from .decide import DecisionBox
+        from ...decisions import subjects
+        from ..decide import DecisionBox
 
         # Retiring the model in use is a gate: the community's decision, then the retire button.
         self.retire_gate = DecisionBox(project, self.tr, "retire", lambda: subjects.for_gate(project, "retire"))
@@ -77,7 +78,7 @@ class MonitoringView(View):
         self.status.value = f'<p class="wb-error" role="alert">✖ {esc(text)}</p>'
 
     def retire_model(self):
-        from ..evaluation.lifecycle import retire
+        from ...evaluation.lifecycle import retire
 
         try:
             out = retire(self.project, self.retire_reason.value)
@@ -109,7 +110,7 @@ class MonitoringView(View):
         import tempfile
         from pathlib import Path
 
-        from ..monitoring import add_batch
+        from ...monitoring import add_batch
 
         safe = Path(str(name or "batch.csv")).name or "batch.csv"
         with tempfile.TemporaryDirectory(prefix="wb-monitor-") as folder:
@@ -124,7 +125,7 @@ class MonitoringView(View):
         return ev
 
     def add_path(self):
-        from ..monitoring import add_batch
+        from ...monitoring import add_batch
 
         try:
             ev = add_batch(self.project, self.path.value.strip(), actor=ACTOR)
@@ -136,7 +137,7 @@ class MonitoringView(View):
         return ev
 
     def measure_inference(self):
-        from ..monitoring import measure_inference
+        from ...monitoring import measure_inference
 
         try:
             ev = measure_inference(self.project, meter=self.meter, actor=ACTOR)
@@ -148,7 +149,7 @@ class MonitoringView(View):
         return ev
 
     def record_server(self):
-        from ..monitoring import server_energy
+        from ...monitoring import server_energy
 
         try:
             ev = server_energy(self.project, self.server_kwh.value.strip().replace(",", "."), self.server_note.value,
@@ -163,7 +164,7 @@ class MonitoringView(View):
 
     # -- showing --------------------------------------------------------------------------------------------
     def render(self) -> None:
-        from ..monitoring import lifetime_footprint, status
+        from ...monitoring import lifetime_footprint, status
 
         tr = self.tr
         self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
@@ -191,7 +192,7 @@ class MonitoringView(View):
         self.footprint.value = self._footprint(lifetime_footprint(self.project))
 
     def _table(self, st: dict) -> str:
-        from ..evaluation.criteria import sentence
+        from ...evaluation.criteria import sentence
 
         tr = self.tr
         if not st["batches"]:
@@ -234,11 +235,3 @@ class MonitoringView(View):
             cls = "wb-ok" if f["within"] else "wb-error"
         return (f'<div class="wb-card" data-within="{f["within"]}">' + "".join(f"<p>{esc(x)}</p>" for x in lines)
                 + f'<p class="{cls}">{esc(verdict)}</p></div>')
-
-
-def app():
-    """The Voila entry point of notebooks/monitoring.ipynb."""
-    from .context import open_app_project
-
-    project, ctx = open_app_project("monitoring")
-    return MonitoringView(project, ctx.role, ctx.language)

@@ -15,12 +15,13 @@ from datetime import date, timedelta
 
 import ipywidgets as w
 
-from .. import apps
-from ..errors import WorkbenchError
-from ..i18n import available, format_datetime, format_number
-from ..text import bdi
-from ._base import STYLE, View, esc, language_switch, refusal_text
-from .icons import ICON_STYLE, icon_html, with_icon
+from ... import apps
+from ...errors import WorkbenchError
+from ...i18n import format_datetime, format_number
+from ...text import bdi, esc
+from .._base import View, app_language, refusal_text
+from ..icons import ICON_STYLE, icon_html
+from ..kit import header, say
 
 CONCERN_NOTEBOOK = "concern.ipynb"  # the concern app (notebooks/concern.ipynb), a sibling of this page
 
@@ -37,9 +38,6 @@ MYWORK_STYLE = """
 .wb-floor.wb-below { border: 2px solid #9b1c1c; }
 </style>
 """
-
-
-_error_text = refusal_text  # the one rule (ui/_base.py)
 
 
 def _num(value) -> float | None:
@@ -60,22 +58,14 @@ class MyWorkView(View):
     card was accepted (None before)."""
 
     def __init__(self, project, language: str | None = None, role: str = apps.PARTICIPANT):
-        lang = language if language in available() else project.config.default_language
-        super().__init__(lang)
+        super().__init__(app_language(project, language))
         self.project, self.role = project, role
         self.worker: str | None = None
-        self.style = w.HTML(STYLE + MYWORK_STYLE + ICON_STYLE)
-        self.header = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
-        self.code = w.Text(layout=w.Layout(width="100%"), style={"description_width": "initial"})
-        self.code.add_class("wb-labelled")
+        self._chrome(MYWORK_STYLE, ICON_STYLE)
+        self.code = self.kit.field()
         self.code.add_class("wb-worker-code")
-        self.show = w.Button(button_style="primary", layout=w.Layout(width="100%", min_height="56px"))
-        self.show.add_class("wb-big")
-        with_icon(self.show, "open")
-        self.forget = w.Button(layout=w.Layout(width="100%", min_height="48px"))
-        with_icon(self.forget, "back")
+        self.show = self.kit.tall("primary", icon="open")
+        self.forget = self.kit.tall(height="48px", big=False, icon="back")
         self.message = w.HTML()
         self.record = w.HTML()
         self.show.on_click(lambda _b: self._on_show())
@@ -84,19 +74,18 @@ class MyWorkView(View):
 
     # -- actions -------------------------------------------------------------------------------
     def _say(self, text: str, ok: bool = False) -> None:
-        cls, role = ("wb-ok", "status") if ok else ("wb-error", "alert")
-        self.message.value = f'<p class="{cls}" role="{role}">{esc(text)}</p>'
+        say(self.message, text, ok, "status" if ok else "alert")
 
     def _on_show(self) -> None:
-        from ..benefits.worker_cards import verify_worker_card
-        from ..limits import Limiter
-        from .context import client_keys
+        from ...benefits.worker_cards import verify_worker_card
+        from ...limits import Limiter
+        from ..context import client_keys
 
         try:  # never echoes what was typed
             worker = verify_worker_card(self.project.store, self.code.value, limiter=Limiter(self.project.root),
                                         keys=client_keys())
         except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         self.worker, self.code.value, self.message.value = worker, "", ""
         self.render()
@@ -108,8 +97,7 @@ class MyWorkView(View):
     # -- rendering -----------------------------------------------------------------------------
     def render(self) -> None:
         tr = self.tr
-        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
-                             f"<h1>{esc(tr('app.mywork.title'))}: {esc(self.project.name)}</h1>")
+        self.header.value = header(tr, f"{tr('app.mywork.title')}: {self.project.name}")
         self.code.description = tr("mywork.code_label")
         self.show.description = tr("mywork.show")
         self.forget.description = tr("mywork.forget")
@@ -123,7 +111,7 @@ class MyWorkView(View):
                                 self.forget]
 
     def _record_html(self) -> str:
-        from ..curation import datawork
+        from ...curation import datawork
 
         tr, lang = self.tr, self.language
         checks = datawork.check(self.project)
@@ -164,7 +152,7 @@ class MyWorkView(View):
         return "waiting" if row.get("outstanding") else "paid"
 
     def _entry_html(self, row: dict, payment_days: int) -> str:
-        from ..curation.datawork import TASKS
+        from ...curation.datawork import TASKS
 
         tr = self.tr
         task = row.get("task")
@@ -224,14 +212,3 @@ class MyWorkView(View):
         return (f"<h2>{esc(tr('mywork.totals_heading'))}</h2>"
                 f'<div class="wb-card wb-totals">{"".join(lines)}</div>'
                 f'<div class="wb-card wb-floor{" wb-below" if below else ""}" data-below="{int(below)}">{floor_line}</div>')
-
-
-def app():
-    """Voila entry point: ``from workbench.ui.mywork import app; app()``."""
-    from .context import open_app_project
-
-    project, ctx = open_app_project("mywork")
-    return MyWorkView(project, ctx.language, ctx.role)
-
-
-__all__ = ["MyWorkView", "app"]

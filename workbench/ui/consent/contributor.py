@@ -1,70 +1,27 @@
-"""Consent apps: the contributor's form (phone, one decision per screen) and the facilitator's scope editor.
+"""The contributor's consent screen (phone, one decision per screen).
 
 ``ContributorView(project)``: a person types the code on their contributor card, reads who holds the data, answers
 yes / no for each use the community lets them choose, reads the conditions, the labels and how to
 withdraw, then gives (or refuses) consent and gets a receipt code. With that code they come back, see
 their consent now and withdraw all or part of it. A choice is confirmed on screen only after the store
-committed it.
-
-``FacilitatorView(project)``: edit the scope, save a draft, publish a new version (forms are written to
-``artifacts/consent/``), see coverage per use and over time, import paper records.
-
-The contributor path imports no pandas, Altair or scikit-learn; the facilitator's coverage does, lazily.
+committed it. Imports no pandas, Altair or scikit-learn.
 """
 
 from __future__ import annotations
 
 import ipywidgets as w
 
-from .. import apps
-from ..consent import ledger as L
-from ..consent.form import ConsentForm, receipt_html
-from ..consent.scope import CHOICES, CHOOSES, NEVER, Conditions, Scope, ScopeHistory
-from ..consent.uses import LABELS, USE_KEYS, USES
-from ..errors import WorkbenchError
-from ..i18n import available
-from ..text import bdi
-from ._base import STYLE, View, esc, language_switch, refusal_text
-from .icons import ICON_STYLE, with_icon
-
-CONSENT_STYLE = """
-<style>
-.wb-app .wb-big button, .wb-app button.wb-big { min-height: 60px; font-size: 20px; font-weight: 600; width: 100%; }
-.wb-app .wb-answer button { min-height: 64px; font-size: 22px; }
-.wb-app .wb-controls { width: 100%; gap: 8px; }
-.wb-app .wb-controls .widget-text, .wb-app .wb-controls .widget-textarea { width: 100%; }
-.wb-app .wb-controls input[type=text] { min-height: 48px; font-size: 20px; }
-.wb-app .wb-check .widget-label-basic, .wb-app .wb-check label { font-size: 18px; }
-.wb-app .wb-check input[type=checkbox] { width: 28px; height: 28px; }
-.wb-app .wb-receipt-code { font-size: 1.6em; font-weight: 700; letter-spacing: 0.08em; }
-/* A text field's label (its ipywidgets description, a <label for=...> tied to the <input>) on its own line. */
-.wb-app .wb-labelled { flex-wrap: wrap; width: 100%; }
-.wb-app .wb-labelled > label.widget-label { width: 100%; max-width: 100%; text-align: left; white-space: normal;
-  overflow: visible; font-size: 17px; margin: 0 0 4px 0; }
-.wb-app .wb-labelled > input { flex: 1 1 100%; }
-</style>
-"""
-
-
-_error_text = refusal_text  # the one rule (ui/_base.py)
-
-
-def _button(description: str = "", big: bool = True, style: str = "") -> w.Button:
-    b = w.Button(description=description, button_style=style, layout=w.Layout(width="100%", min_height="56px"))
-    if big:
-        b.add_class("wb-big")
-    return b
-
-
-def _text() -> w.Text:
-    """A full-width text field whose description is its label, drawn on its own line above it."""
-    box = w.Text(layout=w.Layout(width="100%"), style={"description_width": "initial"})
-    box.add_class("wb-labelled")
-    return box
-
-
-def _label(text: str) -> w.HTML:
-    return w.HTML(f"<label>{esc(text)}</label>")
+from ... import apps
+from ...consent import ledger as L
+from ...consent.form import ConsentForm, receipt_html
+from ...consent.scope import CHOOSES, ScopeHistory
+from ...consent.uses import USE_KEYS, USES
+from ...errors import WorkbenchError
+from ...text import bdi, esc
+from .._base import View, app_language, refusal_text
+from ..icons import ICON_STYLE, with_icon
+from ..kit import header, heading, say
+from .common import CONSENT_STYLE
 
 
 class ContributorView(View):
@@ -83,14 +40,10 @@ class ContributorView(View):
     """
 
     def __init__(self, project, language: str | None = None, role: str = apps.PARTICIPANT):
-        lang = language if language in available() else project.config.default_language
-        super().__init__(lang)
+        super().__init__(app_language(project, language))
         self.project = project
         self.role = role
-        self.style = w.HTML(STYLE + CONSENT_STYLE + ICON_STYLE)
-        self.header = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
+        self._chrome(CONSENT_STYLE, ICON_STYLE)
         self.progress = w.HTML()
         self.body = w.HTML()
         self.message = w.HTML()
@@ -99,43 +52,43 @@ class ContributorView(View):
 
         # Text fields are named by their description: ipywidgets draws it as a <label for=...> tied to the <input>.
         self.receipt_label = w.HTML()
-        self.card_code = _text()
+        self.card_code = self.kit.field()
         self.card_code.add_class("wb-consent-code")
-        self.begin = _button(style="primary")
+        self.begin = self.kit.tall("primary")
         # Facilitators record paper and spoken consent for a contributor id, with a witness and the paper's
         # reference, marked as such in the ledger; and issue or reissue contributor cards.
         self.paper_heading = w.HTML()
-        self.contributor = _text()
+        self.contributor = self.kit.field()
         self.contributor.add_class("wb-contributor-id")
         self.method_label = w.HTML()
         self.method = w.ToggleButtons(options=[(m, m) for m in L.RECORDED_METHODS], value="paper",
                                       layout=w.Layout(width="100%"))
-        self.witness = _text()
-        self.paper_ref = _text()
+        self.witness = self.kit.field()
+        self.paper_ref = self.kit.field()
         self.date = w.DatePicker(layout=w.Layout(width="100%"), style={"description_width": "initial"})
         self.date.add_class("wb-labelled")
-        self.begin_paper = _button(big=False)
+        self.begin_paper = self.kit.tall(big=False)
         self.cards_heading = w.HTML()
-        self.card_for = _text()
-        self.card_witness = _text()
-        self.issue_card = _button(big=False)
+        self.card_for = self.kit.field()
+        self.card_witness = self.kit.field()
+        self.issue_card = self.kit.tall(big=False)
         self.card_shown = w.HTML()
-        self.receipt_code = _text()
+        self.receipt_code = self.kit.field()
         self.receipt_code.add_class("wb-receipt-input")
-        self.open_receipt = _button()
-        self.yes, self.no = _button(style="success"), _button(style="info")
+        self.open_receipt = self.kit.tall()
+        self.yes, self.no = self.kit.tall("success"), self.kit.tall("info")
         self.answer_row = w.HBox([self.yes, self.no], layout=w.Layout(width="100%"))
         self.answer_row.add_class("wb-answer")
-        self.next, self.back = _button(style="primary"), _button(big=False)
-        self.agree, self.decline = _button(style="success"), _button(style="warning")
+        self.next, self.back = self.kit.tall("primary"), self.kit.tall(big=False)
+        self.agree, self.decline = self.kit.tall("success"), self.kit.tall("warning")
         self.receipt = w.HTML()
-        self.finish = _button(style="primary")
+        self.finish = self.kit.tall("primary")
         self.withdraw_boxes: dict[str, w.Checkbox] = {
-            u: w.Checkbox(value=False, indent=False, layout=w.Layout(width="100%")) for u in USE_KEYS}
+            u: self.kit.check() for u in USE_KEYS}
         for box in self.withdraw_boxes.values():
             box.add_class("wb-check")
-        self.withdraw_selected, self.withdraw_all = _button(style="warning"), _button(style="danger")
-        self.confirm_yes, self.confirm_no = _button(style="danger"), _button(style="primary")
+        self.withdraw_selected, self.withdraw_all = self.kit.tall("warning"), self.kit.tall("danger")
+        self.confirm_yes, self.confirm_no = self.kit.tall("danger"), self.kit.tall("primary")
         # ✓ ✗ ↩ → ← beside the words (CSS, out of the buttons' accessible names).
         for button, icon in ((self.yes, "yes"), (self.no, "no"), (self.agree, "give"), (self.decline, "decline"),
                              (self.withdraw_selected, "withdraw"), (self.withdraw_all, "withdraw"),
@@ -182,8 +135,7 @@ class ContributorView(View):
         self.render()
 
     def _say(self, text: str, ok: bool = False) -> None:
-        cls = "wb-ok" if ok else "wb-error"
-        self.message.value = f'<p class="{cls}" role="status">{esc(text)}</p>'
+        say(self.message, text, ok)
 
     @property
     def steps(self):
@@ -200,17 +152,17 @@ class ContributorView(View):
     # -- codes ---------------------------------------------------------------------
     def _limited(self, check):
         """Run ``check()`` (a proof or None) through the shared limiter; (refused, proof)."""
-        from ..limits import Limiter, TooManyTries
-        from .context import client_keys
+        from ...limits import Limiter, TooManyTries
+        from ..context import client_keys
 
         try:
             return False, Limiter(self.project.root).attempt(client_keys(), check)
         except TooManyTries as exc:
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return True, None
 
     def _on_begin(self) -> None:
-        from ..consent import cards
+        from ...consent import cards
 
         typed = self.card_code.value
         refused, proof = self._limited(lambda: cards.verify(self.project.store, typed))
@@ -235,7 +187,7 @@ class ContributorView(View):
                 self.contributor.value, method=self.method.value, witness=self.witness.value,
                 paper_ref=self.paper_ref.value, actor="facilitator")
         except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         self.proof = None
         self.recording = {"method": method, "witness": witness, "paper_ref": proof["paper_ref"],
@@ -255,7 +207,7 @@ class ContributorView(View):
         self._go(0)
 
     def _on_issue_card(self) -> None:
-        from ..consent import cards
+        from ...consent import cards
 
         if not self.facilitator:
             return
@@ -264,7 +216,7 @@ class ContributorView(View):
                                  witness=self.card_witness.value)
         except WorkbenchError as exc:
             self.card_shown.value = ""
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         key = "consent.card.reissued" if issued.card.replaces else "consent.card.issued"
         self._say(self.tr(key, contributor=issued.card.contributor), ok=True)
@@ -316,7 +268,7 @@ class ContributorView(View):
             receipt = L.give(self.project.store, who, self.answers, scope=self.version, language=self.language,
                              **how)
         except WorkbenchError as exc:  # NotSaved included: nothing is claimed
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         self._show_receipt(receipt, "consent.app.saved_granted")
 
@@ -327,7 +279,7 @@ class ContributorView(View):
         try:
             receipt = L.refuse(self.project.store, who, scope=self.version, language=self.language, **how)
         except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         self._show_receipt(receipt, "consent.app.saved_refused")
 
@@ -383,7 +335,7 @@ class ContributorView(View):
         try:
             receipt = L.withdraw(self.project.store, self.proof, chosen, language=self.language)
         except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
+            self._say(refusal_text(self.tr, exc))
             return
         self._show_receipt(receipt, "consent.app.saved_withdrawn")
 
@@ -392,8 +344,7 @@ class ContributorView(View):
         tr = self.tr
         if self.form is not None and self.form.language != self.language:
             self.form = ConsentForm(self.version, self.language, self.project.name)
-        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))} · {esc(self.project.name)}</p>'
-                             f"<h1>{esc(tr('consent.app.title'))}</h1>")
+        self.header.value = header(tr, tr("consent.app.title"), self.project.name)
         self.begin.description = tr("consent.app.begin")
         self.open_receipt.description = tr("consent.app.open_receipt")
         self.yes.description, self.no.description = tr("consent.form.yes"), tr("consent.form.no")
@@ -416,8 +367,7 @@ class ContributorView(View):
         self.paper_ref.description = tr("consent.app.paper_ref_label")
         self.date.description = tr("consent.app.date_label")
         self.begin_paper.description = tr("consent.app.begin_paper")
-        self.cards_heading.value = (f"<h2>{esc(tr('consent.card.desk_heading'))}</h2>"
-                                    f'<p class="wb-muted">{esc(tr("consent.card.desk_help"))}</p>')
+        self.cards_heading.value = heading(tr("consent.card.desk_heading"), help=tr("consent.card.desk_help"))
         self.card_for.description = tr("consent.app.contributor_id_label")
         self.card_witness.description = tr("consent.card.witness_label")
         self.issue_card.description = tr("consent.card.issue")
@@ -527,289 +477,3 @@ class ContributorView(View):
             self.controls.children = [self.finish]
             return
         self.controls.children = [*boxes, self.withdraw_selected, self.withdraw_all, self.finish]
-
-
-class FacilitatorView(View):
-    """The facilitator's scope editor. Controls are attributes:
-
-    ``holder``, ``contact`` (Text); ``use_choice`` {use: ToggleButtons always/chooses/never}; ``expiry``
-    (BoundedIntText, 0 = no end); ``stays_on_machine``, ``collaboration_required``, ``derived_data_returned``
-    (Checkbox); ``benefit_sharing`` (Textarea); ``new_use_approver`` (Text); ``label_boxes`` {label: Checkbox};
-    ``save_draft``, ``publish``, ``preview_button``; ``status``, ``preview``, ``coverage``, ``message`` (HTML);
-    ``upload`` (FileUpload), ``import_all``, ``import_good``, ``import_report``.
-    """
-
-    def __init__(self, project, language: str | None = None, chart: bool = True):
-        lang = language if language in available() else project.config.default_language
-        super().__init__(lang)
-        self.project = project
-        self.show_chart = chart
-        self.style = w.HTML(STYLE + CONSENT_STYLE)
-        self.title = w.HTML()
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
-        self.status, self.message, self.preview = w.HTML(), w.HTML(), w.HTML()
-        full = w.Layout(width="100%")
-        self.holder_label, self.contact_label = w.HTML(), w.HTML()
-        self.holder, self.contact = w.Text(layout=full), w.Text(layout=full)
-        self.uses_heading, self.conditions_heading, self.labels_heading = w.HTML(), w.HTML(), w.HTML()
-        self.use_labels = {u: w.HTML() for u in USE_KEYS}
-        self.use_choice = {u: w.ToggleButtons(options=[(c, c) for c in CHOICES], value=NEVER, layout=full)
-                           for u in USE_KEYS}
-        self.expiry_label = w.HTML()
-        self.expiry = w.BoundedIntText(value=24, min=0, max=600, layout=w.Layout(width="10em"))
-        self.stays_on_machine = w.Checkbox(value=True, indent=False, layout=full)
-        self.collaboration_required = w.Checkbox(value=False, indent=False, layout=full)
-        self.derived_data_returned = w.Checkbox(value=False, indent=False, layout=full)
-        self.benefit_label, self.approver_label = w.HTML(), w.HTML()
-        self.benefit_sharing = w.Textarea(layout=full)
-        self.new_use_approver = w.Text(layout=full)
-        self.label_boxes = {k: w.Checkbox(value=False, indent=False, layout=full) for k in LABELS}
-        self.save_draft, self.publish = _button(big=False), _button(big=False, style="primary")
-        self.preview_button = _button(big=False)
-        self.coverage_heading, self.coverage, self.coverage_chart = w.HTML(), w.HTML(), w.HTML()
-        self.refresh = _button(big=False)
-        self.import_heading, self.import_report = w.HTML(), w.HTML()
-        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False)
-        self.import_all, self.import_good = _button(big=False), _button(big=False, style="warning")
-        self._report = None
-
-        self.save_draft.on_click(lambda _b: self._on_save_draft())
-        self.publish.on_click(lambda _b: self._on_publish())
-        self.preview_button.on_click(lambda _b: self._on_preview())
-        self.refresh.on_click(lambda _b: self.render())
-        self.upload.observe(lambda _ch: self._on_upload(), names="value")
-        self.import_all.on_click(lambda _b: self._on_import(good_only=False))
-        self.import_good.on_click(lambda _b: self._on_import(good_only=True))
-
-        from ..decisions import subjects
-        from .decide import DecisionBox
-
-        # Publishing is a gate: the room's decision on exactly the scope on screen (workbench.decisions).
-        self.decision = DecisionBox(project, self.tr, "scope", lambda: subjects.scope(self.scope_from_controls()))
-        uses_box = []
-        for u in USE_KEYS:
-            uses_box += [self.use_labels[u], self.use_choice[u]]
-        self.widget.children = [
-            self.style, self.title, self.language_switch, self.status,
-            self.holder_label, self.holder, self.contact_label, self.contact,
-            self.uses_heading, *uses_box,
-            self.conditions_heading, self.expiry_label, self.expiry, self.stays_on_machine,
-            self.collaboration_required, self.derived_data_returned, self.benefit_label, self.benefit_sharing,
-            self.approver_label, self.new_use_approver,
-            self.labels_heading, *self.label_boxes.values(),
-            self.decision.widget,
-            w.HBox([self.preview_button, self.save_draft, self.publish]), self.message, self.preview,
-            self.coverage_heading, self.refresh, self.coverage, self.coverage_chart,
-            self.import_heading, self.upload, self.import_report, w.HBox([self.import_all, self.import_good]),
-        ]
-        self._load(self._initial_scope())
-        self.render()
-
-    # -- scope <-> controls --------------------------------------------------------
-    def _initial_scope(self) -> Scope:
-        history = ScopeHistory.load(self.project.store)
-        if history.draft is not None:
-            return history.draft
-        if history.latest is not None:
-            return history.latest.scope
-        return Scope(holder=self.project.name, uses={"train": CHOOSES, "evaluate": CHOOSES},
-                     conditions=Conditions(expiry_months=24), language=self.language)
-
-    def _load(self, scope: Scope) -> None:
-        self._text_language = scope.language  # the language the community's own words are written in
-        self.holder.value, self.contact.value = scope.holder, scope.contact
-        for u, choice in scope.uses.items():
-            self.use_choice[u].value = choice
-        c = scope.conditions
-        self.expiry.value = c.expiry_months or 0
-        self.stays_on_machine.value = c.stays_on_machine
-        self.collaboration_required.value = c.collaboration_required
-        self.derived_data_returned.value = c.derived_data_returned
-        self.benefit_sharing.value, self.new_use_approver.value = c.benefit_sharing, c.new_use_approver
-        for k, box in self.label_boxes.items():
-            box.value = k in scope.labels
-
-    def scope_from_controls(self) -> Scope:
-        return Scope(
-            holder=self.holder.value, contact=self.contact.value, language=self._text_language,
-            uses={u: t.value for u, t in self.use_choice.items()},
-            conditions=Conditions(expiry_months=self.expiry.value or None,
-                                  stays_on_machine=self.stays_on_machine.value,
-                                  collaboration_required=self.collaboration_required.value,
-                                  derived_data_returned=self.derived_data_returned.value,
-                                  benefit_sharing=self.benefit_sharing.value,
-                                  new_use_approver=self.new_use_approver.value),
-            labels=tuple(k for k, box in self.label_boxes.items() if box.value),
-        )
-
-    def _say(self, text: str, ok: bool = False) -> None:
-        self.message.value = f'<p class="{"wb-ok" if ok else "wb-error"}" role="status">{esc(text)}</p>'
-
-    # -- actions -------------------------------------------------------------------
-    def _on_preview(self) -> None:
-        try:
-            scope = self.scope_from_controls()
-        except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
-            return
-        self.preview.value = (f"<h2>{esc(self.tr('consent.scope.preview_heading'))}</h2>"
-                              + ConsentForm(scope, self.language, self.project.name).html())
-
-    def _on_save_draft(self) -> None:
-        from ..consent.scope import save_draft
-
-        try:
-            save_draft(self.project.store, self.scope_from_controls())
-        except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
-            return
-        self._say(self.tr("consent.scope.draft_saved"), ok=True)
-
-    def _on_publish(self) -> None:
-        from ..consent.form import write_forms
-        from ..consent.scope import publish
-
-        try:
-            version = publish(self.project.store, self.scope_from_controls())
-        except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
-            return
-        self._say(self.tr("consent.scope.published", version=version.version), ok=True)
-        try:
-            write_forms(self.project, version.version)
-        except OSError:  # the log is the record; the files can be written again with the CLI
-            pass
-        self.render()
-
-    def _on_upload(self) -> None:
-        from ..consent.paper import read_records
-
-        files = list(self.upload.value or ())
-        if not files:
-            return
-        f = files[0]
-        try:
-            self._report = read_records(bytes(f["content"]), f["name"],
-                                        history=ScopeHistory.load(self.project.store),
-                                        ledger=L.ConsentLedger.load(self.project.store),
-                                        max_rows=self.project.config.limits.consent_rows)
-        except WorkbenchError as exc:
-            self._report = None
-            self.import_report.value = f'<p class="wb-error">{esc(_error_text(self.tr, exc))}</p>'
-            return
-        self._render_report()
-
-    def _render_report(self) -> None:
-        tr, report = self.tr, self._report
-        rows = "".join(f'<li data-row="{e.row}">{esc(tr("consent.scope.import_row", row=e.row, reason=tr(e.key, **e.params)))}</li>'
-                       for e in report.errors)
-        self.import_report.value = (f"<p>{esc(tr('consent.scope.import_report', good=len(report.good), bad=len(report.errors)))}"
-                                    f"</p><ul>{rows}</ul>")
-
-    def _on_import(self, good_only: bool) -> None:
-        from ..consent.paper import apply
-
-        if self._report is None:
-            self._say(self.tr("consent.scope.no_file"))
-            return
-        try:
-            receipts = apply(self.project.store, self._report, good_rows_only=good_only)
-        except WorkbenchError as exc:
-            self._say(_error_text(self.tr, exc))
-            return
-        self._report = None
-        self.import_report.value = ""
-        self._say(self.tr("consent.scope.imported", count=len(receipts)), ok=True)
-        self.render()
-
-    # -- rendering -----------------------------------------------------------------
-    def render(self) -> None:
-        tr = self.tr
-        self.title.value = f"<h1>{esc(tr('consent.scope.title'))}: {esc(self.project.name)}</h1>" \
-                           f"<p>{esc(tr('consent.scope.intro'))}</p>"
-        latest = ScopeHistory.load(self.project.store).latest
-        self.status.value = (
-            f'<div class="wb-card" data-version="{latest.version}"><p>'
-            f"{esc(tr('consent.scope.current', version=latest.version, hash=latest.hash[:12], date=latest.published_at[:10]))}"
-            f"</p></div>" if latest else f'<div class="wb-card"><p>{esc(tr("consent.scope.none_yet"))}</p></div>')
-        self.holder_label.value = f"<label>{esc(tr('consent.scope.holder_label'))}</label>"
-        self.contact_label.value = f"<label>{esc(tr('consent.scope.contact_label'))}</label>"
-        self.uses_heading.value = f"<h2>{esc(tr('consent.scope.uses_heading'))}</h2>"
-        for u in USE_KEYS:
-            self.use_labels[u].value = (f"<p><strong>{esc(tr(USES[u].title_key))}</strong><br>"
-                                        f'<span class="wb-muted">{esc(tr(USES[u].explain_key))}</span></p>')
-            value = self.use_choice[u].value
-            self.use_choice[u].options = [(tr(f"consent.choice.{c}"), c) for c in CHOICES]
-            self.use_choice[u].value = value
-        self.conditions_heading.value = f"<h2>{esc(tr('consent.scope.conditions_heading'))}</h2>"
-        self.expiry_label.value = f"<label>{esc(tr('consent.scope.expiry_label'))}</label>"
-        self.stays_on_machine.description = tr("consent.scope.stays_label")
-        self.collaboration_required.description = tr("consent.scope.collab_label")
-        self.derived_data_returned.description = tr("consent.scope.returned_label")
-        self.benefit_label.value = f"<label>{esc(tr('consent.scope.benefit_label'))}</label>"
-        self.approver_label.value = f"<label>{esc(tr('consent.scope.approver_label'))}</label>"
-        self.labels_heading.value = f"<h2>{esc(tr('consent.scope.labels_heading'))}</h2>"
-        for k, box in self.label_boxes.items():
-            box.description = f"{tr(LABELS[k].name_key)} ({LABELS[k].code})"
-        self.save_draft.description = tr("consent.scope.save_draft")
-        self.publish.description = tr("consent.scope.publish")
-        self.decision.relabel(tr)
-        self.preview_button.description = tr("consent.scope.preview")
-        self.refresh.description = tr("consent.scope.refresh")
-        self.import_heading.value = (f"<h2>{esc(tr('consent.scope.import_heading'))}</h2>"
-                                     f'<p class="wb-muted">{esc(tr("consent.scope.import_help_witness"))}</p>')
-        self.upload.description = tr("consent.scope.import_upload")
-        self.import_all.description = tr("consent.scope.import_all")
-        self.import_good.description = tr("consent.scope.import_good")
-        if self._report is not None:
-            self._render_report()
-        self._render_coverage()
-
-    def _render_coverage(self) -> None:
-        tr = self.tr
-        ledger = L.ConsentLedger.load(self.project.store)
-        table = ledger.coverage()  # pandas, imported here: a facilitator kernel
-        heads = "".join(f"<th>{esc(tr('consent.app.status.' + r))}</th>" for r in L.REASONS)
-        rows = "".join(
-            f'<tr data-use="{row.use}">' + f"<td>{esc(tr(USES[row.use].title_key))}</td>"
-            + "".join(f'<td data-reason="{r}">{int(getattr(row, r))}</td>' for r in L.REASONS) + "</tr>"
-            for row in table.itertuples(index=False))
-        self.coverage_heading.value = f"<h2>{esc(tr('consent.scope.coverage_heading'))}</h2>"
-        self.coverage.value = (f"<p>{esc(tr('consent.scope.coverage_people', count=len(ledger.contributors)))}</p>"
-                               f'<div style="overflow-x:auto"><table class="wb-coverage"><tr>'
-                               f"<th>{esc(tr('consent.scope.coverage_use'))}</th>{heads}</tr>{rows}</table></div>")
-        self.coverage_chart.value = ""
-        if self.show_chart and ledger.receipts:
-            try:
-                from ..charts.readings import coverage_reading, reading_html
-                from ..consent.chart import chart_svg, coverage_chart, coverage_frame
-
-                frame = coverage_frame(ledger)  # the chart and its plain reading from the same table
-                svg = chart_svg(coverage_chart(frame, self.language))
-                self.coverage_chart.value = (f'<div class="wb-chart" style="overflow-x:auto">{svg}</div>'
-                                             f"{reading_html(coverage_reading(frame, tr))}")
-            except (ImportError, ValueError):  # vl-convert absent, or it refused the spec: the table above is the record
-                self.coverage_chart.value = ""
-
-
-def app():
-    """Voila entry point for contributors: ``from workbench.ui.consent import app; app()``."""
-    from .context import open_app_project
-
-    project, ctx = open_app_project("consent")
-    return ContributorView(project, ctx.language, ctx.role)
-
-
-def scope_app():
-    """Voila / JupyterLab entry point for facilitators."""
-    from .context import open_app_project
-
-    project, ctx = open_app_project("scope")
-    if ctx.role != apps.FACILITATOR:
-        raise WorkbenchError("Only facilitators can edit the consent scope.", "Sign in with the facilitator code.",
-                             key="login.facilitator_needed")
-    return FacilitatorView(project, ctx.language)
-
-
-__all__ = ["ContributorView", "FacilitatorView", "app", "scope_app"]
