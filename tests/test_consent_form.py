@@ -87,3 +87,15 @@ def test_write_forms_names_files_by_version_and_hash(tmp_path, backend_url):
         assert len(names) == 7
         exported = json.loads((p.artifacts_dir / "consent" / f"scope-v1-{v.hash[:12]}.json").read_text())
         assert exported["hash"] == v.hash and exported["version"] == 1
+
+
+def test_a_receipt_discloses_third_parties_for_the_uses_that_share(tmp_path, backend_url):
+    from workbench.consent.uses import USES
+
+    with new_project(tmp_path, store_url=backend_url) as p:
+        publish(p.store, make_scope())
+        r = L.give(p.store, "c-2", {"train": True, "share_models": True}, method="spoken", witness="f-ana",
+                   paper_ref="notebook p. 4")
+        disclosed = {x["purpose"]: x["thirdPartyDisclosure"] for x in r.record()["services"][0]["purposes"]}
+        assert disclosed["train"] is False and disclosed["share_models"] is True
+        assert {k for k, u in USES.items() if u.third_party} == {"share_data", "share_models"}

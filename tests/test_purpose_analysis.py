@@ -28,7 +28,6 @@ def make_delib(matrix: dict[str, dict[int, str | None]], texts: dict[int, str] |
             seq += 1
             v = Vote(p, sid, {"agree": 1, "disagree": -1, "pass": 0}[vote], seq, "t")
             delib.votes_cast.append(v)
-            delib._latest[(p, sid)] = v
     return delib
 
 

@@ -358,3 +358,14 @@ def test_the_desk_names_authors_by_order_of_joining_never_by_code(project):
     assert "Person 2" in cards.split("Answers in Guarani")[1].split("</div>")[0]
     assert "Person 1" in cards.split("Urgent messages first")[1].split("</div>")[0]
     assert "Facilitator" in cards.split("A seeded statement")[1].split("</div>")[0]
+
+
+def test_the_best_agreed_statement_reads_by_its_agree_share_on_the_desk():
+    from workbench.i18n import Translator
+    from workbench.ui.purpose.analysis import representative_phrase
+
+    tr = Translator("en")
+    best = {"statement": 3, "direction": "disagree", "p_in": 0.05, "p_agree": 0.91, "best_agree": True}
+    assert representative_phrase(tr, best) == tr("purpose.fac.rep_agree", share="91%")
+    other = {**best, "best_agree": False}
+    assert representative_phrase(tr, other) == tr("purpose.fac.rep_disagree", share="5%")

@@ -5,7 +5,7 @@ def add_arguments(p):
     p.add_argument("dir", metavar="DIR", help="the new project's folder (absent or empty)")
     p.add_argument("--name", required=True, help="the project's name, as the community says it")
     p.add_argument("--language", action="append", metavar="LANG",
-                   help="a language of the community (en, pt-BR, es); repeat for more, the first is the default")
+                   help="a language of the community (one of the catalogs in workbench/i18n/locales); repeat for more, the first is the default")
     p.add_argument("--country", default="", help="ISO country code, used for the energy mix (e.g. BR)")
     p.add_argument("--purpose", default="", help="a first sentence on what the project is for")
     p.add_argument("--store", default="sqlite:///store.db", metavar="URL",

@@ -151,7 +151,7 @@ class Receipt:
                 "piiCategory": ["messages contributed to the community"],
                 "primaryPurpose": use == "train",
                 "termination": self.expires or "until withdrawn",
-                "thirdPartyDisclosure": use in ("share_data", "share_models"),
+                "thirdPartyDisclosure": u.third_party,
             })
         return {
             "version": "KI-CR-v1.1.0",

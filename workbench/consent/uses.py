@@ -83,7 +83,8 @@ class Use:
 
     ``duo_permitted`` are emitted when the use may happen; ``duo_if_never``
     when the community forbids it (a *restriction* in DUO's terms). ``odrl_action``
-    is the nearest ODRL 2.2 action, for the JSON-LD export.
+    is the nearest ODRL 2.2 action, for the JSON-LD export; ``third_party`` says whether the use
+    discloses the data (or a model made from it) to others, for the consent receipt.
     """
 
     key: str
@@ -93,6 +94,7 @@ class Use:
     dpv_processing: tuple[Term, ...]
     note: str
     odrl_action: str = "odrl:use"
+    third_party: bool = False  # the use hands the data, or what is made of it, to others (a consent receipt says so)
 
     @property
     def title_key(self) -> str:
@@ -133,10 +135,10 @@ USES: dict[str, Use] = {
             "odrl:reproduce"),
         Use("share_data", (), (IS,), (DPV_RND,), (DPV_SHARE,),
             "Nearest match: sharing the curated data with other co-ops of the federation; when forbidden, DUO IS "
-            "(use limited to the approved institution, here the community).", "odrl:distribute"),
+            "(use limited to the approved institution, here the community).", "odrl:distribute", third_party=True),
         Use("share_models", (), (IS,), (DPV_RND,), (DPV_SHARE,),
             "Nearest match: a trained model is derived from the data; DUO has no model-sharing term, so a "
-            "forbidden share maps to IS, as for the data.", "odrl:distribute"),
+            "forbidden share maps to IS, as for the data.", "odrl:distribute", third_party=True),
         Use("commercial", (), (NCU,), (DPV_COMMERCIAL,), (DPV_USE,),
             "Commercial use not permitted maps to DUO NCU (non-commercial use only); permitted, to DPV "
             "CommercialPurpose.", "odrl:commercialize"),

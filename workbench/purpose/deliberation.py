@@ -378,9 +378,6 @@ class Deliberation:
     imported: dict | None = None  # the purpose.imported payload (source, attribution, Pol.is summary)
     polis_ids: dict[int, int] = field(default_factory=dict)  # Pol.is comment id -> statement id (imported)
     last_seq: int = 0
-    # Left for code that filled it by hand beside ``votes_cast``; nothing reads it: each pair's latest vote is
-    # ``votes_cast.last``, kept by ``votes_cast.append``.
-    _latest: dict = field(default_factory=dict, repr=False, compare=False)
     _votes_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     # -- folding ---------------------------------------------------------------

@@ -81,7 +81,7 @@ class AnalysisTab(DeskPart):
                 parts.append(f'<div class="wb-card" data-group="{esc(g.name)}"><p><strong>'
                              f'{esc(tr("purpose.fac.group", name=g.name, size=g.size))}</strong></p>')
                 for r in g.representative:
-                    how = tr("purpose.fac.rep_" + r["direction"], share=format(r["p_in"], ".0%"))
+                    how = representative_phrase(tr, r)
                     parts.append(f'<p>#{r["statement"]} {esc(texts.get(r["statement"], ""))} '
                                  f'<span class="wb-muted">({esc(how)})</span></p>')
                 parts.append("</div>")
@@ -117,3 +117,12 @@ class AnalysisTab(DeskPart):
             self.promote_buttons[sid] = button
             rows.append(self.kit.vbox([self.kit.html(html), button]))
         self.promote_rows.children = rows
+
+
+def representative_phrase(tr, row: dict) -> str:
+    """How a representative statement reads on the desk. The group's best agreed statement is shown by its
+    agree share: Pol.is finalises it by its stronger side, which for a statement most of the group agrees
+    with can be "disagree" at a few percent, a reading that says the opposite of why it was picked."""
+    if row.get("best_agree") and row.get("p_agree") is not None:
+        return tr("purpose.fac.rep_agree", share=format(row["p_agree"], ".0%"))
+    return tr("purpose.fac.rep_" + row["direction"], share=format(row["p_in"], ".0%"))
