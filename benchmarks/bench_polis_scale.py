@@ -240,7 +240,9 @@ def main() -> None:
     ap.add_argument("--times", type=int, default=10, help="the larger conversation, as a multiple (default 10)")
     ap.add_argument("--skip-api-10x", action="store_true", help="skip loading the 10x conversation call by call")
     ap.add_argument("--export-only", action="store_true", help="only the Pol.is export at 1x and --times x")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-polis-"))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; data: {args.polis.name} "
           "(Pol.is open data, CC BY 4.0, The Computational Democracy Project)")
@@ -290,12 +292,20 @@ def main() -> None:
     rows.append((f"facilitator's Analysis tab opens, {args.times}x", f"{p10:,} participants", f"{tab10:,.0f} ms",
                  "<= 2 s at ~2,000 voters"))
 
-    widths = [max(len(str(r[i])) for r in rows + [("step", "size", "result", "target")]) for i in range(4)]
-    line = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
-    print(line.format("step", "size", "result", "target"))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line.format(*r))
+    import _results
+
+    body = "\n\n".join([
+        "## Pol.is at scale: the domain API, a 500k-event log, import, export, the Analysis tab (bench_polis_scale)",
+        f"{_results.now()}; {_results.machine_line()}; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after",
+        f"    {_results.command_line()}",
+        f"{args.polis.name} (Pol.is open data, CC BY 4.0, The Computational Democracy Project); {args.times}x "
+        f"repeats every participant {args.times} times. Call by call is one durable commit per event, as the apps do.",
+        _results.table(["step", "size", "result", "target"], [list(r) for r in rows]),
+    ])
+    print(body)
+    if not args.no_write:
+        _results.write_section("bench_polis_scale", body)
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)  # ~250 MB of logs
