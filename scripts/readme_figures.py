@@ -311,6 +311,19 @@ def _polis(s: Section) -> str:
             f"{m.group(2)}x (target <= 10x: {met(Decimal(m.group(4)) <= 10)})")
 
 
+def _polis_scale(s: Section) -> str:
+    one, ten = s.row(step="domain API, call by call, 1x"), s.rows(step__has="domain API, call by call, ")[-1]
+    join = s.row(step__has="join at 500 / ")
+    tab = s.rows(step__has="facilitator's Analysis tab opens")[-1]
+    api = min(num(one["result"].split()[0]), num(ten["result"].split()[0]))
+    join_big = num(join["result"].split(" / ")[1].split()[0])
+    tab_ms = num(tab["result"].split()[0])
+    return (f"loading call by call {one['result']} (1x) / {ten['result']} ({ten['size']}; target >= 1,000: "
+            f"{met(api >= 1000)}); one join at {join['step'].split(' / ')[1]}: {join['result'].split(' / ')[1]} "
+            f"(target <= 50 ms: {met(join_big <= 50)}); Analysis tab at {tab['size']}: {tab['result']} "
+            f"(target <= 2 s: {met(tab_ms <= 2000)})")
+
+
 def _hub(s: Section) -> str:
     a, b = s.row(project="coop-a"), s.row(project="coop-b")
     joined = num(a["joined"]) + num(b["joined"])
@@ -347,6 +360,8 @@ ROWS = [
     Row("bench_arrivals_burn", "the same at N = 60 with one core kept busy by another program", _burn),
     Row("bench_arrivals_nice", "the same with Chromium at nice 19", _nice),
     Row("bench_polis_export", "Pol.is export at 10x the brexit conversation against 1x", _polis),
+    Row("bench_polis_scale", "Pol.is at scale: the brexit conversation through the domain API, a 500,000-event log, "
+        "the facilitator's Analysis tab", _polis_scale),
     Row("bench_hub#60 + 60 arrivals, from a quiet machine",
         "two workshops of 60 arrivals each within 30 s through JupyterHub's proxy at once", _hub),
     Row("bench_add_large_csv", "a valid 1 GB CSV shaped like the demo data added in streaming by "
