@@ -143,14 +143,35 @@ class Limiter:
     def attempt(self, keys: Iterable[str], ok_fn, kind: str = "code", limits=CODE_LIMITS):
         """Check, run ``ok_fn()`` (returns a falsy value for a wrong code), count a failure when it is wrong.
 
-        Returns what ``ok_fn`` returned. The one pattern every code box uses.
+        Returns what ``ok_fn`` returned. The one pattern every code box uses. The try is counted *before*
+        ``ok_fn`` runs, in the transaction that checks the limits, and taken back when the code was right (or
+        ``ok_fn`` raised): so many tries at once (several pages, several kernels) cannot all pass the check
+        before the first wrong one is counted.
         """
-        keys = list(keys)
-        self.check(keys, kind, limits)
-        result = ok_fn()
-        if not result:
-            self.fail(keys, kind)
+        keys = _norm_keys(keys)
+        with self._tx() as con:
+            wait = self._wait(con, kind, keys, limits)
+            held = self._hold(con, kind, keys) if wait <= 0 else []
+        if wait > 0:
+            raise TooManyTries(wait, "error.too_many_tries")
+        try:
+            result = ok_fn()
+        except BaseException:
+            self._release(held)  # an error is not a wrong code
+            raise
+        if result:
+            self._release(held)
         return result
+
+    def _hold(self, con, kind: str, keys: list[str]) -> list[int]:
+        now = self.clock()
+        return [con.execute("INSERT INTO tries (kind, key, at) VALUES (?, ?, ?)", (kind, k, now)).lastrowid
+                for k in keys]
+
+    def _release(self, rowids: list[int]) -> None:
+        if rowids:
+            with self._tx() as con:
+                con.executemany("DELETE FROM tries WHERE rowid = ?", [(r,) for r in rowids])
 
 
 def for_project(root: str | os.PathLike | None) -> Limiter:
