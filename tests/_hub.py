@@ -82,6 +82,8 @@ class Hub:
     _log: object = field(repr=False, default=None)
     hub_api_url: str = ""  # the hub's own API address (not through the proxy), for services
     managed: tuple[str, ...] = ()  # the projects the hub's config runs
+    command: list[str] = field(default_factory=list)  # how it was started, for restart_hub
+    env: dict = field(default_factory=dict, repr=False)
 
     def log_text(self) -> str:
         try:
@@ -197,14 +199,11 @@ def start_hub(workdir: Path, timeout: float = START_TIMEOUT_S, workshop: dict | 
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     log_path = workdir / "hub.log"
     log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=str(workdir),
-        start_new_session=True,
-    )
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(config)]
+    proc = _launch(command, env, workdir, log)
     url = f"http://127.0.0.1:{port}"
     hub = Hub(url, f"{url}/hub/api", admin_token, projects, proc, log_path, workdir, log,
-              hub_api_url=f"http://127.0.0.1:{hub_port}/hub/api", managed=tuple(managed))
+              hub_api_url=f"http://127.0.0.1:{hub_port}/hub/api", managed=tuple(managed), command=command, env=env)
     try:
         _wait_until_ready(hub, timeout)
     except BaseException:
@@ -212,6 +211,22 @@ def start_hub(workdir: Path, timeout: float = START_TIMEOUT_S, workshop: dict | 
         stop_hub(hub)
         raise RuntimeError(f"JupyterHub did not come up on {url}.\n--- hub.log ---\n{tail}")
     return hub
+
+
+def _launch(command: list[str], env: dict, workdir: Path, log) -> subprocess.Popen:
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                            cwd=str(workdir), start_new_session=True)
+
+
+def restart_hub(hub: Hub, timeout: float = START_TIMEOUT_S) -> None:
+    """Stop the hub (and the projects its config runs) and start it again on the same config, database and
+    ports, as an operator's ``systemctl restart jupyterhub`` would; ``hub`` then holds the new process."""
+    stop_hub(hub)
+    hub._log = hub.log_path.open("a", encoding="utf-8")
+    hub._log.write("\n--- restarted by the test ---\n")
+    hub._log.flush()
+    hub.proc = _launch(hub.command, hub.env, hub.workdir, hub._log)
+    _wait_until_ready(hub, timeout)
 
 
 def _wait_until_ready(hub: Hub, timeout: float) -> None:

@@ -234,3 +234,28 @@ def test_backup_live_and_store_move_of_a_project_while_the_hub_runs(hub, tmp_pat
         stop_runtime_project(hub, "coop-b", proc, log)
     done = run_cli("verify", b.path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- 4. a hub restarted with a project added at runtime ---------------------------------------------------
+
+def test_a_project_added_at_runtime_survives_a_hub_restart(hub):
+    """JupyterHub keeps a service added through its API in its database: after a restart the project is
+    routed again, a participant joins with its code and its facilitator signs in through the hub."""
+    b = hub.projects["coop-b"]
+    proc, log, _ = start_runtime_project(hub, "coop-b")
+    try:
+        old_pid = hub.proc.pid
+        _hub.restart_hub(hub)
+        assert hub.proc.pid != old_pid and hub.proc.poll() is None
+        assert set(hub.api("GET", "/services")) == {"coop-a", "coop-b", "test-admin"}
+        wait_for(lambda: get(browser(), f"{hub.url}{b.prefix}login", allow_redirects=False).status_code == 200, 60)
+        r = get(browser(), f"{hub.url}{b.prefix}login?code={b.codes.workshop}")
+        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/welcome.ipynb"
+        assert "application/vnd.jupyter.widget-view+json" in r.text and "Traceback" not in r.text
+        s = browser()
+        r = hub_sign_in(s, hub, get(s, f"{hub.url}{b.prefix}voila/render/room.ipynb"), "bob")
+        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/room.ipynb", r.url
+        a_answers(hub)  # the config's project came back with the hub
+    finally:
+        stop_runtime_project(hub, "coop-b", proc, log)
+    assert set(hub.api("GET", "/services")) == {"coop-a", "test-admin"}
