@@ -327,3 +327,30 @@ def test_a_writer_listens_only_to_answers_of_its_own_user_that_match_its_appends
     # the real answer, through the whole path, matches
     event = store.append("vote.cast", {"n": 1}, actor="p-1")
     assert store.events(kinds=["vote.cast"])[-1].hash == event.hash
+
+
+def test_old_marks_are_pruned_and_an_uncontended_store_needs_no_marks_table(sqlite_project, monkeypatch):
+    import random
+    import sqlite3
+
+    store = sqlite_project.store
+    monkeypatch.setattr(random, "random", lambda: 0.0)  # every commit with marks prunes
+    store.append("vote.cast", {"n": 1}, actor="p-1")  # the lock was free: committed alone, no mark
+    db = sqlite3.connect(sqlite_project.root / "store.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "write_requests" not in tables
+    old = f"{time.time_ns() - 3600 * 10**9:020d}-deadbeef0000-1"
+    store._ensure_requests_table(store._sqlite_writer().driver_connection)
+    db.execute("INSERT INTO write_requests (rid, first_seq, n) VALUES (?, 1, 1)", (old,))
+    db.commit()
+    holder = _hold(store)
+    writer = threading.Thread(target=lambda: store.append("vote.cast", {"n": 2}, actor="p-1"))
+    writer.start()
+    _wait_for(lambda: len([n for n in _spool(store) if n.endswith(".req")]) == 1)
+    holder._write_lock.__exit__(None, None, None)
+    holder.close()
+    writer.join(30)
+    rids = [r[0] for r in db.execute("SELECT rid FROM write_requests")]
+    db.close()
+    assert old not in rids and len(rids) == 1  # the old mark pruned, this batch's kept
+    assert [e.payload["n"] for e in store.events(kinds=["vote.cast"])] == [1, 2] and store.verify().ok

@@ -166,6 +166,12 @@ class _NoLock:
 _ROUNDS_AFTER = 2
 
 
+def _events(prepared, ok: list) -> list[Event]:
+    """The events of these appends, from their committed (seq, ts, prev, hash)."""
+    return [Event(seq, ts, actor, kind, payload, prev, digest)
+            for (kind, _, actor, payload), (seq, ts, prev, digest) in zip(prepared, ok, strict=True)]
+
+
 def _answers(prepared, message: dict) -> bool:
     """Whether a leader's message is a well-formed answer to these appends: a refusal, or events whose
     hashes are those of these kinds, payloads and actors, chained one to the next."""
@@ -399,8 +405,7 @@ class EventStore:
             if answer is not None:
                 if "error" in answer:
                     raise NotSaved(answer["error"], key="error.not_saved")
-                return [Event(seq, ts, actor, kind, payload, prev, digest)
-                        for (kind, _, actor, payload), (seq, ts, prev, digest) in zip(prepared, answer["ok"], strict=True)]
+                return _events(prepared, answer["ok"])
             if time.monotonic() > deadline and (rid is None or group.withdraw(rid)):
                 raise NotSaved("Not saved: the project's store stayed busy for a minute. Try again.",
                                key="error.not_saved")
@@ -514,7 +519,8 @@ class EventStore:
     def _commit_together(self, requests: list[Request]) -> dict[str, dict]:
         conn = self._sqlite_writer().driver_connection
         try:
-            self._ensure_requests_table(conn)
+            if any(request.rid for request in requests):  # others' requests: their marks need the table
+                self._ensure_requests_table(conn)
             conn.execute("BEGIN IMMEDIATE")
             try:
                 last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
@@ -535,9 +541,9 @@ class EventStore:
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 if marks:
                     conn.executemany("INSERT INTO write_requests (rid, first_seq, n) VALUES (?, ?, ?)", marks)
-                if random.random() < 0.01:  # the marks matter only while a writer may still ask
-                    conn.execute("DELETE FROM write_requests WHERE rid < ?",
-                                 (f"{time.time_ns() - int(RETRY_BUDGET_S * 4e9):020d}",))
+                    if random.random() < 0.01:  # the marks matter only while a writer may still ask
+                        conn.execute("DELETE FROM write_requests WHERE rid < ?",
+                                     (f"{time.time_ns() - int(RETRY_BUDGET_S * 4e9):020d}",))
                 conn.execute("COMMIT")
                 return answers
             except BaseException:
@@ -611,46 +617,12 @@ class EventStore:
                 pass
 
     def _append_once_sqlite(self, prepared) -> list[Event]:
-        """The same transaction through this process's own ``sqlite3`` connection.
-
-        Writers of one file queue on the write lock and each holds it for this transaction only, so its
-        length is the store's throughput. It holds only what needs the previous event: BEGIN IMMEDIATE,
-        read the head, hash, insert, COMMIT; the payload was checked, encoded and parsed before the lock,
-        and SQLAlchemy's statement machinery and pool are not on this path (sqlite3 keeps the two
-        statements prepared). The durability (WAL, synchronous=FULL) and the retry are the same
-        (sqlite3's errors are mapped to SQLAlchemy's below).
-        """
-        conn = self._sqlite_writer().driver_connection
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-                rows, out = [], []
-                for kind, payload_json, actor, payload in prepared:
-                    seq += 1
-                    ts = utc_now()
-                    digest = event_hash(seq, ts, actor, kind, payload_json, prev)
-                    rows.append((seq, ts, actor, kind, payload_json, prev, digest))
-                    out.append(Event(seq, ts, actor, kind, payload, prev, digest))
-                    prev = digest
-                conn.executemany("INSERT INTO events (seq, ts, actor, kind, payload, prev_hash, hash) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-                conn.execute("COMMIT")
-                return out
-            except BaseException:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    self._drop_writer()  # the connection cannot even roll back: start afresh next time
-                raise
-        except sqlite3.OperationalError as exc:
-            if not _retryable(exc):
-                self._drop_writer()
-            raise OperationalError("append", None, exc) from None
-        except sqlite3.DatabaseError as exc:
-            self._drop_writer()
-            raise DatabaseError("append", None, exc) from None
+        """The same transaction as a batch of one (``_commit_together``), through this process's own
+        ``sqlite3`` connection: BEGIN IMMEDIATE, read the head, hash, insert, COMMIT; the payload was checked,
+        encoded and parsed before the lock. The durability (WAL, synchronous=FULL) and the retry are the
+        same (sqlite3's errors are mapped to SQLAlchemy's)."""
+        answer = self._commit_together([Request("", [[kind, payload_json, actor] for kind, payload_json, actor, _ in prepared])])
+        return _events(prepared, answer[""]["ok"])
 
     # -- reading -------------------------------------------------------------
     def events(
