@@ -102,6 +102,20 @@ def a_answers(hub) -> None:
     assert r.status_code == 200 and urlsplit(r.url).path == f"{a.prefix}login"
 
 
+def b_joins_and_bob_signs_in(hub):
+    """A participant joins B through the proxy with B's workshop code (no hub account); B's facilitator signs
+    in with the hub (a full OAuth round trip) and opens B's room. Returns his signed-in session."""
+    b = hub.projects["coop-b"]
+    r = get(browser(), f"{hub.url}{b.prefix}login?code={b.codes.workshop}")
+    assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/welcome.ipynb"
+    assert "application/vnd.jupyter.widget-view+json" in r.text and "Traceback" not in r.text
+    s = browser()
+    r = hub_sign_in(s, hub, get(s, f"{hub.url}{b.prefix}voila/render/room.ipynb"), "bob")
+    assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/room.ipynb", r.url
+    assert "application/vnd.jupyter.widget-view+json" in r.text
+    return s
+
+
 def a_page_opens(hub):
     a = hub.projects["coop-a"]
     r = get(browser(), f"{hub.url}{a.prefix}login?code={a.codes.workshop}")
@@ -148,15 +162,7 @@ def test_a_project_is_added_and_removed_without_restarting_the_hub(hub):
         assert took < 30, took  # the hub routes it at once (POST /hub/api/proxy)
         assert "coop-b" in hub.api("GET", "/services")
         a_answers(hub)
-        # A participant joins B through the proxy with B's workshop code, no hub account.
-        r = get(browser(), f"{hub.url}{b.prefix}login?code={b.codes.workshop}")
-        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/welcome.ipynb"
-        assert "application/vnd.jupyter.widget-view+json" in r.text and "Traceback" not in r.text
-        # B's facilitator signs in with the hub (a full OAuth round trip) and opens B's room ...
-        s = browser()
-        r = hub_sign_in(s, hub, get(s, f"{hub.url}{b.prefix}voila/render/room.ipynb"), "bob")
-        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/room.ipynb", r.url
-        assert "application/vnd.jupyter.widget-view+json" in r.text
+        s = b_joins_and_bob_signs_in(hub)
         # ... and is no facilitator of A: the hub lets him through (the runtime group), A refuses him.
         r = get(s, f"{hub.url}{a.prefix}voila/render/room.ipynb")
         assert r.status_code == 403 and urlsplit(r.url).path == f"{a.prefix}login/hub"
@@ -249,12 +255,7 @@ def test_a_project_added_at_runtime_survives_a_hub_restart(hub):
         assert hub.proc.pid != old_pid and hub.proc.poll() is None
         assert set(hub.api("GET", "/services")) == {"coop-a", "coop-b", "test-admin"}
         wait_for(lambda: get(browser(), f"{hub.url}{b.prefix}login", allow_redirects=False).status_code == 200, 60)
-        r = get(browser(), f"{hub.url}{b.prefix}login?code={b.codes.workshop}")
-        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/welcome.ipynb"
-        assert "application/vnd.jupyter.widget-view+json" in r.text and "Traceback" not in r.text
-        s = browser()
-        r = hub_sign_in(s, hub, get(s, f"{hub.url}{b.prefix}voila/render/room.ipynb"), "bob")
-        assert r.status_code == 200 and urlsplit(r.url).path == f"{b.prefix}voila/render/room.ipynb", r.url
+        b_joins_and_bob_signs_in(hub)
         a_answers(hub)  # the config's project came back with the hub
     finally:
         stop_runtime_project(hub, "coop-b", proc, log)

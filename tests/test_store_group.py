@@ -237,19 +237,24 @@ def test_a_request_left_from_long_ago_is_dropped_not_committed(sqlite_project):
     assert _spool(store) == []
 
 
+def _threads_append(store, threads: int, each: int) -> None:
+    """``threads`` threads of this process, each appending ``each`` events {"t", "i"} in order."""
+
+    def write(t: int) -> None:
+        for i in range(each):
+            store.append("vote.cast", {"t": t, "i": i}, actor=f"p-{t}")
+
+    running = [threading.Thread(target=write, args=(t,)) for t in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(60)
+
+
 def test_appends_from_threads_of_one_process_share_its_connection_safely(sqlite_project):
     store = sqlite_project.store
     before = store.count()
-
-    def write(t: int) -> None:
-        for i in range(20):
-            store.append("vote.cast", {"t": t, "i": i}, actor=f"p-{t}")
-
-    threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _threads_append(store, 4, 20)
     assert store.count() == before + 80
     events = store.events(kinds=["vote.cast"])
     for t in range(4):
@@ -286,16 +291,7 @@ def test_where_writers_cannot_combine_threads_take_turns_and_sqlite_keeps_the_or
     store = EventStore.open(f"sqlite:///file:{db}?uri=true")
     assert store._group is None
     before = store.count()
-
-    def write(t: int) -> None:
-        for i in range(15):
-            store.append("vote.cast", {"t": t, "i": i}, actor=f"p-{t}")
-
-    threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _threads_append(store, 4, 15)
     store.close()
     assert sqlite_project.store.count() == before + 60 and sqlite_project.store.verify().ok
 
