@@ -504,15 +504,23 @@ def add(project, preview: Preview, mapping: ColumnMapping, actor: str = "facilit
     """Store ``preview`` raw under ``data/`` and log it with ``mapping``; all of it or nothing."""
     frame = check_mapping(preview, mapping)
     target, created = _write_raw(project, preview)
-    received = {"file": preview.file, "sha256": preview.sha256, "bytes": len(preview.data), "rows": len(frame),
-                "format": preview.format, "original_name": preview.name, "source": str(source)[:500]}
-    mapped = {"sha256": preview.sha256, "file": preview.file, "format": preview.format, "rows": len(frame),
-              "columns": preview.columns, "original_name": preview.name, "mapping": mapping.to_dict()}
+    return log_added(project, preview.file, preview.sha256, len(preview.data), len(frame), preview.format,
+                     preview.columns, preview.name, source, mapping, actor, target if created else None)
+
+
+def log_added(project, file: str, sha256: str, size: int, rows: int, fmt: str, columns, original_name: str,
+              source: str, mapping: ColumnMapping, actor: str, made: Path | None) -> Dataset:
+    """Log a raw file stored under ``data/`` with its mapping (``received`` + ``mapped``, one transaction).
+    ``made``: the file this add wrote, removed when the log refuses (a file already there is never touched)."""
+    received = {"file": file, "sha256": sha256, "bytes": size, "rows": rows, "format": fmt,
+                "original_name": original_name, "source": str(source)[:500]}
+    mapped = {"sha256": sha256, "file": file, "format": fmt, "rows": rows, "columns": columns,
+              "original_name": original_name, "mapping": mapping.to_dict()}
     try:
         events = project.store.append_many([(RECEIVED, received, actor), (MAPPED, mapped, actor)])
     except BaseException:
-        if created:
-            target.unlink(missing_ok=True)
+        if made is not None:
+            made.unlink(missing_ok=True)
         raise
     return Dataset.from_event(events[1])
 

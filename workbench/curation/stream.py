@@ -27,8 +27,6 @@ from .._atomic import atomic_pending
 from ..filecheck import open_regular_file, too_big
 from .importer import (
     EXTENSIONS,
-    MAPPED,
-    RECEIVED,
     ColumnMapping,
     Dataset,
     _check_header,
@@ -38,6 +36,7 @@ from .importer import (
     _not_utf8,
     check_text_start,
     detect_format,
+    log_added,
 )
 
 CHUNK = 1 << 20
@@ -244,17 +243,8 @@ def add_streamed(project, path, mapping: ColumnMapping, actor: str = "facilitato
         target = data_dir / got.file
         created = not (target.is_file() and _sha256(target) == got.sha256)
         pending.target = target if created else None  # the same bytes are already there: never touch a raw file
-    received = {"file": got.file, "sha256": got.sha256, "bytes": got.bytes, "rows": got.rows,
-                "format": got.format, "original_name": got.name, "source": f"file {name}"[:500]}
-    mapped = {"sha256": got.sha256, "file": got.file, "format": got.format, "rows": got.rows,
-              "columns": got.columns, "original_name": got.name, "mapping": mapping.to_dict()}
-    try:
-        events = project.store.append_many([(RECEIVED, received, actor), (MAPPED, mapped, actor)])
-    except BaseException:
-        if created:
-            target.unlink(missing_ok=True)
-        raise
-    return Dataset.from_event(events[1])
+    return log_added(project, got.file, got.sha256, got.bytes, got.rows, got.format, got.columns, got.name,
+                     f"file {name}", mapping, actor, target if created else None)
 
 
 def _sha256(path: Path) -> str:
