@@ -12,7 +12,7 @@ import ipywidgets as w
 
 import workbench
 from workbench.i18n import Translator
-from workbench.ui.kit import Kit, card, header, heading, note, relabel
+from workbench.ui.kit import Kit, Labels, card, header, heading, muted, note, relabel, say
 
 ROOT = Path(workbench.__file__).resolve().parent
 
@@ -38,6 +38,60 @@ def test_the_html_pieces_escape_what_they_are_given():
     assert top == f'<p class="wb-muted">{tr("app.name")} · P&amp;Q</p><h1>T&lt;i&gt;</h1><p>I</p>'
     assert card("x<") == '<div class="wb-card"><p>x&lt;</p></div>'
     assert heading("a", help="b") == '<h2>a</h2><p class="wb-muted">b</p>'
+
+
+def test_facilitator_controls_share_the_kits_layouts():
+    kit = Kit()
+    buttons = [kit.button(style="primary"), kit.button(style="warning")]
+    assert buttons[0].layout is buttons[1].layout is kit.auto and buttons[1].button_style == "warning"
+    hidden = kit.button(own_layout=True)  # a button the view hides: hiding it must not hide the others
+    hidden.layout.display = "none"
+    assert hidden.layout is not kit.auto and kit.auto.display is None
+    assert kit.drop(["a"], full=True).layout is kit.full and kit.drop(["a"]).layout is kit.auto
+    short, same, tall = kit.area(height="70px"), kit.area(height="70px"), kit.area(height="140px")
+    assert short.layout is same.layout and (short.layout.width, short.layout.height) == ("100%", "70px")
+    assert tall.layout.height == "140px" and kit.area().layout is kit.full
+    up = kit.upload(".csv")
+    assert (up.accept, up.multiple, up.layout.min_height) == (".csv", False, "44px")
+    assert kit.upload(".zip").layout is up.layout
+
+
+def test_notices_and_cards_carry_role_marks_and_data():
+    assert note("x", ok=True, mark=True) == '<p class="wb-ok" role="status">✔ x</p>'
+    assert note("x<", role="alert", mark=True) == '<p class="wb-error" role="alert">✖ x&lt;</p>'
+    assert note("x", role=None, under_review=2) == '<p class="wb-error" data-under-review="2">x</p>'
+    assert muted("m") == '<p class="wb-muted">m</p>'
+    assert muted("m", role="status", kept=3) == '<p class="wb-muted" role="status" data-kept="3">m</p>'
+    assert (card(html="<p>h</p>", role="alert", model_id='a"b')
+            == '<div class="wb-card" role="alert" data-model-id="a&quot;b"><p>h</p></div>')
+    area = w.HTML()
+    say(area, "done", ok=True, mark=True)
+    assert area.value == note("done", ok=True, mark=True)
+
+
+def test_labels_are_drawn_from_their_keys_in_the_views_language():
+    kit = Kit()
+    labels = Labels(kit)
+    plain, head, help_, quiet = (labels.label("app.name"), labels.heading("app.name", 3),
+                                 labels.heading("app.name", help="app.name"), labels.muted("app.name"))
+    for lang in ("en", "es"):
+        tr = Translator(lang)
+        labels.relabel(tr)
+        name = tr("app.name")
+        assert plain.value == f"<label>{name}</label>" and head.value == f"<h3>{name}</h3>"
+        assert help_.value == heading(name, help=name) and quiet.value == muted(name)
+    assert plain.layout is kit.full
+
+
+def test_facilitator_views_build_no_control_the_kit_makes():
+    """Buttons, text fields, text areas, dropdowns, checkboxes and uploads in the evaluation desk, monitoring,
+    the catalog (federation), curation and the decision box come from the kit, not from ipywidgets directly."""
+    files = [ROOT / "ui" / "federation.py", ROOT / "ui" / "decide.py", *(ROOT / "ui" / "evaluation").glob("*.py"),
+             *(ROOT / "ui" / "curation").glob("*.py")]
+    made = [(p.name, kind) for p in files for kind in ("Button", "Text", "Textarea", "Dropdown", "Checkbox",
+                                                        "FileUpload")
+            if f"w.{kind}(" in p.read_text(encoding="utf-8")]
+    assert made == []
 
 
 def test_relabel_keeps_the_choice():

@@ -6,6 +6,7 @@ about (:mod:`workbench.decisions.subjects`), read when a button is pressed so it
 screen now. Controls (attributes, for tests): ``present``, ``in_favour``, ``against``, ``abstain``,
 ``title``, ``outcome``, ``record`` (counted hands), ``open_vote`` (members vote from their phones),
 ``close_vote`` (tally the phones), ``reason``, ``override_button``; ``status`` and ``message`` (HTML).
+Its widgets come from the view's ``kit`` (:mod:`workbench.ui.kit`) when it passes one, else from a kit of its own.
 The box only records decisions; the gate's own button (publish, accept, adopt) then does what was agreed.
 """
 
@@ -16,6 +17,7 @@ import ipywidgets as w
 from ..errors import WorkbenchError
 from ..text import esc
 from ._base import refusal_text
+from .kit import Kit, heading, muted, note
 
 error_text = refusal_text  # the one rule (ui/_base.py)
 
@@ -34,43 +36,42 @@ def decision_line(tr, d) -> str:
 
 
 class DecisionBox:
-    def __init__(self, project, tr, gate: str, subject, on_change=None):
+    def __init__(self, project, tr, gate: str, subject, on_change=None, kit: Kit | None = None):
         self.project, self.tr, self.gate, self.subject = project, tr, gate, subject
         self.on_change = on_change
-        count = {"min": 0, "max": 100000, "layout": w.Layout(width="auto")}
-        self.heading = w.HTML()
-        self.status = w.HTML()
-        self.title = w.Text(layout=w.Layout(width="100%"))
+        kit = Kit() if kit is None else kit
+        count = {"min": 0, "max": 100000, "layout": kit.auto, "style": kit.desc}
+        self.heading = kit.html()
+        self.status = kit.html()
+        self.title = kit.text()
         self.present, self.in_favour = w.BoundedIntText(**count), w.BoundedIntText(**count)
         self.against, self.abstain = w.BoundedIntText(**count), w.BoundedIntText(**count)
-        self.outcome = w.Textarea(layout=w.Layout(width="100%"))
-        self.record = w.Button(button_style="primary", layout=w.Layout(min_height="44px"))
-        self.open_vote = w.Button(layout=w.Layout(min_height="44px"))
-        self.close_vote = w.Button(layout=w.Layout(min_height="44px"))
-        self.reason = w.Textarea(layout=w.Layout(width="100%"))
-        self.override_button = w.Button(button_style="danger", layout=w.Layout(min_height="44px"))
-        self.message = w.HTML()
+        self.outcome = kit.area()
+        self.record = kit.button(style="primary")
+        self.open_vote = kit.button()
+        self.close_vote = kit.button()
+        self.reason = kit.area()
+        self.override_button = kit.button(style="danger")
+        self.message = kit.html()
         self.record.on_click(lambda _b: self._guard(self._on_record))
         self.open_vote.on_click(lambda _b: self._guard(self._on_open))
         self.close_vote.on_click(lambda _b: self._guard(self._on_close))
         self.override_button.on_click(lambda _b: self._guard(self._on_override))
         self.override = w.Accordion(children=[w.VBox([self.reason, self.override_button])])
-        self.widget = w.VBox([self.heading, self.status, self.title,
-                              w.HBox([self.present, self.in_favour, self.against, self.abstain]), self.outcome,
-                              w.HBox([self.record, self.open_vote, self.close_vote]), self.override, self.message],
-                             layout=w.Layout(width="100%"))
+        self.widget = kit.vbox([self.heading, self.status, self.title,
+                                w.HBox([self.present, self.in_favour, self.against, self.abstain]), self.outcome,
+                                w.HBox([self.record, self.open_vote, self.close_vote]), self.override, self.message])
         self.widget.add_class("wb-decision")
         self.relabel(tr, refresh=False)  # the view's render() relabels it once what it decides on is on screen
 
     # -- labels ------------------------------------------------------------------------------------
     def relabel(self, tr, refresh: bool = True) -> None:
         self.tr = tr
-        self.heading.value = f"<h3>{esc(tr('decisions.box.heading.' + self.gate))}</h3>"
+        self.heading.value = heading(tr("decisions.box.heading." + self.gate), 3)
         for control, key in ((self.title, "title"), (self.present, "present"), (self.in_favour, "in_favour"),
                              (self.against, "against"), (self.abstain, "abstain"), (self.outcome, "outcome"),
                              (self.reason, "reason")):
             control.description = tr(f"decisions.box.{key}")
-            control.style = {"description_width": "initial"}
         self.record.description = tr("decisions.box.record")
         self.open_vote.description = tr("decisions.box.open")
         self.close_vote.description = tr("decisions.box.close")
@@ -86,13 +87,13 @@ class DecisionBox:
         try:
             subject = self.subject()
         except WorkbenchError as exc:
-            self.status.value = f'<p class="wb-muted">{esc(error_text(self.tr, exc))}</p>'
+            self.status.value = muted(error_text(self.tr, exc))
             self.close_vote.disabled = True
             return
         mine = [d for d in DecisionLog.load(self.project.store).for_gate(self.gate) if d.hash == subject["hash"]]
         self.close_vote.disabled = not any(d.status == "open" for d in mine)
         if not mine:
-            self.status.value = f'<p class="wb-muted">{esc(self.tr("decisions.box.none"))}</p>'
+            self.status.value = muted(self.tr("decisions.box.none"))
             return
         self.status.value = "".join(f"<p>{decision_line(self.tr, d)}</p>" for d in mine[-3:])
 
@@ -101,9 +102,9 @@ class DecisionBox:
         try:
             text = action()
         except WorkbenchError as exc:
-            self.message.value = f'<p class="wb-error" role="status">{esc(error_text(self.tr, exc))}</p>'
+            self.message.value = note(error_text(self.tr, exc))
             return
-        self.message.value = f'<p class="wb-ok" role="status">{esc(text)}</p>'
+        self.message.value = note(text, ok=True)
         self.refresh()
         if self.on_change is not None:
             self.on_change()

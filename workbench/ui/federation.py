@@ -20,6 +20,7 @@ import ipywidgets as w
 from ..errors import WorkbenchError
 from ..text import esc
 from ._base import View, refusal_text
+from .kit import card, header, heading, muted, note, say
 
 LOCAL_STYLE = """
 <style>
@@ -29,16 +30,11 @@ LOCAL_STYLE = """
 .wb-app ul.wb-plan li { margin: 2px 0; }
 </style>
 """
-FULL = w.Layout(width="100%")
 OUTCOME_ICON = {"yes": "✔", "no": "✘", "ask": "?"}
 STATUS_CLASS = {"pass": "wb-yes", "fail": "wb-no", "not_enough_evidence": "wb-ask"}
 
 
 _message = refusal_text  # the one rule (ui/_base.py)
-
-
-def _button(style: str = "primary") -> w.Button:
-    return w.Button(button_style=style, layout=w.Layout(min_height="44px", width="auto"))
 
 
 class FederationView(View):
@@ -49,37 +45,38 @@ class FederationView(View):
         super().__init__(lang)
         self.project = project
         self._chrome(LOCAL_STYLE)
-        self.keys_status = w.HTML()
-        self.make_keys = _button("warning")
+        kit = self.kit
+        self.keys_status = kit.html()
+        self.make_keys = kit.button(style="warning", own_layout=True)  # hidden once the keys exist
         self.make_keys.on_click(lambda _b: self._on_make_keys())
-        self.plan_heading = w.HTML()
-        self.with_rows = w.Checkbox(value=False, indent=False, layout=FULL)
+        self.plan_heading = kit.html()
+        self.with_rows = kit.check()
         self.with_rows.observe(lambda _ch: self.render_plan(), names="value")
-        self.plan = w.HTML()
+        self.plan = kit.html()
         stamp = datetime.now(UTC).strftime("%Y%m%d")
-        self.out_path = w.Text(value=str(Path(project.artifacts_dir) / "federation" / f"bundle-{stamp}.zip"),
-                               layout=FULL, style={"description_width": "initial"})
-        self.export = _button()
+        self.out_path = kit.text()
+        self.out_path.value = str(Path(project.artifacts_dir) / "federation" / f"bundle-{stamp}.zip")
+        self.export = kit.button(style="primary")
         self.export.on_click(lambda _b: self._on_export())
-        self.export_message = w.HTML()
-        self.catalog_heading = w.HTML()
-        self.upload = w.FileUpload(accept=".zip", multiple=False, layout=w.Layout(min_height="44px"))
+        self.export_message = kit.html()
+        self.catalog_heading = kit.html()
+        self.upload = kit.upload(".zip")
         self.upload.observe(self._on_upload, names="value")
-        self.catalog_message = w.HTML()
-        self.catalog_list = w.HTML()
-        self.check_heading = w.HTML()
-        self.model = w.Dropdown(options=[], layout=FULL, style={"description_width": "initial"})
-        self.commercial = w.ToggleButtons(options=[], layout=FULL)
-        self.needs_data = w.Checkbox(value=False, indent=False, layout=FULL)
-        self.collaborate = w.Checkbox(value=False, indent=False, layout=FULL)
-        self.accept_benefit = w.Checkbox(value=False, indent=False, layout=FULL)
-        self.check = _button()
+        self.catalog_message = kit.html()
+        self.catalog_list = kit.html()
+        self.check_heading = kit.html()
+        self.model = kit.drop([], full=True)
+        self.commercial = w.ToggleButtons(options=[], layout=kit.full)
+        self.needs_data = kit.check()
+        self.collaborate = kit.check()
+        self.accept_benefit = kit.check()
+        self.check = kit.button(style="primary")
         self.check.on_click(lambda _b: self._on_check())
-        self.answer = w.HTML()
-        self.evaluate = _button("info")
+        self.answer = kit.html()
+        self.evaluate = kit.button(style="info")
         self.evaluate.on_click(lambda _b: self._on_evaluate())
-        self.evaluate_message = w.HTML()
-        self.results = w.HTML()
+        self.evaluate_message = kit.html()
+        self.results = kit.html()
         self.widget.children = [
             self.style, self.header, self.language_switch, self.keys_status, self.make_keys,
             self.plan_heading, self.with_rows, self.plan, self.out_path, self.export, self.export_message,
@@ -91,18 +88,15 @@ class FederationView(View):
     # -- rendering ----------------------------------------------------------------------------------
     def render(self) -> None:
         tr = self.tr
-        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
-                             f"<h1>{esc(tr('app.catalog.title'))}</h1><p>{esc(tr('federation.ui.intro'))}</p>")
+        self.header.value = header(tr, tr("app.catalog.title"), intro=tr("federation.ui.intro"))
         self.make_keys.description = tr("federation.ui.make_keys")
-        self.plan_heading.value = f"<h2>{esc(tr('federation.ui.export_heading'))}</h2>"
+        self.plan_heading.value = heading(tr("federation.ui.export_heading"))
         self.with_rows.description = tr("federation.ui.with_rows")
         self.out_path.description = tr("federation.ui.out_path")
         self.export.description = tr("federation.ui.export")
-        self.catalog_heading.value = (f"<h2>{esc(tr('federation.ui.catalog_heading'))}</h2>"
-                                      f'<p class="wb-muted">{esc(tr("federation.ui.upload_help"))}</p>')
+        self.catalog_heading.value = heading(tr("federation.ui.catalog_heading"), help=tr("federation.ui.upload_help"))
         self.upload.description = tr("federation.ui.upload")
-        self.check_heading.value = (f"<h2>{esc(tr('federation.ui.check_heading'))}</h2>"
-                                    f'<p class="wb-muted">{esc(tr("federation.ui.check_help"))}</p>')
+        self.check_heading.value = heading(tr("federation.ui.check_heading"), help=tr("federation.ui.check_help"))
         self.model.description = tr("federation.ui.model")
         current = self.commercial.value if self.commercial.options else "unknown"
         self.commercial.options = [(tr("federation.ui.commercial.no"), "no"),
@@ -138,12 +132,10 @@ class FederationView(View):
         except (WorkbenchError, ValueError, OSError):
             fp = None
         if fp:
-            self.keys_status.value = (f'<div class="wb-card" data-keys="yes"><p>🔑 '
-                                      f"{esc(tr('federation.ui.keys_ready', fingerprint=fp))}</p></div>")
+            self.keys_status.value = card(f"🔑 {tr('federation.ui.keys_ready', fingerprint=fp)}", keys="yes")
             self.make_keys.layout.display = "none"
         else:
-            self.keys_status.value = (f'<div class="wb-card" data-keys="no"><p>🔑 '
-                                      f"{esc(tr('federation.ui.keys_missing'))}</p></div>")
+            self.keys_status.value = card(f"🔑 {tr('federation.ui.keys_missing')}", keys="no")
             self.make_keys.layout.display = None
 
     def render_plan(self) -> None:
@@ -153,16 +145,16 @@ class FederationView(View):
         try:
             plan = plan_bundle(self.project, self.with_rows.value)
         except WorkbenchError as exc:
-            self.plan.value = f'<p class="wb-error">{esc(_message(tr, exc))}</p>'
+            self.plan.value = note(_message(tr, exc), role=None)
             return
         share = "".join(f"<li>{esc(tr(k, **p))}</li>" for k, p in plan.will_share())
         keep = "".join(f"<li>{esc(tr(k, **p))} — <span class=\"wb-muted\">{esc(tr(r, **p))}</span></li>"
                        for k, r, p in plan.will_not_share())
-        self.plan.value = (f'<div class="wb-card" data-model="{"yes" if plan.shares_model else "no"}" '
-                           f'data-rows="{plan.rows}"><p><strong>{esc(tr("federation.ui.will_share"))}</strong></p>'
-                           f'<ul class="wb-plan" data-list="share">{share}</ul>'
-                           f'<p><strong>{esc(tr("federation.ui.will_not_share"))}</strong></p>'
-                           f'<ul class="wb-plan" data-list="keep">{keep}</ul></div>')
+        self.plan.value = card(html=f'<p><strong>{esc(tr("federation.ui.will_share"))}</strong></p>'
+                                    f'<ul class="wb-plan" data-list="share">{share}</ul>'
+                                    f'<p><strong>{esc(tr("federation.ui.will_not_share"))}</strong></p>'
+                                    f'<ul class="wb-plan" data-list="keep">{keep}</ul>',
+                               model="yes" if plan.shares_model else "no", rows=plan.rows)
 
     def render_catalog(self) -> None:
         from ..consent.uses import LABELS
@@ -177,14 +169,14 @@ class FederationView(View):
         if ids:
             self.model.value = previous if previous in ids else ids[-1]  # the one just added, else the latest
         if not found:
-            self.catalog_list.value = f'<p class="wb-muted">{esc(tr("federation.ui.catalog_empty"))}</p>'
+            self.catalog_list.value = muted(tr("federation.ui.catalog_empty"))
             return
         cards = []
         for e in found:
             ok, part = e.intact()
             if not ok:
-                cards.append(f'<div class="wb-card" data-model-id="{esc(e.id)}" data-intact="no"><p class="wb-error">'
-                             f"{esc(tr('federation.ui.changed', community=e.name, part=part))}</p></div>")
+                cards.append(card(html=note(tr("federation.ui.changed", community=e.name, part=part), role=None),
+                                  model_id=e.id, intact="no"))
                 continue
             s = e.summary()
             labels = ", ".join(tr(LABELS[k].name_key) if k in LABELS and tr.has(LABELS[k].name_key) else k
@@ -196,10 +188,8 @@ class FederationView(View):
                            for c in s["criteria"]) or f"<li>{esc(tr('federation.ui.no_criteria'))}</li>"
             kwh = "—" if s["footprint_kwh"] is None else f"{float(s['footprint_kwh']):.2e} kWh"
             model = tr("federation.ui.model_shared") if s["model"] else tr("federation.ui.model_not_shared")
-            cards.append(
-                f'<div class="wb-card" data-model-id="{esc(e.id)}" data-intact="yes" '
-                f'data-shares-model="{"yes" if s["model"] else "no"}">'
-                f"<p><strong>{esc(s['community'])}</strong> · {esc(', '.join(s['languages']))} · "
+            cards.append(card(
+                html=f"<p><strong>{esc(s['community'])}</strong> · {esc(', '.join(s['languages']))} · "
                 f'<span class="wb-muted">{esc(e.id)}</span></p>'
                 f"<p>{esc(tr('federation.ui.purpose'))}: {esc(s['purpose'] or s['title'] or '—')}</p>"
                 f"<p>{esc(model)}</p>"
@@ -207,7 +197,8 @@ class FederationView(View):
                 f"<p>{esc(tr('federation.ui.labels'))}: {esc(labels)}</p>"
                 f"<p>{esc(tr('federation.ui.footprint'))}: {esc(kwh)}</p>"
                 f"<p>{esc(tr('federation.ui.criteria'))}:</p><ul>{crit}</ul>"
-                f'<p class="wb-muted">{esc(tr("federation.ui.fingerprint", fingerprint=e.fingerprint))}</p></div>')
+                + muted(tr("federation.ui.fingerprint", fingerprint=e.fingerprint)),
+                model_id=e.id, intact="yes", shares_model="yes" if s["model"] else "no"))
         self.catalog_list.value = "".join(cards)
 
     def render_results(self) -> None:
@@ -223,14 +214,14 @@ class FederationView(View):
         table = (f"<table><tr><th>{esc(tr('federation.results.community'))}</th>"
                  f"<th>{esc(tr('federation.results.rows'))}</th><th>{esc(tr('federation.results.criteria'))}</th>"
                  f"</tr>{''.join(rows)}</table>" if rows else f"<p>{esc(tr('federation.results.none'))}</p>")
-        self.results.value = (f"<h2>{esc(tr.plural('federation.results.heading', len(found)))}</h2>{table}")
+        self.results.value = heading(tr.plural("federation.results.heading", len(found))) + table
 
     # -- actions ------------------------------------------------------------------------------------
     def _ok(self, target: w.HTML, text: str) -> None:
-        target.value = f'<p class="wb-ok">{esc(text)}</p>'
+        say(target, text, ok=True, role=None)
 
     def _fail(self, target: w.HTML, exc: WorkbenchError) -> None:
-        target.value = f'<p class="wb-error">{esc(_message(self.tr, exc))}</p>'
+        say(target, _message(self.tr, exc), role=None)
 
     def _on_make_keys(self) -> None:
         from ..federation.keys import init_keys
@@ -284,7 +275,7 @@ class FederationView(View):
 
         tr = self.tr
         if not self.model.value:
-            self.answer.value = f'<p class="wb-error">{esc(tr("federation.ui.choose_model"))}</p>'
+            say(self.answer, tr("federation.ui.choose_model"), role=None)
             return
         try:
             entry = find(self.project, self.model.value)
@@ -300,19 +291,19 @@ class FederationView(View):
         limits = "".join(f"<li>{esc(t)}</li>" for t in answer.their_out_of_scope)
         contact = (f"<p>{esc(tr('federation.use.contact', contact=answer.contact))}</p>"
                    if answer.answer != "yes" and answer.contact else "")
-        self.answer.value = (
-            f'<div class="wb-card" data-answer="{answer.answer}"><p class="wb-{answer.answer}">'
+        self.answer.value = card(
+            html=f'<p class="wb-{answer.answer}">'
             f"{OUTCOME_ICON[answer.answer]} {esc(tr('federation.use.answer.' + answer.answer, community=entry.name))}"
             f"</p><ul>{items}</ul>"
             + (f"<p>{esc(tr('federation.ui.their_limits'))}</p><ul>{limits}</ul>" if limits else "")
-            + f"{contact}</div>")
+            + contact, answer=answer.answer)
 
     def _on_evaluate(self) -> None:
         from ..federation.federated import federated_evaluate
 
         tr = self.tr
         if not self.model.value:
-            self.evaluate_message.value = f'<p class="wb-error">{esc(tr("federation.ui.choose_model"))}</p>'
+            say(self.evaluate_message, tr("federation.ui.choose_model"), role=None)
             return
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         out = Path(self.project.artifacts_dir) / "federation" / f"result-{self.model.value}-{stamp}.zip"

@@ -44,7 +44,7 @@ class FacilitatorView(View):
         self.status, self.message, self.preview = w.HTML(), w.HTML(), w.HTML()
         full = w.Layout(width="100%")
         self.holder_label, self.contact_label = w.HTML(), w.HTML()
-        self.holder, self.contact = w.Text(layout=full), w.Text(layout=full)
+        self.holder, self.contact = self.kit.text(), self.kit.text()
         self.uses_heading, self.conditions_heading, self.labels_heading = w.HTML(), w.HTML(), w.HTML()
         self.use_labels = {u: w.HTML() for u in USE_KEYS}
         self.use_choice = {u: w.ToggleButtons(options=[(c, c) for c in CHOICES], value=NEVER, layout=full)
@@ -55,15 +55,15 @@ class FacilitatorView(View):
         self.collaboration_required = self.kit.check()
         self.derived_data_returned = self.kit.check()
         self.benefit_label, self.approver_label = w.HTML(), w.HTML()
-        self.benefit_sharing = w.Textarea(layout=full)
-        self.new_use_approver = w.Text(layout=full)
+        self.benefit_sharing = self.kit.area()
+        self.new_use_approver = self.kit.text()
         self.label_boxes = {k: self.kit.check() for k in LABELS}
         self.save_draft, self.publish = self.kit.tall(big=False), self.kit.tall("primary", big=False)
         self.preview_button = self.kit.tall(big=False)
         self.coverage_heading, self.coverage, self.coverage_chart = w.HTML(), w.HTML(), w.HTML()
         self.refresh = self.kit.tall(big=False)
         self.import_heading, self.import_report = w.HTML(), w.HTML()
-        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False)
+        self.upload = self.kit.upload(".csv,.xlsx")
         self.import_all, self.import_good = self.kit.tall(big=False), self.kit.tall("warning", big=False)
         self._report = None
 
@@ -79,7 +79,8 @@ class FacilitatorView(View):
         from ..decide import DecisionBox
 
         # Publishing is a gate: the room's decision on exactly the scope on screen (workbench.decisions).
-        self.decision = DecisionBox(project, self.tr, "scope", lambda: subjects.scope(self.scope_from_controls()))
+        self.decision = DecisionBox(project, self.tr, "scope", lambda: subjects.scope(self.scope_from_controls()),
+                                    kit=self.kit)
         uses_box = []
         for u in USE_KEYS:
             uses_box += [self.use_labels[u], self.use_choice[u]]

@@ -6,7 +6,8 @@ import ipywidgets as w
 
 from ...errors import WorkbenchError
 from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown
+from ..kit import Labels, card, muted
+from .common import ACTOR, Panel
 
 UPLOAD_ACCEPT = ".csv,.tsv,.tab,.txt,.xlsx,.xlsm,.parquet,.pq,.jsonl,.ndjson"
 
@@ -16,25 +17,25 @@ class ImportPanel(Panel):
     ``add_button``, ``import_status`` (``load_file(bytes, name)`` does what an upload does)."""
 
     def _build_import(self):
-        self.upload = w.FileUpload(accept=UPLOAD_ACCEPT, multiple=False, layout=w.Layout(min_height="44px"))
+        self.upload = self.kit.upload(UPLOAD_ACCEPT)
         self.upload.observe(self._on_upload, names="value")
-        self.file_info = w.HTML()
-        self.contributor_col = dropdown(options=[])
-        self.target_col = dropdown(options=[])
-        self.group_cols = w.SelectMultiple(options=[], rows=5, layout=FULL)
-        self.text_col = dropdown(options=[])
-        self.drop_cols = w.SelectMultiple(options=[], rows=5, layout=FULL)
-        self.add_button = button()
+        self.file_info = self.kit.html()
+        self.contributor_col = self.kit.drop([], full=True)
+        self.target_col = self.kit.drop([], full=True)
+        self.group_cols = w.SelectMultiple(options=[], rows=5, layout=self.kit.full)
+        self.text_col = self.kit.drop([], full=True)
+        self.drop_cols = w.SelectMultiple(options=[], rows=5, layout=self.kit.full)
+        self.add_button = self.kit.button(style="primary")
         self.add_button.on_click(lambda _b: self.add_dataset())
-        self.import_status = w.HTML()
-        lb = self.import_labels = Labels()
+        self.import_status = self.kit.html()
+        lb = self.import_labels = Labels(self.kit)
         self.import_panel = w.VBox([lb.label("curation.import.file"), self.upload, self.file_info,
                                     lb.label("curation.import.contributor"), self.contributor_col,
                                     lb.label("curation.import.target"), self.target_col,
                                     lb.label("curation.import.groups"), self.group_cols,
                                     lb.label("curation.import.text"), self.text_col,
                                     lb.label("curation.import.drop"), self.drop_cols,
-                                    self.add_button, self.import_status], layout=FULL)
+                                    self.add_button, self.import_status], layout=self.kit.full)
 
     def _on_upload(self, change) -> None:
         files = change["new"]
@@ -61,7 +62,7 @@ class ImportPanel(Panel):
         self.target_col.value = guess.target
         self.text_col.value = guess.text
         info = self.tr("curation.import.read", name=name, rows=len(self._preview.frame), columns=len(cols))
-        self.file_info.value = f'<p class="wb-muted">{esc(info)}</p>'
+        self.file_info.value = muted(info)
         self.status.value = ""
 
     def _fill_columns(self, cols: list[str]) -> None:
@@ -95,5 +96,5 @@ class ImportPanel(Panel):
         self.add_button.description = tr("curation.import.add")
         self.upload.description = tr("curation.import.upload")
         self.import_status.value = "" if ds is None else (
-            f'<div class="wb-card"><p>{esc(tr("curation.import.current", name=ds.original_name, rows=ds.rows))}</p>'
-            f'<p class="wb-muted"><code>{esc(ds.sha256)}</code></p></div>')
+            card(tr("curation.import.current", name=ds.original_name, rows=ds.rows),
+                 f'<p class="wb-muted"><code>{esc(ds.sha256)}</code></p>'))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown
+from ..kit import Labels, muted
+from .common import ACTOR, Panel
 
 
 class DatasheetPanel(Panel):
@@ -15,30 +15,31 @@ class DatasheetPanel(Panel):
     def _build_datasheet(self):
         from ...curation.datasheet import SECTIONS
 
-        self.ds_section = dropdown(options=list(SECTIONS), value="motivation")
-        self.ds_question = dropdown(options=list(SECTIONS["motivation"]))
+        self.ds_section = self.kit.drop(list(SECTIONS), "motivation", full=True)
+        self.ds_question = self.kit.drop(list(SECTIONS["motivation"]), full=True)
         self.ds_section.observe(lambda _ch: self._questions(), names="value")
         self.ds_question.observe(lambda _ch: self._load_answer(), names="value")
-        self.ds_answer = w.Textarea(layout=w.Layout(width="100%", height="140px"))
-        self.ds_save = button()
+        self.ds_answer = self.kit.area(height="140px")
+        self.ds_save = self.kit.button(style="primary")
         self.ds_save.on_click(lambda _b: self.save_answer())
-        self.ds_write = button("success")
+        self.ds_write = self.kit.button(style="success")
         self.ds_write.on_click(lambda _b: self.write_datasheet())
-        self.ds_status = w.HTML()
+        self.ds_status = self.kit.html()
         from ...decisions import subjects
         from ..decide import DecisionBox
 
         # Accepting the curated data with its datasheet is a gate: the community's decision on the data as it is.
-        self.accept_gate = DecisionBox(self.project, self.tr, "dataset", lambda: subjects.dataset(self.project))
-        self.accept_button = button("success")
+        self.accept_gate = DecisionBox(self.project, self.tr, "dataset", lambda: subjects.dataset(self.project),
+                                       kit=self.kit)
+        self.accept_button = self.kit.button(style="success")
         self.accept_button.on_click(lambda _b: self.accept_dataset())
-        lb = self.ds_labels = Labels()
-        self.datasheet_panel = w.VBox([lb.h2("curation.ds.heading", help="curation.ds.help"),
+        lb = self.ds_labels = Labels(self.kit)
+        self.datasheet_panel = w.VBox([lb.heading("curation.ds.heading", help="curation.ds.help"),
                                        lb.label("curation.ds.section"), self.ds_section,
                                        lb.label("curation.ds.question"), self.ds_question,
                                        lb.label("curation.ds.answer"), self.ds_answer,
                                        self.ds_save, self.ds_write, self.ds_status, self.accept_gate.widget,
-                                       self.accept_button], layout=FULL)
+                                       self.accept_button], layout=self.kit.full)
 
     def _questions(self) -> None:
         from ...curation.datasheet import SECTIONS
@@ -67,7 +68,7 @@ class DatasheetPanel(Panel):
         paths = self._run(lambda: write(self.project, self.language, actor=ACTOR))
         if paths is not None:
             self._ok("curation.ds.written", path=str(paths[0].parent))
-            self.ds_status.value = "".join(f'<p class="wb-muted">{esc(p)}</p>' for p in paths)
+            self.ds_status.value = "".join(muted(str(p)) for p in paths)
         return paths
 
     def accept_dataset(self):

@@ -9,9 +9,9 @@ import ipywidgets as w
 from ... import apps
 from ...errors import WorkbenchError
 from ...text import esc
-from .._base import STYLE, View, language_switch
-from ..kit import header
-from .common import ACTOR, FULL, Labels, button, dropdown, fail_html, ok_html, pct, table, text
+from .._base import View, refusal_text
+from ..kit import Labels, card, header, note, say
+from .common import ACTOR, pct, table
 
 
 class DataWorkView(View):
@@ -30,53 +30,50 @@ class DataWorkView(View):
         lang = language if language in available() else project.config.default_language
         super().__init__(lang)
         self.project, self.role, self.charts = project, role, charts
-        self.style = w.HTML(STYLE)
-        self.header = w.HTML()
-        self.status = w.HTML()
-        self.work_task = dropdown(options=list(TASKS), value=TASKS[0])
-        self.work_worker = text()
-        self.work_hours = text()
-        self.work_items = text()
-        self.work_pay = text()
-        self.work_currency = text(value="")
-        self.work_date = w.DatePicker(value=dt.date.today(), layout=FULL)
-        self.work_paid_on = w.DatePicker(value=None, layout=FULL)
-        self.work_note = text()
-        self.work_add = button()
+        self._chrome()
+        self.status = self.kit.html()
+        self.work_task = self.kit.drop(list(TASKS), TASKS[0], full=True)
+        self.work_worker = self.kit.text()
+        self.work_hours = self.kit.text()
+        self.work_items = self.kit.text()
+        self.work_pay = self.kit.text()
+        self.work_currency = self.kit.text()
+        self.work_date = w.DatePicker(value=dt.date.today(), layout=self.kit.full)
+        self.work_paid_on = w.DatePicker(value=None, layout=self.kit.full)
+        self.work_note = self.kit.text()
+        self.work_add = self.kit.button(style="primary")
         self.work_add.on_click(lambda _b: self.add_entry())
-        self.floor_value = text()
-        self.floor_currency = text()
-        self.floor_days = w.BoundedIntText(value=30, min=0, max=365, layout=FULL)
-        self.floor_benefit = w.Textarea(layout=w.Layout(width="100%", height="70px"))
-        self.floor_save = button("info")
+        self.floor_value = self.kit.text()
+        self.floor_currency = self.kit.text()
+        self.floor_days = w.BoundedIntText(value=30, min=0, max=365, layout=self.kit.full)
+        self.floor_benefit = self.kit.area(height="70px")
+        self.floor_save = self.kit.button(style="info")
         self.floor_save.on_click(lambda _b: self.save_terms())
-        self.summary = w.HTML()
-        self.workers_table = w.HTML()
-        self.chart = w.HTML()
-        lb = self.labels = Labels()
-        children = [lb.h2("curation.work.heading"), lb.label("curation.work.task"), self.work_task,
+        self.summary = self.kit.html()
+        self.workers_table = self.kit.html()
+        self.chart = self.kit.html()
+        lb = self.labels = Labels(self.kit)
+        children = [lb.heading("curation.work.heading"), lb.label("curation.work.task"), self.work_task,
                     lb.label("curation.work.worker"), self.work_worker, lb.label("curation.work.hours"),
                     self.work_hours, lb.label("curation.work.items"), self.work_items,
                     lb.label("curation.work.pay"), self.work_pay, lb.label("curation.work.currency"),
                     self.work_currency, lb.label("curation.work.date"), self.work_date,
                     lb.label("curation.work.paid_on"), self.work_paid_on, lb.label("curation.work.note"),
                     self.work_note, self.work_add, self.summary, self.chart, self.workers_table,
-                    lb.h2("curation.work.terms"), lb.label("curation.work.floor"), self.floor_value,
+                    lb.heading("curation.work.terms"), lb.label("curation.work.floor"), self.floor_value,
                     lb.label("curation.work.currency"), self.floor_currency,
                     lb.label("curation.work.payment_days"), self.floor_days,
                     lb.label("curation.work.benefit"), self.floor_benefit, self.floor_save]
         if embedded:
             self.widget.children = [self.status, *children]
         else:
-            self.language_switch = language_switch(lang)
-            self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
             self.widget.children = [self.style, self.header, self.language_switch, self.status, *children]
         if role != apps.FACILITATOR:
             self.widget.children = [self.style, self.header, self.status]
         self.render()
 
     def _fail(self, exc: WorkbenchError) -> None:
-        self.status.value = fail_html(self.tr, exc)
+        say(self.status, refusal_text(self.tr, exc), role="alert", mark=True)
 
     def add_entry(self):
         from ...curation import datawork
@@ -93,7 +90,7 @@ class DataWorkView(View):
             ctl.value = ""
         self.work_paid_on.value = None
         self.render()
-        self.status.value = ok_html(self.tr("curation.work.recorded"))
+        say(self.status, self.tr("curation.work.recorded"), ok=True, mark=True)
         return ev
 
     def save_terms(self):
@@ -106,7 +103,7 @@ class DataWorkView(View):
             self._fail(exc)
             return None
         self.render()
-        self.status.value = ok_html(self.tr("curation.work.terms_saved"))
+        say(self.status, self.tr("curation.work.terms_saved"), ok=True, mark=True)
         return ev
 
     def render(self) -> None:
@@ -115,7 +112,7 @@ class DataWorkView(View):
         tr = self.tr
         self.header.value = header(tr, f"{tr('app.datawork.title')}: {self.project.name}")
         if self.role != apps.FACILITATOR:
-            self.status.value = f'<p class="wb-error">{esc(tr("curation.facilitators_only"))}</p>'
+            self.status.value = note(tr("curation.facilitators_only"), role=None)
             return
         self.labels.relabel(tr)
         self.work_task.options = [(tr(f"curation.work.task.{t}"), t) for t in datawork.TASKS]
@@ -139,9 +136,8 @@ class DataWorkView(View):
             lines.append(tr("curation.ds.f.no_floor"))
         lines.append(tr("curation.ds.f.unpaid", unpaid=s["unpaid_entries"], late=s["late_entries"]))
         flag = "wb-error" if s["workers_below_floor"] or s["unpaid_entries"] or s["late_entries"] else "wb-ok"
-        self.summary.value = (f'<div class="wb-card" data-below="{s["workers_below_floor"]}">'
-                              + "".join(f'<p class="{flag if i else ""}">{esc(x)}</p>' for i, x in enumerate(lines))
-                              + "</div>")
+        self.summary.value = card(html="".join(f'<p class="{flag if i else ""}">{esc(x)}</p>'
+                                               for i, x in enumerate(lines)), below=s["workers_below_floor"])
         rows = [[r.worker, f"{r.hours:.1f}", f"{r.pay:.2f}", "" if r.hourly != r.hourly else f"{r.hourly:.2f}",
                  "⚠" if r.below_floor else "", int(r.unpaid_entries), int(r.late_entries)]
                 for r in checks.workers.itertuples()]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown, need, row_list, table, text
+from ..kit import Labels, heading
+from .common import ACTOR, Panel, need, row_list, table
 
 RULE_OPS = ("==", "!=", "in", "not_in", "contains", "missing", "present", "<", "<=", ">", ">=", "duplicate")
 
@@ -17,45 +18,45 @@ class LogPanel(Panel):
     ``revert_button``; ``log_table``."""
 
     def _build_log(self):
-        self.rule_column = dropdown(options=[])
-        self.rule_op = dropdown(options=list(RULE_OPS), value="==")
-        self.rule_value = text()
-        self.rule_reason = text()
-        self.rule_button = button("warning")
+        self.rule_column = self.kit.drop([], full=True)
+        self.rule_op = self.kit.drop(list(RULE_OPS), "==", full=True)
+        self.rule_value = self.kit.text()
+        self.rule_reason = self.kit.text()
+        self.rule_button = self.kit.button(style="warning")
         self.rule_button.on_click(lambda _b: self.exclude_rule())
-        self.rows_text = text()
-        self.rows_reason = text()
-        self.rows_button = button("warning")
+        self.rows_text = self.kit.text()
+        self.rows_reason = self.kit.text()
+        self.rows_button = self.kit.button(style="warning")
         self.rows_button.on_click(lambda _b: self.exclude_rows())
-        self.column_pick = dropdown(options=[])
+        self.column_pick = self.kit.drop([], full=True)
         self.column_action = w.ToggleButtons(options=[("", "drop"), ("", "hash")], value="drop")
-        self.column_reason = text()
-        self.column_button = button("warning")
+        self.column_reason = self.kit.text()
+        self.column_button = self.kit.button(style="warning")
         self.column_button.on_click(lambda _b: self.column_change())
-        self.label_rows = text()
-        self.label_value = text()
-        self.label_reason = text()
-        self.label_button = button("warning")
+        self.label_rows = self.kit.text()
+        self.label_value = self.kit.text()
+        self.label_reason = self.kit.text()
+        self.label_button = self.kit.button(style="warning")
         self.label_button.on_click(lambda _b: self.correct_labels())
-        self.revert_pick = dropdown(options=[])
-        self.revert_reason = text()
-        self.revert_button = button("danger")
+        self.revert_pick = self.kit.drop([], full=True)
+        self.revert_reason = self.kit.text()
+        self.revert_button = self.kit.button(style="danger")
         self.revert_button.on_click(lambda _b: self.revert())
-        self.log_table = w.HTML()
-        lb = self.log_labels = Labels()
+        self.log_table = self.kit.html()
+        lb = self.log_labels = Labels(self.kit)
         self.log_panel = w.VBox([
-            lb.h3("curation.log.exclude_rule"), lb.label("curation.log.column"), self.rule_column,
+            lb.heading("curation.log.exclude_rule", 3), lb.label("curation.log.column"), self.rule_column,
             lb.label("curation.log.op"), self.rule_op, lb.label("curation.log.value"), self.rule_value,
             lb.label("curation.log.reason"), self.rule_reason, self.rule_button,
-            lb.h3("curation.log.exclude_rows"), lb.label("curation.log.rows"), self.rows_text,
+            lb.heading("curation.log.exclude_rows", 3), lb.label("curation.log.rows"), self.rows_text,
             lb.label("curation.log.reason"), self.rows_reason, self.rows_button,
-            lb.h3("curation.log.column_change"), self.column_pick, self.column_action, lb.label("curation.log.reason"),
+            lb.heading("curation.log.column_change", 3), self.column_pick, self.column_action, lb.label("curation.log.reason"),
             self.column_reason, self.column_button,
-            lb.h3("curation.log.correct"), lb.label("curation.log.rows"), self.label_rows,
+            lb.heading("curation.log.correct", 3), lb.label("curation.log.rows"), self.label_rows,
             lb.label("curation.log.label"), self.label_value, lb.label("curation.log.reason"), self.label_reason,
             self.label_button,
-            self.log_table, lb.h3("curation.log.revert"), self.revert_pick, self.revert_reason, self.revert_button,
-        ], layout=FULL)
+            self.log_table, lb.heading("curation.log.revert", 3), self.revert_pick, self.revert_reason, self.revert_button,
+        ], layout=self.kit.full)
 
     def _record(self, fn):
         a = self._run(fn)
@@ -117,7 +118,7 @@ class LogPanel(Panel):
         acts = CurationLog.load(self.project.store).for_dataset(ds.sha256)
         rows = [[a.ts[:19].replace("T", " "), tr(f"curation.action.{a.short}"), a.describe(), a.reason, a.actor,
                  "✓" if a.active else tr("curation.log.reverted")] for a in reversed(acts)]
-        self.log_table.value = (f"<h2>{esc(tr('curation.log.heading'))}</h2>"
+        self.log_table.value = (heading(tr("curation.log.heading"))
                                 + (table([tr("curation.col.when"), tr("curation.col.action"), tr("curation.col.what"),
                                            tr("curation.col.reason"), tr("curation.col.who"),
                                            tr("curation.col.active")], rows)

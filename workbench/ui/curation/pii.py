@@ -6,7 +6,8 @@ import ipywidgets as w
 
 from ...errors import WorkbenchError
 from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown, need, table, text
+from ..kit import Labels, heading
+from .common import ACTOR, Panel, need, table
 
 
 class PiiPanel(Panel):
@@ -16,17 +17,17 @@ class PiiPanel(Panel):
     def _build_pii(self):
         from ...curation.pii import Scanner
 
-        self.pii_out = w.HTML()
-        self.redact_column = dropdown(options=[])
-        self.redact_kinds = w.SelectMultiple(options=[], rows=6, layout=FULL)
+        self.pii_out = self.kit.html()
+        self.redact_column = self.kit.drop([], full=True)
+        self.redact_kinds = w.SelectMultiple(options=[], rows=6, layout=self.kit.full)
         self._pii_names = Scanner.default().names
-        self.redact_reason = text()
-        self.redact_button = button("warning")
+        self.redact_reason = self.kit.text()
+        self.redact_button = self.kit.button(style="warning")
         self.redact_button.on_click(lambda _b: self.redact())
-        lb = self.pii_labels = Labels()
+        lb = self.pii_labels = Labels(self.kit)
         self.pii_panel = w.VBox([self.pii_out, lb.label("curation.pii.column"), self.redact_column,
                                  lb.label("curation.pii.kinds"), self.redact_kinds, lb.label("curation.log.reason"),
-                                 self.redact_reason, self.redact_button], layout=FULL)
+                                 self.redact_reason, self.redact_button], layout=self.kit.full)
         self._drawing = False
         self.use.observe(self._on_use, names="value")  # the scan follows the use chosen on the consent panel
 
@@ -52,7 +53,7 @@ class PiiPanel(Panel):
             return
         rows = [[r.column, tr(f"curation.pii.{r.kind}") if tr.has(f"curation.pii.{r.kind}") else r.kind,
                  f"{r.raw_rows:,}", f"{r.left_rows:,}"] for r in found.itertuples()]
-        self.pii_out.value = (f"<h2>{esc(tr('curation.pii.heading'))} · {esc(self.use.label)}</h2>"
+        self.pii_out.value = (heading(f"{tr('curation.pii.heading')} · {self.use.label}")
                               + (table([tr("curation.col.column"), tr("curation.col.kind"),
                                          tr("curation.pii.raw_rows"), tr("curation.pii.left_rows")], rows, {2, 3})
                                  if rows else f"<p>{esc(tr('curation.pii.none'))}</p>"))

@@ -6,28 +6,29 @@ import ipywidgets as w
 
 from ...errors import WorkbenchError
 from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown, pct, table, text
+from ..kit import Labels, heading, note
+from .common import ACTOR, Panel, pct, table
 
 
 class ProfilePanel(Panel):
     """``profile_button``, ``profile_out``, ``ref_attribute``, ``ref_shares``, ``ref_source``, ``ref_save``."""
 
     def _build_profile(self):
-        self.profile_button = button()
+        self.profile_button = self.kit.button(style="primary")
         self.profile_button.on_click(lambda _b: self.render_profile())
-        self.profile_out = w.HTML()
-        self.profile_charts = w.HTML()
-        self.ref_attribute = dropdown(options=[])
-        self.ref_shares = w.Textarea(layout=w.Layout(width="100%", height="90px"))
-        self.ref_source = text()
-        self.ref_save = button("info")
+        self.profile_out = self.kit.html()
+        self.profile_charts = self.kit.html()
+        self.ref_attribute = self.kit.drop([], full=True)
+        self.ref_shares = self.kit.area(height="90px")
+        self.ref_source = self.kit.text()
+        self.ref_save = self.kit.button(style="info")
         self.ref_save.on_click(lambda _b: self.save_reference())
-        lb = self.ref_labels = Labels()
+        lb = self.ref_labels = Labels(self.kit)
         self.profile_panel = w.VBox([self.profile_button, self.profile_out, self.profile_charts,
-                                     lb.h3("curation.profile.reference"), lb.label("curation.profile.ref_attribute"),
+                                     lb.heading("curation.profile.reference", 3), lb.label("curation.profile.ref_attribute"),
                                      self.ref_attribute, lb.label("curation.profile.ref_shares"), self.ref_shares,
                                      lb.label("curation.profile.ref_source"), self.ref_source,
-                                     self.ref_save], layout=FULL)
+                                     self.ref_save], layout=self.kit.full)
 
     def render_profile(self) -> None:
         from ...curation.profile import project_profile
@@ -43,18 +44,18 @@ class ProfilePanel(Panel):
             self._fail(exc)
             return
         self._profile = prof
-        parts = [f"<h2>{esc(tr('curation.profile.heading'))}</h2>",
+        parts = [heading(tr("curation.profile.heading")),
                  f"<p>{esc(tr('curation.ds.f.rows', rows=prof.rows, columns=prof.columns, contributors=int(prof.column_table.set_index('column').loc[ds.mapping.contributor, 'distinct'])))}</p>",
                  f"<p>{esc(tr('curation.ds.f.duplicates', count=prof.duplicates))}</p>",
-                 f"<h3>{esc(tr('curation.ds.f.missing'))}</h3>",
+                 heading(tr("curation.ds.f.missing"), 3),
                  table([tr("curation.col.column"), tr("curation.col.kind"), tr("curation.col.missing"),
                          tr("curation.col.distinct")],
                         [[r.column, r.kind, f"{r.missing:,} ({pct(r.missing_share)})", f"{r.distinct:,}"]
                          for r in prof.column_table.itertuples()], {2, 3}),
-                 f"<h3>{esc(tr('curation.ds.f.labels'))}</h3>",
+                 heading(tr("curation.ds.f.labels"), 3),
                  table([tr("curation.col.label"), tr("curation.col.count"), tr("curation.col.share")],
                         [[r.label, f"{r.count:,}", pct(r.share)] for r in prof.labels.itertuples()], {1, 2}),
-                 f"<h3>{esc(tr('curation.ds.f.groups'))}</h3>",
+                 heading(tr("curation.ds.f.groups"), 3),
                  table([tr("curation.col.attribute"), tr("curation.col.group"), tr("curation.col.count"),
                          tr("curation.col.share"), tr("curation.col.reference"), tr("curation.col.small")],
                         [[r.attribute, tr("curation.missing_value") if r.group is None else r.group, f"{r.count:,}",
@@ -86,7 +87,7 @@ class ProfilePanel(Panel):
                     f'<div class="wb-chart" style="overflow-x:auto">{charts.to_svg(c)}</div>{rd.reading_html(line)}'
                     for c, line in svgs)
             except (ImportError, ValueError):  # vl-convert missing or refusing the spec: the tables are the record
-                self.profile_charts.value = f'<p class="wb-error" role="status">{esc(tr("error.chart_failed"))}</p>'
+                self.profile_charts.value = note(tr("error.chart_failed"))
 
     def save_reference(self):
         from ...curation.profile import parse_shares, set_reference

@@ -10,10 +10,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ... import apps
-from ...text import esc
 from .._base import View
-from ..kit import header
-from .common import FULL
+from ..kit import header, note
 from .dataset import ImportPanel
 from .datasheet import DatasheetPanel
 from .datawork import DataWorkView
@@ -43,7 +41,7 @@ class CurationView(ImportPanel, ConsentPanel, ProfilePanel, PiiPanel, LogPanel, 
         self.project, self.role, self.charts = project, role, charts
         self._preview = None
         self._chrome()
-        self.status = w.HTML()
+        self.status = self.kit.html()
         if role != apps.FACILITATOR:
             self.widget.children = [self.style, self.header, self.status]
             self.render()
@@ -56,7 +54,7 @@ class CurationView(ImportPanel, ConsentPanel, ProfilePanel, PiiPanel, LogPanel, 
         self._build_datasheet()
         self.work = DataWorkView(project, role, lang, charts=charts, embedded=True)
         self.tabs = w.Tab(children=[self.import_panel, self.consent_panel, self.profile_panel, self.pii_panel,
-                                    self.log_panel, self.datasheet_panel, self.work.widget], layout=FULL)
+                                    self.log_panel, self.datasheet_panel, self.work.widget], layout=self.kit.full)
         self.widget.children = [self.style, self.header, self.language_switch, self.status, self.tabs]
         self.render()
 
@@ -64,7 +62,7 @@ class CurationView(ImportPanel, ConsentPanel, ProfilePanel, PiiPanel, LogPanel, 
         tr = self.tr
         self.header.value = header(tr, f"{tr('app.curation.title')}: {self.project.name}")
         if self.role != apps.FACILITATOR:
-            self.status.value = f'<p class="wb-error">{esc(tr("curation.facilitators_only"))}</p>'
+            self.status.value = note(tr("curation.facilitators_only"), role=None)
             return
         self.tabs.titles = tuple(tr(f"curation.tab.{p}") for p in PANELS)
         ds = self._dataset()

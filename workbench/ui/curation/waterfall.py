@@ -8,7 +8,8 @@ import ipywidgets as w
 
 from ...errors import WorkbenchError
 from ...text import esc
-from .common import ACTOR, FULL, Labels, Panel, button, dropdown, table
+from ..kit import Labels, heading, muted
+from .common import ACTOR, Panel, table
 
 SHEET_LINK_BYTES = 5 * 1024 * 1024  # spreadsheet copies up to this size also get a download link
 
@@ -18,23 +19,23 @@ class ConsentPanel(Panel):
     ``sheet_button`` (save a spreadsheet copy of the latest snapshot), ``sheet_info`` (its download link)."""
 
     def _build_consent(self):
-        self.use = dropdown(options=self._use_options(), value="train")
-        self.at = w.DatePicker(value=None, layout=FULL)
-        self.show_button = button()
+        self.use = self.kit.drop(self._use_options(), "train", full=True)
+        self.at = w.DatePicker(value=None, layout=self.kit.full)
+        self.show_button = self.kit.button(style="primary")
         self.show_button.on_click(lambda _b: self.render_consent())
-        self.waterfall_table = w.HTML()
-        self.waterfall_chart = w.HTML()
-        self.snapshot_button = button("info")
+        self.waterfall_table = self.kit.html()
+        self.waterfall_chart = self.kit.html()
+        self.snapshot_button = self.kit.button(style="info")
         self.snapshot_button.on_click(lambda _b: self.take_snapshot())
-        self.snapshot_info = w.HTML()
-        self.sheet_button = button("info")  # a spreadsheet copy of the snapshot, formulas neutralised
+        self.snapshot_info = self.kit.html()
+        self.sheet_button = self.kit.button(style="info")  # a spreadsheet copy of the snapshot, formulas neutralised
         self.sheet_button.on_click(lambda _b: self.save_spreadsheet())
-        self.sheet_info = w.HTML()
-        lb = self.consent_labels = Labels()
+        self.sheet_info = self.kit.html()
+        lb = self.consent_labels = Labels(self.kit)
         self.consent_panel = w.VBox([lb.label("curation.consent.use"), self.use, lb.label("curation.consent.at"), self.at,
                                      self.show_button, self.waterfall_table, self.waterfall_chart,
                                      self.snapshot_button, self.snapshot_info, self.sheet_button,
-                                     self.sheet_info], layout=FULL)
+                                     self.sheet_info], layout=self.kit.full)
 
     def _at(self):
         if self.at.value is None:
@@ -58,10 +59,10 @@ class ConsentPanel(Panel):
         steps = view.waterfall()
         rows = [[tr(f"curation.reason.{s}"), f"{abs(int(n)):,}"] for s, n in zip(steps["step"], steps["rows"],
                                                                                   strict=True)]
-        self.waterfall_table.value = (f"<h2>{esc(tr('curation.consent.heading', use=self.use.label))}</h2>"
+        self.waterfall_table.value = (heading(tr("curation.consent.heading", use=self.use.label))
                                       + table([tr("curation.col.step"), tr("curation.col.rows")], rows, {1})
-                                      + f'<p class="wb-muted" data-kept="{view.counts["kept"]}">'
-                                      f"{esc(tr('curation.consent.kept', kept=view.counts['kept'], raw=len(view.reason)))}</p>")
+                                      + muted(tr("curation.consent.kept", kept=view.counts["kept"], raw=len(view.reason)),
+                                              kept=view.counts["kept"]))
         if self.charts:
             from ...charts.curation import to_svg, waterfall
             from ...charts.readings import reading_html, waterfall_reading
@@ -70,7 +71,7 @@ class ConsentPanel(Panel):
                                           + reading_html(waterfall_reading(steps, tr)))
         snap = latest(self.project.store, self.use.value)
         self.snapshot_info.value = "" if snap is None else (
-            f'<p class="wb-muted">{esc(tr("curation.snapshot.last", hash=snap.content_sha256[:16], rows=snap.rows, at=snap.at[:10]))}</p>')
+            muted(tr("curation.snapshot.last", hash=snap.content_sha256[:16], rows=snap.rows, at=snap.at[:10])))
 
     def take_snapshot(self):
         from ...curation.snapshot import take

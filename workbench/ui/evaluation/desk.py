@@ -17,6 +17,7 @@ import ipywidgets as w
 from ...errors import WorkbenchError
 from ...text import esc
 from .._base import View, refusal_text
+from ..kit import card, header, heading, muted, note
 
 LOCAL_STYLE = """
 <style>
@@ -57,35 +58,37 @@ class EvaluationView(View):
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._chrome(LOCAL_STYLE)
-        self.candidates = {k: w.Checkbox(value="heavy" not in c.tags, indent=False, layout=w.Layout(width="auto"))
-                           for k, c in cands.REGISTRY.items()}
-        self.candidate_notes = {k: w.HTML() for k in cands.REGISTRY}
-        self.candidates_heading = w.HTML()
-        self.candidate_box = w.VBox([w.VBox([self.candidates[k], self.candidate_notes[k]]) for k in cands.REGISTRY])
-        self.seed = w.BoundedIntText(value=0, min=0, max=2**31 - 1, style={"description_width": "initial"})
-        self.run = w.Button(button_style="primary", layout=w.Layout(min_height="44px", width="auto"))
-        self.cancel = w.Button(button_style="warning", disabled=True, layout=w.Layout(min_height="44px", width="auto"))
-        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="100%"))
-        self.status = w.HTML()
-        self.table = w.HTML()
-        self.charts = w.VBox()
-        self.recommendation = w.HTML()
-        self.decision = w.Dropdown(style={"description_width": "initial"}, layout=w.Layout(width="100%"))
-        self.reason = w.Textarea(layout=w.Layout(width="100%", height="70px"))
-        self.record = w.Button(button_style="success", layout=w.Layout(min_height="44px", width="auto"))
-        self.message = w.HTML()
-        self.drift = w.HTML()
+        kit = self.kit
+        self.candidates = {k: kit.check("heavy" not in c.tags) for k, c in cands.REGISTRY.items()}
+        self.candidate_notes = {k: kit.html() for k in cands.REGISTRY}
+        self.candidates_heading = kit.html()
+        self.candidate_box = kit.vbox([kit.vbox([self.candidates[k], self.candidate_notes[k]])
+                                       for k in cands.REGISTRY])
+        self.seed = w.BoundedIntText(value=0, min=0, max=2**31 - 1, style=kit.desc)
+        self.run = kit.button(style="primary")
+        self.cancel = kit.button(style="warning")
+        self.cancel.disabled = True
+        self.progress = w.IntProgress(value=0, min=0, max=1, layout=kit.full)
+        self.status = kit.html()
+        self.table = kit.html()
+        self.charts = kit.vbox([])
+        self.recommendation = kit.html()
+        self.decision = kit.drop([], full=True)
+        self.reason = kit.area(height="70px")
+        self.record = kit.button(style="success")
+        self.message = kit.html()
+        self.drift = kit.html()
         from ..decide import DecisionBox
 
         # Adopting is a gate: the community's decision on the run and candidate chosen above.
-        self.gate = DecisionBox(project, self.tr, "adopt", self._adopt_subject)
+        self.gate = DecisionBox(project, self.tr, "adopt", self._adopt_subject, kit=kit)
         self.decision.observe(lambda _ch: self.gate.refresh(), names="value")
         self.run.on_click(self._on_run)
         self.cancel.on_click(lambda _b: self._stop.set())
         self.record.on_click(self._on_record)
         self.widget.children = [self.style, self.header, self.language_switch, self.drift, self.candidates_heading,
                                 self.candidate_box,
-                                self.seed, w.HBox([self.run, self.cancel]), self.progress, self.status, self.table,
+                                self.seed, kit.hbox([self.run, self.cancel]), self.progress, self.status, self.table,
                                 self.recommendation, self.charts, self.decision, self.gate.widget, self.reason,
                                 self.record,
                                 self.message]
@@ -123,12 +126,12 @@ class EvaluationView(View):
             return
         chosen = [k for k, box in self.candidates.items() if box.value and not box.disabled]
         if not chosen:
-            self.status.value = f'<p class="wb-error" role="status">{esc(self.tr("evaluation.ui.choose_one"))}</p>'
+            self.status.value = note(self.tr("evaluation.ui.choose_one"))
             return
         self._stop.clear()
         self.run.disabled, self.cancel.disabled = True, False
         self.progress.value, self.progress.max = 0, 1
-        self.status.value = f'<p class="wb-muted" role="status">{esc(self.tr("evaluation.ui.preparing"))}</p>'
+        self.status.value = muted(self.tr("evaluation.ui.preparing"), role="status")
         if self.background:
             self._thread = threading.Thread(target=self._run, args=(chosen, int(self.seed.value)), daemon=True)
             self._thread.start()
@@ -139,8 +142,8 @@ class EvaluationView(View):
         self.progress.max = max(1, total)
         self.progress.value = min(done, total)
         title = self.tr(f"evaluation.candidate.{key}.title")
-        self.status.value = (f'<p class="wb-muted" role="status">'
-                             f'{esc(self.tr("evaluation.ui.progress", done=done, total=total, candidate=title))}</p>')
+        self.status.value = muted(self.tr("evaluation.ui.progress", done=done, total=total, candidate=title),
+                                  role="status")
 
     def _run(self, chosen: list[str], seed: int) -> None:
         from ...evaluation.run import run_evaluation
@@ -150,7 +153,7 @@ class EvaluationView(View):
                            progress=self._progress, stop=self._stop)
             self.message.value = ""
         except WorkbenchError as exc:
-            self.status.value = f'<p class="wb-error" role="status">{esc(_message(self.tr, exc))}</p>'
+            self.status.value = note(_message(self.tr, exc))
             self.run.disabled, self.cancel.disabled = False, True
             return
         self.run.disabled, self.cancel.disabled = False, True
@@ -175,27 +178,26 @@ class EvaluationView(View):
         try:
             adopt(self.project, run, self.decision.value or None, self.reason.value, language=self.language)
         except WorkbenchError as exc:
-            self.message.value = f'<p class="wb-error" role="status">{esc(_message(self.tr, exc))}</p>'
+            self.message.value = note(_message(self.tr, exc))
             return
         key = "evaluation.ui.recorded_adopt" if self.decision.value else "evaluation.ui.recorded_none"
         self.render()
-        self.message.value = f'<p class="wb-ok" role="status">{esc(self.tr(key))}</p>'
+        self.message.value = note(self.tr(key), ok=True)
 
     # -- rendering --------------------------------------------------------------------------------
     def render(self) -> None:
         from ...evaluation import candidates as cands
 
         tr = self.tr
-        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
-                             f'<h1>{esc(tr("app.evaluation.title"))}</h1><p>{esc(tr("evaluation.ui.intro"))}</p>')
-        self.candidates_heading.value = f'<h2>{esc(tr("evaluation.ui.candidates"))}</h2>'
+        self.header.value = header(tr, tr("app.evaluation.title"), intro=tr("evaluation.ui.intro"))
+        self.candidates_heading.value = heading(tr("evaluation.ui.candidates"))
         spec = self._spec
         for key, box in self.candidates.items():
             cand = cands.REGISTRY[key]
             why = cand.unusable(spec) if spec is not None else None
             box.description = tr(cand.title_key)
-            note = tr(cand.description_key) + (f" ({tr(why)})" if why else "")
-            self.candidate_notes[key].value = f'<div class="wb-muted wb-cand">{esc(note)}</div>'
+            about = tr(cand.description_key) + (f" ({tr(why)})" if why else "")
+            self.candidate_notes[key].value = f'<div class="wb-muted wb-cand">{esc(about)}</div>'
             box.disabled = why is not None
             if why:
                 box.value = False
@@ -208,7 +210,7 @@ class EvaluationView(View):
         self.record.description = tr("evaluation.ui.record")
         self.gate.relabel(tr)
         if self._data_error and not self.running():
-            self.status.value = f'<p class="wb-error" role="status">{esc(self._data_error)}</p>'
+            self.status.value = note(self._data_error)
         run = self.latest()
         self._render_run(run)
         self._render_drift()
@@ -219,30 +221,29 @@ class EvaluationView(View):
         try:
             d = drift.check(self.project)
         except WorkbenchError as exc:
-            self.drift.value = f'<p class="wb-error">{esc(_message(self.tr, exc))}</p>'
+            self.drift.value = note(_message(self.tr, exc), role=None)
             return
         if d is None:
             self.drift.value = ""
         elif d.must_retrain:
             text = self.tr("evaluation.drift.must_retrain", rows=d.rows_affected, people=d.contributors_affected)
-            self.drift.value = (f'<div class="wb-card" role="alert" data-drift="retrain"><p class="wb-error">'
-                                f"{esc(text)}</p></div>")
+            self.drift.value = card(html=note(text, role=None), role="alert", drift="retrain")
         else:
-            self.drift.value = (f'<p class="wb-ok" data-drift="none">'
-                                f'{esc(self.tr("evaluation.drift.none", rows=d.rows_trained))}</p>')
+            self.drift.value = note(self.tr("evaluation.drift.none", rows=d.rows_trained), ok=True, role=None,
+                                    drift="none")
 
     def _render_run(self, run) -> None:
         tr = self.tr
         if run is None:
-            self.table.value = f'<p class="wb-muted">{esc(tr("evaluation.ui.no_run"))}</p>'
+            self.table.value = muted(tr("evaluation.ui.no_run"))
             self.recommendation.value = ""
             self.charts.children = []
             self.decision.options = [(tr("evaluation.ui.adopt_none"), "")]
             return
         if run["status"] == "cancelled":
-            self.status.value = f'<p class="wb-muted" role="status">{esc(tr("evaluation.ui.cancelled"))}</p>'
+            self.status.value = muted(tr("evaluation.ui.cancelled"), role="status")
         elif run["status"] == "completed":
-            self.status.value = f'<p class="wb-ok" role="status">{esc(tr("evaluation.ui.done"))}</p>'
+            self.status.value = note(tr("evaluation.ui.done"), ok=True)
         from ...evaluation.criteria import sentence as criterion_sentence
 
         rows = []
@@ -276,7 +277,7 @@ class EvaluationView(View):
             rows.append(f'<tr data-candidate="{esc(key)}"><td>{esc(tr(f"evaluation.candidate.{key}.title"))}</td>'
                         f'{"".join(cells)}<td>{esc(_sci(fp.get("total_kwh")))}</td>'
                         f'<td>{esc(fp.get("model_bytes") or "—")}</td></tr>')
-        self.table.value = (f'<h2>{esc(tr("evaluation.ui.criteria_table"))}</h2><ul class="wb-legend">{legend}</ul>'
+        self.table.value = (heading(tr("evaluation.ui.criteria_table")) + f'<ul class="wb-legend">{legend}</ul>'
                             f'<div style="overflow-x:auto"><table class="wb-criteria"><thead><tr>'
                             f'<th>{esc(tr("evaluation.table.candidate"))}</th>{head}<th>kWh</th><th>B</th></tr></thead>'
                             f'<tbody>{"".join(rows)}</tbody></table></div>')
@@ -286,11 +287,9 @@ class EvaluationView(View):
             if rec.get("candidate"):
                 text = tr(rec["reason"], candidate=tr(f"evaluation.candidate.{rec['candidate']}.title"),
                           passing=(rec.get("params") or {}).get("passing", 1))
-            extra = f'<p class="wb-muted">{esc(tr("evaluation.recommend.baseline_passes"))}</p>' \
-                if rec.get("baseline_passes") else ""
-            self.recommendation.value = (f'<h2>{esc(tr("evaluation.ui.recommendation"))}</h2>'
-                                         f'<div class="wb-card" data-recommended="{esc(rec.get("candidate") or "")}">'
-                                         f"<p>{esc(text)}</p>{extra}</div>")
+            extra = muted(tr("evaluation.recommend.baseline_passes")) if rec.get("baseline_passes") else ""
+            self.recommendation.value = (heading(tr("evaluation.ui.recommendation"))
+                                         + card(text, extra, recommended=rec.get("candidate") or ""))
         else:
             self.recommendation.value = ""
         ok = [k for k, r in run["candidates"].items() if r.get("status") == "ok"]
@@ -310,7 +309,7 @@ class EvaluationView(View):
             else:
                 key = None if decided.get("candidate") else "evaluation.ui.recorded_none"
             if key:
-                self.message.value = f'<p class="wb-ok" role="status">{esc(tr(key))}</p>'
+                self.message.value = note(tr(key), ok=True)
         self._render_charts(run)
 
     def _render_charts(self, run) -> None:
@@ -333,13 +332,13 @@ class EvaluationView(View):
         if len(table):
             shown = table.dropna(subset=["accuracy"])
             children.append(charts.svg_widget(charts.performance_energy(shown, tr), tr("evaluation.chart.energy_title")))
-            children.append(w.HTML(rd.reading_html(rd.performance_energy_reading(shown, tr))))
+            children.append(self.kit.html(rd.reading_html(rd.performance_energy_reading(shown, tr))))
         rec = (run.get("recommendation") or {}).get("candidate")
         key = rec or next((k for k, r in run["candidates"].items() if r.get("status") == "ok"), None)
         if key:
             for title, rows, c in charts.criteria_group_parts(run["candidates"][key], key, tr):
                 children.append(charts.svg_widget(charts.group_metric(rows, c["threshold"], tr, title), title))
-                children.append(w.HTML(rd.reading_html(
+                children.append(self.kit.html(rd.reading_html(
                     rd.group_metric_reading(rows, c["threshold"], tr, c.get("direction", ">=")))))
         self.charts.children = children
 

@@ -10,14 +10,12 @@ evaluation and an "under review" flag (``table``), and the lifetime footprint ag
 
 from __future__ import annotations
 
-import ipywidgets as w
-
 from ... import apps
 from ...errors import WorkbenchError
 from ...text import esc
-from .._base import STYLE, View, language_switch, refusal_text
+from .._base import View, refusal_text
+from ..kit import Labels, card, header, heading, muted, note, say
 
-FULL = w.Layout(width="100%")
 ACTOR = "facilitator"
 
 
@@ -31,7 +29,7 @@ def _kwh(x) -> str:
 
 class MonitoringView(View):
     """Controls: ``upload``, ``path``, ``add``, ``measure``, ``server_kwh``, ``server_note``, ``server_add``;
-    HTML: ``header``, ``status``, ``model``, ``table``, ``footprint``."""
+    HTML: ``header``, ``status``, ``model``, ``table``, ``footprint``; ``labels``: the words around them."""
 
     def __init__(self, project, role: str = apps.FACILITATOR, language: str | None = None, meter=None):
         from ...i18n import available
@@ -39,43 +37,44 @@ class MonitoringView(View):
         lang = language if language in available() else project.config.default_language
         super().__init__(lang)
         self.project, self.role, self.meter = project, role, meter
-        self.style, self.header, self.status = w.HTML(STYLE), w.HTML(), w.HTML()
-        self.model, self.table, self.footprint = w.HTML(), w.HTML(), w.HTML()
-        self.upload = w.FileUpload(accept=".csv", multiple=False, layout=w.Layout(min_height="44px"))
+        self._chrome()
+        kit = self.kit
+        self.status, self.model, self.table, self.footprint = kit.html(), kit.html(), kit.html(), kit.html()
+        self.upload = kit.upload(".csv")
         self.upload.observe(self._on_upload, names="value")
-        self.path = w.Text(layout=FULL)
-        self.add = w.Button(button_style="primary", layout=w.Layout(min_height="44px"))
+        self.path = kit.text()
+        self.add = kit.button(style="primary")
         self.add.on_click(lambda _b: self.add_path())
-        self.measure = w.Button(button_style="info", layout=w.Layout(min_height="44px"))
+        self.measure = kit.button(style="info")
         self.measure.on_click(lambda _b: self.measure_inference())
-        self.server_kwh = w.Text(layout=FULL)
-        self.server_note = w.Text(layout=FULL)
-        self.server_add = w.Button(button_style="info", layout=w.Layout(min_height="44px"))
+        self.server_kwh = kit.text()
+        self.server_note = kit.text()
+        self.server_add = kit.button(style="info")
         self.server_add.on_click(lambda _b: self.record_server())
-        self.labels = [w.HTML() for _ in range(7)]
-        lb = self.labels
+        lb = self.labels = Labels(kit)
         from ...decisions import subjects
         from ..decide import DecisionBox
 
         # Retiring the model in use is a gate: the community's decision, then the retire button.
-        self.retire_gate = DecisionBox(project, self.tr, "retire", lambda: subjects.for_gate(project, "retire"))
-        self.retire_reason = w.Text(layout=FULL)
-        self.retire = w.Button(button_style="danger", layout=w.Layout(min_height="44px"))
+        self.retire_gate = DecisionBox(project, self.tr, "retire", lambda: subjects.for_gate(project, "retire"),
+                                       kit=kit)
+        self.retire_reason = kit.text()
+        self.retire = kit.button(style="danger")
         self.retire.on_click(lambda _b: self.retire_model())
-        self.language_switch = language_switch(lang)
-        self.language_switch.observe(lambda ch: self.set_language(ch["new"]), names="value")
-        self.widget.children = [self.style, self.header, self.language_switch, self.status, self.model, lb[0],
-                                lb[1], self.upload, lb[2], self.path, self.add, self.table, lb[3], self.footprint,
-                                self.measure, lb[4], self.server_kwh, lb[5], self.server_note, self.server_add, lb[6],
-                                self.retire_gate.widget, self.retire_reason, self.retire]
+        self.widget.children = [
+            self.style, self.header, self.language_switch, self.status, self.model, lb.muted("monitor.ui.intro"),
+            lb.label("monitor.ui.upload_label"), self.upload, lb.label("monitor.ui.path_label"), self.path, self.add,
+            self.table, lb.heading("monitor.ui.footprint_heading"), self.footprint, self.measure,
+            lb.label("monitor.ui.server_label"), self.server_kwh, lb.label("monitor.ui.note_label"), self.server_note,
+            self.server_add, lb.muted("monitor.ui.server_help"), self.retire_gate.widget, self.retire_reason,
+            self.retire]
         if role != apps.FACILITATOR:
             self.widget.children = [self.style, self.header, self.status]
         self.render()
 
     # -- actions --------------------------------------------------------------------------------------------
     def _fail(self, exc: WorkbenchError) -> None:
-        text = refusal_text(self.tr, exc)
-        self.status.value = f'<p class="wb-error" role="alert">✖ {esc(text)}</p>'
+        say(self.status, refusal_text(self.tr, exc), role="alert", mark=True)
 
     def retire_model(self):
         from ...evaluation.lifecycle import retire
@@ -90,7 +89,7 @@ class MonitoringView(View):
         return out
 
     def _ok(self, text: str) -> None:
-        self.status.value = f'<p class="wb-ok" role="status">✔ {esc(text)}</p>'
+        say(self.status, text, ok=True, mark=True)
 
     def _added(self, ev) -> None:
         p = ev.payload
@@ -167,27 +166,21 @@ class MonitoringView(View):
         from ...monitoring import lifetime_footprint, status
 
         tr = self.tr
-        self.header.value = (f'<p class="wb-muted">{esc(tr("app.name"))}</p>'
-                             f"<h1>{esc(tr('app.monitoring.title'))}: {esc(self.project.name)}</h1>")
+        self.header.value = header(tr, f"{tr('app.monitoring.title')}: {self.project.name}")
         if self.role != apps.FACILITATOR:
-            self.status.value = f'<p class="wb-error">{esc(tr("monitor.ui.facilitators_only"))}</p>'
+            self.status.value = note(tr("monitor.ui.facilitators_only"), role=None)
             return
-        heads = ("monitor.ui.intro", "monitor.ui.upload_label", "monitor.ui.path_label", "monitor.ui.footprint_heading",
-                 "monitor.ui.server_label", "monitor.ui.note_label", "monitor.ui.server_help")
-        for i, (label, key) in enumerate(zip(self.labels, heads, strict=True)):
-            tag = "h2" if i == 3 else "p" if i in (0, 6) else "label"
-            label.value = f'<{tag} class="{"wb-muted" if tag == "p" else ""}">{esc(tr(key))}</{tag}>'
+        self.labels.relabel(tr)
         self.add.description = tr("monitor.ui.add")
         self.measure.description = tr("monitor.ui.measure")
         self.server_add.description = tr("monitor.ui.server_add")
         self.retire.description = tr("monitor.ui.retire")
         self.retire_reason.description = tr("monitor.ui.retire_reason")
-        self.retire_reason.style = {"description_width": "initial"}
         self.retire_gate.relabel(tr)
         st = status(self.project)
         m = st["model"]
         self.model.value = (f'<p>{esc(tr("monitor.ui.model", candidate=m["candidate"], run=m["run"]))}</p>' if m
-                            else f'<p class="wb-error">{esc(tr("monitor.ui.no_model"))}</p>')
+                            else note(tr("monitor.ui.no_model"), role=None))
         self.table.value = self._table(st)
         self.footprint.value = self._footprint(lifetime_footprint(self.project))
 
@@ -196,14 +189,14 @@ class MonitoringView(View):
 
         tr = self.tr
         if not st["batches"]:
-            return f'<p class="wb-muted">{esc(tr("monitor.ui.no_batches"))}</p>'
+            return muted(tr("monitor.ui.no_batches"))
         under = st["under_review"]
-        out = [f'<p class="{"wb-error" if under else "wb-ok"}" data-under-review="{len(under)}">'
-               + esc(tr("monitor.ui.under_review", count=len(under)) if under else tr("monitor.ui.nothing_under_review"))
-               + "</p>"]
+        out = [note(tr("monitor.ui.under_review", count=len(under)) if under else tr("monitor.ui.nothing_under_review"),
+                    ok=not under, role=None, under_review=len(under))]
         heads = [tr(f"monitor.col.{k}") for k in ("criterion", "group", "in_use", "n", "evaluated", "status")]
         for b in reversed(st["batches"]):  # the latest first
-            out.append(f"<h2>{esc(tr('monitor.ui.batch', start=b['date_from'], end=b['date_to'], rows=b['rows'], kept=b['kept'], dropped=b['dropped_no_consent'], known=b['known']))}</h2>")
+            out.append(heading(tr("monitor.ui.batch", start=b["date_from"], end=b["date_to"], rows=b["rows"],
+                                  kept=b["kept"], dropped=b["dropped_no_consent"], known=b["known"])))
             body = []
             for r in (x for x in st["rows"] if x["batch"] == b["seq"]):
                 ev = r.get("evaluated") or {}
@@ -233,5 +226,5 @@ class MonitoringView(View):
             key = "monitor.fp.within" if f["within"] else "monitor.fp.over"
             verdict = tr(key, budget=_kwh(f["budget_kwh"]), share=f"{f['share_of_budget'] * 100:.1f}")
             cls = "wb-ok" if f["within"] else "wb-error"
-        return (f'<div class="wb-card" data-within="{f["within"]}">' + "".join(f"<p>{esc(x)}</p>" for x in lines)
-                + f'<p class="{cls}">{esc(verdict)}</p></div>')
+        return card(html="".join(f"<p>{esc(x)}</p>" for x in lines) + f'<p class="{cls}">{esc(verdict)}</p>',
+                    within=f["within"])
