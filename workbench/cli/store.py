@@ -1,32 +1,32 @@
+from ._sub import Actions, add_dir
+
 HELP = ("The project's event log: 'store move DIR --to URL' moves it to an empty PostgreSQL database or schema "
         "(or a new SQLite file) with every event and hash as it is, and points workbench.toml at it.")
 
 
-def add_arguments(p):
-    sub = p.add_subparsers(dest="store_command", metavar="ACTION", parser_class=type(p))
-    m = sub.add_parser(
-        "move", help="copy the whole log to an empty store, verify it, then point workbench.toml at it",
-        description="Copy the project's whole event log to an empty PostgreSQL database or schema (or a new "
-                    "SQLite file), check the copy (same events, same head hash, chain verified), then point "
-                    "workbench.toml at it. The old store is left as it was. Stop 'workbench serve' first.")
-    m.add_argument("dir", metavar="DIR", help="the project folder")
+def _move_args(m):
+    add_dir(m)
     m.add_argument("--to", required=True, metavar="URL",
                    help="the new store: postgresql+psycopg://user@host/coop_a (an empty database, or "
                         "?options=-csearch_path%%3Dcoop_a for an empty schema), or sqlite:////abs/path/new.db "
                         "(a relative sqlite:///new.db is inside the project folder)")
 
 
-def run(args):
-    from ..errors import WorkbenchError
-
-    if getattr(args, "store_command", None) != "move":
-        raise WorkbenchError("workbench store needs an action.", "Use: workbench store move DIR --to URL.")
+def _move(args):
     result, old = move_project(args.dir, args.to)
     print(f"Moved {result.count} events to {result.target}; the head is event {result.head_seq} "
           f"({result.head_hash[:12]}), the same as before, and the hash chain verifies there.")
     print(f"workbench.toml now points at {result.target}.")
     print(f"The old store ({old}) is left as it was and is no longer used: keep it as a backup, or delete it.")
-    return 0
+
+
+ACTIONS = Actions("store")
+ACTIONS.add("move", _move, _move_args, project=False,  # move_project opens the project itself, held still
+            help="copy the whole log to an empty store, verify it, then point workbench.toml at it",
+            description="Copy the project's whole event log to an empty PostgreSQL database or schema (or a new "
+            "SQLite file), check the copy (same events, same head hash, chain verified), then point workbench.toml "
+            "at it. The old store is left as it was. Stop 'workbench serve' first.")
+add_arguments, run = ACTIONS.add_arguments, ACTIONS.run
 
 
 def move_project(project_dir, target_url: str):
