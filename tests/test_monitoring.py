@@ -11,6 +11,7 @@ import pytest
 import workbench
 from workbench.errors import WorkbenchError
 from workbench.evaluation.footprint import EstimateMeter
+from workbench.i18n import Translator
 from workbench.monitoring import (
     BELOW,
     HOLDS,
@@ -292,7 +293,9 @@ def test_the_view_adds_a_batch_shows_the_flag_and_the_footprint(demo, tmp_path):
     assert demo.store.events(kinds=["monitor.inference_measured"])
     view.set_language("pt-BR")
     assert "[monitor." not in view.widget.children[1].value + view.table.value + view.footprint.value
-    assert MonitoringView(demo, role="participant", language="es").widget.children[-1] is not None
+    refused = MonitoringView(demo, role="participant", language="es")
+    assert Translator("es")("monitor.ui.facilitators_only") in refused.status.value
+    assert "data-within" not in refused.footprint.value  # nothing of the model is shown
 
 
 def test_the_view_retires_the_model_only_after_the_communitys_decision(demo):

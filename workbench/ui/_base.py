@@ -171,6 +171,17 @@ class View:
         self.language_switch = language_switch(self.language)
         self.language_switch.observe(lambda change: self.set_language(change["new"]), names="value")
 
+    def refused_to_participants(self, key: str) -> bool:
+        """For a facilitators' app opened with another role: say so in ``status`` (the catalog's ``key``)
+        and return True, so that ``render`` shows nothing else."""
+        from .. import apps
+        from .kit import note
+
+        if getattr(self, "role", None) == apps.FACILITATOR:
+            return False
+        self.status.value = note(self.tr(key), role=None)
+        return True
+
     @property
     def language(self) -> str:
         return self.tr.language

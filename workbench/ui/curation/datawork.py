@@ -10,7 +10,7 @@ from ... import apps
 from ...errors import WorkbenchError
 from ...text import esc
 from .._base import View, refusal_text
-from ..kit import Labels, card, header, note, say
+from ..kit import Labels, card, header, say
 from .common import ACTOR, pct, table
 
 
@@ -111,8 +111,7 @@ class DataWorkView(View):
 
         tr = self.tr
         self.header.value = header(tr, f"{tr('app.datawork.title')}: {self.project.name}")
-        if self.role != apps.FACILITATOR:
-            self.status.value = note(tr("curation.facilitators_only"), role=None)
+        if self.refused_to_participants("curation.facilitators_only"):
             return
         self.labels.relabel(tr)
         self.work_task.options = [(tr(f"curation.work.task.{t}"), t) for t in datawork.TASKS]

@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from ... import apps
 from .._base import View
-from ..kit import header, note
+from ..kit import header
 from .dataset import ImportPanel
 from .datasheet import DatasheetPanel
 from .datawork import DataWorkView
@@ -61,8 +61,7 @@ class CurationView(ImportPanel, ConsentPanel, ProfilePanel, PiiPanel, LogPanel, 
     def render(self) -> None:
         tr = self.tr
         self.header.value = header(tr, f"{tr('app.curation.title')}: {self.project.name}")
-        if self.role != apps.FACILITATOR:
-            self.status.value = note(tr("curation.facilitators_only"), role=None)
+        if self.refused_to_participants("curation.facilitators_only"):
             return
         self.tabs.titles = tuple(tr(f"curation.tab.{p}") for p in PANELS)
         ds = self._dataset()

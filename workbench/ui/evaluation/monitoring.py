@@ -167,8 +167,7 @@ class MonitoringView(View):
 
         tr = self.tr
         self.header.value = header(tr, f"{tr('app.monitoring.title')}: {self.project.name}")
-        if self.role != apps.FACILITATOR:
-            self.status.value = note(tr("monitor.ui.facilitators_only"), role=None)
+        if self.refused_to_participants("monitor.ui.facilitators_only"):
             return
         self.labels.relabel(tr)
         self.add.description = tr("monitor.ui.add")
