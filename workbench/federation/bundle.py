@@ -131,14 +131,6 @@ def _charter_doc(project) -> dict | None:
             "criteria": criteria_document(version, project.config.id)}
 
 
-def adopted_run(project, retired: bool = False) -> dict | None:
-    """The folded run of the model in use (with ``retired=True``: of the latest adoption, even if retired
-    since), as :func:`workbench.evaluation.lifecycle.adopted_run` says; its ``card`` names the candidate."""
-    from ..evaluation.lifecycle import adopted_run as lifecycle_run
-
-    return lifecycle_run(project.store, retired=retired)
-
-
 def suppress_groups(rows: list, min_size: int = MIN_GROUP) -> list:
     """Compact per-group rows ``[attribute, group, metric, label, value, lo, hi, n]``: no numbers under ``min_size``."""
     out = []
@@ -380,7 +372,9 @@ def plan_bundle(project, include_rows: bool = False, at=None) -> BundlePlan:
     scope = version.scope
     exported = version.export()
     parts.append(Part("scope.json", "scope", lambda: _json(exported), {"version": version.version}))
-    run = adopted_run(project, retired=True)  # a retired model's card and evaluation say it was retired
+    from ..evaluation.lifecycle import adopted_run
+
+    run = adopted_run(project.store, retired=True)  # a retired model's card and evaluation say it was retired
     acc = accountability_doc(project, aggregates=scope.uses["publish_aggregates"] != NEVER)
     if scope.uses["publish_aggregates"] == NEVER:
         withheld += [Withheld(w, "federation.reason.no_aggregates") for w in ("datasheet", "model_card", "evaluation")]

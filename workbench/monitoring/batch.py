@@ -41,13 +41,6 @@ def _err(message: str, fix: str, key: str, **params) -> WorkbenchError:
 
 
 # -- what the batch is about ----------------------------------------------------------------------------------
-def adopted_run(store) -> dict | None:
-    """The folded run of the model in use, as :func:`workbench.evaluation.lifecycle.adopted_run` says."""
-    from ..evaluation.lifecycle import adopted_run as run_in_use
-
-    return run_in_use(store)
-
-
 def adopted_model(store, required: bool = True) -> dict | None:
     """``{run, candidate, model_sha256, card_seq, decided_seq}`` of the model in use
     (:func:`workbench.evaluation.lifecycle.in_use`); refused (or None) if none."""
@@ -239,6 +232,7 @@ def add_batch(project, path, actor: str = "facilitator", at=None):
     from ..consent import _time
     from ..consent.ledger import ConsentLedger
     from ..curation.enforce import KEPT, REASONS, consent_reasons
+    from ..evaluation.lifecycle import adopted_run
     from ..purpose.charter import criteria_document
 
     store = project.store

@@ -30,7 +30,8 @@ MAX_N = 1_000_000
 def _model(project):
     """The adopted model loaded from its saved file (checked against its logged hash), and its identity."""
     from ..evaluation.artifacts import load_model
-    from .batch import adopted_model, adopted_run
+    from ..evaluation.lifecycle import adopted_run
+    from .batch import adopted_model
 
     who = adopted_model(project.store)
     card = adopted_run(project.store)["card"]
