@@ -110,11 +110,14 @@ class Limiter:
                     wait = max(wait, rows[-1][0] + window - now)
         return wait
 
-    def _record(self, con, kind: str, keys: list[str]) -> None:
+    def _record(self, con, kind: str, keys: list[str]) -> list[int]:
+        """Count one try against every key; the rows' ids (to take a try back)."""
         now = self.clock()
-        con.executemany("INSERT INTO tries (kind, key, at) VALUES (?, ?, ?)", [(kind, k, now) for k in keys])
+        rowids = [con.execute("INSERT INTO tries (kind, key, at) VALUES (?, ?, ?)", (kind, k, now)).lastrowid
+                  for k in keys]
         if int(now) % 97 == 0:  # now and then, forget what no window can still see
             con.execute("DELETE FROM tries WHERE at < ?", (now - _KEEP_S,))
+        return rowids
 
     def check(self, keys: Iterable[str], kind: str = "code", limits=CODE_LIMITS, key: str | None = None) -> None:
         """Raise :class:`TooManyTries` while any key is over a limit (nothing is counted)."""
@@ -151,7 +154,7 @@ class Limiter:
         keys = _norm_keys(keys)
         with self._tx() as con:
             wait = self._wait(con, kind, keys, limits)
-            held = self._hold(con, kind, keys) if wait <= 0 else []
+            held = self._record(con, kind, keys) if wait <= 0 else []
         if wait > 0:
             raise TooManyTries(wait, "error.too_many_tries")
         try:
@@ -162,11 +165,6 @@ class Limiter:
         if result:
             self._release(held)
         return result
-
-    def _hold(self, con, kind: str, keys: list[str]) -> list[int]:
-        now = self.clock()
-        return [con.execute("INSERT INTO tries (kind, key, at) VALUES (?, ?, ?)", (kind, k, now)).lastrowid
-                for k in keys]
 
     def _release(self, rowids: list[int]) -> None:
         if rowids:

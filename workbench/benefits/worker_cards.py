@@ -139,16 +139,12 @@ def verify_worker_card(store, code: object, *, limiter=None, keys: Iterable[str]
     """The worker pseudonym a typed card code stands for, or a one-sentence refusal.
 
     With a ``limiter`` (:class:`workbench.limits.Limiter`), a try is refused while ``keys`` are over the
-    limit for wrong codes, and a wrong code counts against them.
+    limit for wrong codes, and a wrong code counts against them (:meth:`~workbench.limits.Limiter.attempt`).
     """
-    keys = list(keys)
-    if limiter is not None:
-        limiter.check(keys)
-    proof = verify(store, code)
+    proof = (limiter.attempt(keys, lambda: verify(store, code)) if limiter is not None
+             else verify(store, code))
     if proof is not None:
         return proof.worker
-    if limiter is not None:
-        limiter.fail(keys)
     if looks_like_participant_code(code):
         raise WorkbenchError("That is a participant code, not a worker card.",
                              "Type the code printed on your data-worker card.", key="mywork.card.participant_code")

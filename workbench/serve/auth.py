@@ -259,16 +259,13 @@ class _Base(web.RequestHandler):
         # Keep an existing session id so a participant who upgrades keeps their session.
         _, sid = read_cookie(self)
         keys = [f"addr:{self.request.remote_ip or '?'}"] + ([f"session:{sid}"] if sid else [])
-        limiter = self.idp.limiter()
-        try:
-            limiter.check(keys)
+        try:  # the try is counted before the code is checked (see Limiter.attempt)
+            role = self.idp.limiter().attempt(keys, lambda: self.idp.role_for_code(code))
         except TooManyTries as refused:
             self.set_header("Retry-After", str(refused.retry_after))
             self.render_login(429, "login.too_many")
             return
-        role = self.idp.role_for_code(code)
         if role is None:
-            limiter.fail(keys)
             self.render_login(403, "login.wrong")
             return
         nxt = _safe_next(self.get_argument("next", None))

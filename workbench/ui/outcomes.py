@@ -120,13 +120,24 @@ class OutcomesView(View):
         if not self.vote_decision.value or not self.vote_choice.value:
             self.vote_status.value = note(tr("outcomes.vote.choose"))
             return
+        wrong: list[WorkbenchError] = []
+
+        def cast() -> bool:
+            try:
+                vote(self.project.store, self.vote_decision.value, self.vote_code.value, self.vote_choice.value)
+            except WorkbenchError as exc:
+                if exc.key not in WRONG_CODE:
+                    raise
+                wrong.append(exc)  # a guessed code: counted by the limiter
+                return False
+            return True
+
         try:
-            self.limiter.check(self.keys())
-            vote(self.project.store, self.vote_decision.value, self.vote_code.value, self.vote_choice.value)
+            self.limiter.attempt(self.keys(), cast)
         except WorkbenchError as exc:
-            if exc.key in WRONG_CODE:
-                self.limiter.fail(self.keys())
-            self.vote_status.value = note(refusal_text(tr, exc))
+            wrong.append(exc)
+        if wrong:
+            self.vote_status.value = note(refusal_text(tr, wrong[0]))
             return
         self.vote_code.value = ""
         self.vote_choice.value = None
