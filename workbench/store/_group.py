@@ -269,16 +269,13 @@ class GroupCommit:
         """Send a writer its answer (or a turn to lead); False when nobody listens at its address."""
         try:
             # never blocks: a writer that is not listening (it leads, or it is slow) must not stop the leader
-            self._send_socket().sendto(json.dumps(message, separators=(",", ":")).encode("utf-8"),
+            self._socket()[0].sendto(json.dumps(message, separators=(",", ":")).encode("utf-8"),
                                        socket.MSG_DONTWAIT, request.address)
         except (ConnectionRefusedError, FileNotFoundError):
             return False
         except OSError:  # its queue is full: the writer finds its answer in the log when it next leads
             return True
         return True
-
-    def _send_socket(self) -> socket.socket:
-        return self._socket()[0]
 
     def nudge(self) -> None:
         """Wake the oldest request still waiting so that its writer leads the next batch."""

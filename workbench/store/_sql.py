@@ -189,6 +189,14 @@ def _answers(prepared, message: dict) -> bool:
     return True
 
 
+def _refusal(exc: DatabaseError, committed: dict[str, dict]) -> dict:
+    """A request's answer when the store refused it; SQLite busy raises :class:`_Busy` instead (with the
+    answers ``committed`` so far: nothing of the refused transaction was)."""
+    if isinstance(exc, OperationalError) and _retryable(exc):
+        raise _Busy(committed, exc) from None
+    return {"error": _not_saved_sentence(exc)}
+
+
 class _Busy(Exception):
     """SQLite was busy (another tool writing): the requests committed before it, and the error."""
 
@@ -499,21 +507,16 @@ class EventStore:
         """
         try:
             return self._commit_together(requests)
-        except OperationalError as exc:
-            if _retryable(exc):
-                raise _Busy({}, exc) from None
-        except DatabaseError:
-            pass
+        except DatabaseError as exc:
+            refused = _refusal(exc, {})
+            if len(requests) == 1:
+                return {requests[0].rid: refused}
         answers: dict[str, dict] = {}
         for request in requests:
             try:
                 answers.update(self._commit_together([request]))
-            except OperationalError as exc:
-                if _retryable(exc):
-                    raise _Busy(answers, exc) from None
-                answers[request.rid] = {"error": _not_saved_sentence(exc)}
             except DatabaseError as exc:
-                answers[request.rid] = {"error": _not_saved_sentence(exc)}
+                answers[request.rid] = _refusal(exc, answers)
         return answers
 
     def _commit_together(self, requests: list[Request]) -> dict[str, dict]:
